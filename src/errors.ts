@@ -1,0 +1,52 @@
+// Errors with a stable `code`: every failure a user can meet has one, and each code has a hint
+// that says what to do. The same codes appear in RESULT files (`error.code`, `error.hint`).
+
+export const ERROR_HINTS = {
+  codex_not_found:
+    "Install Codex (`npm install @openai/codex`), put `codex` on PATH, or set `codex.bin` in codex-relay.toml or CODEX_BIN.",
+  codex_not_authenticated:
+    "Run `codex login` (or set OPENAI_API_KEY / the env_key of your configured provider), then retry.",
+  codex_rate_limited: "The model provider is rate limiting; wait and retry, or lower `daemon.concurrency`.",
+  codex_http_error: "The model provider returned an HTTP error; check the provider's status and your `codex` settings.",
+  codex_sandbox_unavailable:
+    "Codex could not start its sandbox; run `codex-relay doctor` and check that Landlock/seccomp (Linux) or Seatbelt (macOS) is available.",
+  codex_failed: "Codex reported a failure; see the message and CODEX_DELEGATION_LOG_<id>.jsonl for the events.",
+  codex_crashed: "Codex exited without finishing its turn; see the stderr tail in the message and retry.",
+  codex_no_output: "Codex finished without a final message; retry, or try another model.",
+  invalid_reply:
+    "Codex's final message did not match the result schema; the raw reply is kept in `raw_reply`. Retry, or try another model.",
+  start_timeout: "Codex did not start a thread in time; check `codex-relay doctor`, or raise `watchdog.start_timeout_s`.",
+  stall_timeout: "Codex went silent; raise `watchdog.stall_timeout_s` if the model is slow, or check the provider.",
+  wall_timeout: "The run hit the wall-clock cap; split the request, or raise `watchdog.wall_timeout_s`.",
+  cancelled: "The request was cancelled (CANCEL file, deleted request, or daemon shutdown).",
+  invalid_request:
+    "Fix the request file: it needs YAML front matter that parses and an `## Issue` section (or `issue:` in the front matter).",
+  request_too_large: "Shorten the request or raise `limits.max_request_bytes` in codex-relay.toml.",
+  invalid_config: "Fix codex-relay.toml as the message says; `codex-relay doctor` checks it.",
+  workspace_locked: "Another codex-relay daemon holds this workspace; stop it first, or use that one.",
+  daemon_crashed:
+    "The daemon stopped while running this request too many times; see the daemon log, then re-submit the request.",
+  internal_error: "codex-relay hit an unexpected error; see the daemon log and report it with the request.",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_HINTS;
+
+/** The error every codex-relay module throws: a stable code, a message that says what failed, a hint. */
+export class RelayError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "RelayError";
+    this.code = code;
+    this.hint = options.hint ?? ERROR_HINTS[code];
+  }
+}
+
+/** Any thrown value as a RelayError, keeping the original as `cause`. */
+export function toRelayError(error: unknown, fallback: ErrorCode = "internal_error"): RelayError {
+  if (error instanceof RelayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RelayError(fallback, message, { cause: error });
+}
