@@ -1,0 +1,168 @@
+import { describe, expect, test } from "vitest";
+import { createRedactor, REDACTED } from "../../src/security/redact.js";
+
+const plain = createRedactor({ env: {}, envNames: [] });
+
+describe("secret shapes", () => {
+  test.each([
+    ["OpenAI key", "key is sk-abcdefghijklmnopqrstuvwxyz012345 ok", "key is [REDACTED] ok"],
+    ["OpenAI project key", "OPENAI sk-proj-Ab_cD-ef0123456789XYZabcdef.", "OPENAI [REDACTED]."],
+    ["GitHub classic token", `use ghp_${"A1b2".repeat(9)} now`, "use [REDACTED] now"],
+    ["GitHub oauth token", `gho_${"z".repeat(36)}`, REDACTED],
+    ["GitHub server token", `(ghs_${"9".repeat(40)})`, "([REDACTED])"],
+    ["GitHub fine-grained token", `github_pat_11ABCDEFG0123456789_abcdefghijklmnop`, REDACTED],
+    ["AWS access key id", "id AKIAIOSFODNN7EXAMPLE,", "id [REDACTED],"],
+    ["AWS session key id", "ASIAABCDEFGHIJKLMNOP", REDACTED],
+    ["Slack token", "xoxb-123456789012-abcdefABCDEF", REDACTED],
+    ["Bearer header", "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig-nature", "Authorization: Bearer [REDACTED]"],
+    ["Basic header", "Authorization: Basic dXNlcjpwYXNzd29yZA==", "Authorization: Basic [REDACTED]"],
+    ["URL password", "HTTPS_PROXY=http://bob:s3cr3tpass@proxy.local:3128", "HTTPS_PROXY=http://bob:[REDACTED]@proxy.local:3128"],
+  ])("%s", (_name, input, expected) => {
+    expect(plain.redact(input)).toBe(expected);
+  });
+
+  test("PEM private key blocks, multiline, with the text around them kept", () => {
+    const pem = [
+      "before",
+      "-----BEGIN OPENSSH PRIVATE KEY-----",
+      "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+      "QyNTUxOQAAACBvbGQga2V5IG5vdCBhIHJlYWwgb25lAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+      "-----END OPENSSH PRIVATE KEY-----",
+      "after",
+    ].join("\n");
+    expect(plain.redact(pem)).toBe("before\n[REDACTED]\nafter");
+    const rsa = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----";
+    expect(plain.redact(rsa)).toBe(REDACTED);
+  });
+
+  test("an unterminated PEM block is redacted to the end", () => {
+    expect(plain.redact("x\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq\nhkiG9w0")).toBe("x\n[REDACTED]");
+  });
+
+  test("public keys and certificates are not private keys", () => {
+    const cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    expect(plain.redact(cert)).toBe(cert);
+  });
+});
+
+describe("assignments keep the key and replace the value", () => {
+  test.each([
+    ["env file", "PASSWORD=hunter2", "PASSWORD=[REDACTED]"],
+    ["prefixed env name", "DB_PASSWORD=correct-horse", "DB_PASSWORD=[REDACTED]"],
+    ["export line", "export GITHUB_TOKEN=abc123def", "export GITHUB_TOKEN=[REDACTED]"],
+    ["spaces around =", "secret = s3cr3t", "secret = [REDACTED]"],
+    ["YAML", "db:\n  passwd: hunter2\n  user: bob", "db:\n  passwd: [REDACTED]\n  user: bob"],
+    ["YAML token", "token: abcdef", "token: [REDACTED]"],
+    ["JSON", '{"user": "bob", "password": "x"}', '{"user": "bob", "password": "[REDACTED]"}'],
+    ["JSON compact", '{"api_key":"k-1"}', '{"api_key":"[REDACTED]"}'],
+    ["single quotes", "api-key: 'abc def'", "api-key: '[REDACTED]'"],
+    ["double quotes with spaces", 'secret="two words"', 'secret="[REDACTED]"'],
+    ["escaped JSON inside JSON", '{"cmd":"login password=\\"p w\\""}', '{"cmd":"login password=\\"[REDACTED]\\""}'],
+    ["query string", "GET /x?api_key=abc123&page=2", "GET /x?api_key=[REDACTED]&page=2"],
+    ["AWS secret key", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key = [REDACTED]"],
+    ["Go :=", 'token := "abc"', 'token := "[REDACTED]"'],
+    ["dotted key", "spring.datasource.password=pa55", "spring.datasource.password=[REDACTED]"],
+  ])("%s", (_name, input, expected) => {
+    expect(plain.redact(input)).toBe(expected);
+  });
+});
+
+describe("ordinary text is left alone", () => {
+  test.each([
+    ["password in prose", "Reset the password, then log in; the password policy needs 12 characters."],
+    ["a git sha", "fixed in 3f2a9c1d5e7b8a0f4c6d2e1b9a8f7e6d5c4b3a21 and 3f2a9c1"],
+    ["a UUID", "thread 0199a213-81c0-7800-8aa1-bbab2a035a53 started"],
+    ["token counts", '{"input_tokens": 1200, "cached_input_tokens": 0, "max_tokens": 5}'],
+    ["keys that only contain a secret word", "password_hint: your pet\ntokenizer: bpe"],
+    ["comparisons", "if (password == confirm) return;"],
+    ["type annotations", "interface Login { password: string; token: string }"],
+    ["Bearer in prose", "Bearer authentication is described in RFC 6750."],
+    ["a task slug", "task-abcdefghijklmnopqrstuvwxyz0123 is a branch name"],
+    ["short env values", "the value short appears"],
+  ])("%s", (_name, input) => {
+    const redactor = createRedactor({ env: { SHORT: "short" }, envNames: ["SHORT"] });
+    expect(redactor.redact(input)).toBe(input);
+  });
+});
+
+describe("environment values", () => {
+  const env = { MY_SERVICE_KEY: "Zq8.v+2(x)*secret", OTHER: "not-listed-value", EMPTY: undefined };
+  const redactor = createRedactor({ env, envNames: ["MY_SERVICE_KEY", "EMPTY", "MISSING"] });
+
+  test("values of named variables are redacted, regex characters and all", () => {
+    expect(redactor.redact("curl -H 'X-Key: Zq8.v+2(x)*secret' https://x")).toBe("curl -H 'X-Key: [REDACTED]' https://x");
+    expect(redactor.redact("a Zq8.v+2(x)*secretZq8.v+2(x)*secret b")).toBe("a [REDACTED][REDACTED] b");
+  });
+
+  test("variables not named are not treated as secrets", () => {
+    expect(redactor.redact("not-listed-value")).toBe("not-listed-value");
+  });
+
+  test("a value is redacted whole even where a shape rule would cut it", () => {
+    const key = "sk-proj-ABCDEFGHIJKLMNOPQRSTUVWX:tail-part";
+    const r = createRedactor({ env: { OPENAI_API_KEY: key }, envNames: ["OPENAI_API_KEY"] });
+    expect(r.redact(`key=${key}!`)).toBe("key=[REDACTED]!");
+    expect(r.redact(`using ${key} now`)).toBe("using [REDACTED] now");
+  });
+});
+
+describe("redactDeep", () => {
+  test("walks nested objects and arrays, returning a new value", () => {
+    const input = {
+      type: "item.completed",
+      item: {
+        text: "found sk-abcdefghijklmnopqrstuvwxyz012345 in .env",
+        lines: ["ok", "PASSWORD=hunter2", 3, null, true],
+        nested: [{ deeper: { note: "AKIAIOSFODNN7EXAMPLE" } }],
+      },
+      usage: { input_tokens: 10 },
+    };
+    const output = plain.redactDeep(input);
+    expect(output).toEqual({
+      type: "item.completed",
+      item: {
+        text: "found [REDACTED] in .env",
+        lines: ["ok", "PASSWORD=[REDACTED]", 3, null, true],
+        nested: [{ deeper: { note: REDACTED } }],
+      },
+      usage: { input_tokens: 10 },
+    });
+    expect(output).not.toBe(input);
+    expect(input.item.lines[1]).toBe("PASSWORD=hunter2");
+  });
+
+  test("string values under secret-named keys are replaced", () => {
+    expect(plain.redactDeep({ password: "hunter2", db_token: "abc", token_count: "5", name: "bob" })).toEqual({
+      password: REDACTED,
+      db_token: REDACTED,
+      token_count: "5",
+      name: "bob",
+    });
+  });
+
+  test("a top-level string and primitives pass through the same rules", () => {
+    expect(plain.redactDeep("secret=abc")).toBe("secret=[REDACTED]");
+    expect(plain.redactDeep(42)).toBe(42);
+    expect(plain.redactDeep(null)).toBeNull();
+  });
+
+  test("cycles do not recurse forever", () => {
+    const node: Record<string, unknown> = { note: "token: abc" };
+    node.self = node;
+    const out = plain.redactDeep(node) as Record<string, unknown>;
+    expect(out.note).toBe("token: [REDACTED]");
+    expect(out.self).toBe(out);
+  });
+});
+
+describe("large input", () => {
+  test("MB-sized and adversarial text is redacted completely", () => {
+    const filler = "lorem ipsum ".repeat(100_000);
+    const adversarial = ["password".repeat(50_000), 'password="'.repeat(50_000), "-----BEGIN ", "Bearer ".repeat(50_000)].join("\n");
+    const text = `${filler}\nOPENAI=sk-abcdefghijklmnopqrstuvwxyz012345\n${adversarial}\n`;
+    const out = plain.redact(text);
+    expect(out).toContain("OPENAI=[REDACTED]");
+    expect(out).not.toContain("sk-abcdefghijklmnopqrstuvwxyz012345");
+    expect(out.startsWith(filler)).toBe(true);
+  });
+});
