@@ -1,0 +1,150 @@
+// PROTOCOL.md §6: commit finished requests, results and reports onto `codex-relay/audit` with git
+// plumbing only (a private index file, commit-tree, a compare-and-swap update-ref), so HEAD, the
+// Builder's index and working tree, and the repository's hooks are never touched.
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { RelayError } from "../errors.js";
+import { runGit } from "../git/run-git.js";
+
+export const AUDIT_BRANCH = "codex-relay/audit";
+const AUDIT_REF = `refs/heads/${AUDIT_BRANCH}`;
+const MAX_ATTEMPTS = 6; // the first try plus 5 retries after losing the ref to another writer
+const IDENTITY = { name: "codex-relay", email: "codex-relay@localhost" };
+
+export interface AuditFile {
+  /** Path inside the audit tree, posix, e.g. `delegations/<id>/CODEX_DELEGATION_RESULT_<id>.json`. */
+  path: string;
+  content: string | Buffer;
+}
+
+export interface AuditOptions {
+  workspace: string;
+  files: AuditFile[];
+  message: string;
+  now?: Date;
+}
+
+export type AuditOutcome = { commit: string } | { skipped: string };
+
+// One daemon serves many requests at once; queuing keeps them from racing for the ref (the CAS
+// retry below still covers other processes).
+let queue: Promise<unknown> = Promise.resolve();
+
+export async function commitToAudit(options: AuditOptions): Promise<AuditOutcome> {
+  const run = queue.then(() => commitOnce(options));
+  queue = run.catch(() => undefined); // a failed commit must not block the ones after it
+  return run;
+}
+
+async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
+  const { workspace } = options;
+  for (const file of options.files) checkTreePath(file.path);
+  const probe = await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], {
+    cwd: workspace,
+    allowFailure: true,
+  });
+  if (probe.exitCode !== 0) {
+    if (/not a git repository/i.test(probe.stderr)) return { skipped: "not a git repository" };
+    throw new RelayError("internal_error", `cannot find the git directory of ${workspace}: ${probe.stderr.trim()}`);
+  }
+  const indexFile = path.join(
+    probe.stdout.trim(),
+    `codex-relay-audit.index.${process.pid}.${randomBytes(4).toString("hex")}`,
+  );
+  const env = { ...identityEnv(options.now ?? new Date()), GIT_INDEX_FILE: indexFile };
+  const message = cleanMessage(options.message);
+  try {
+    // Blobs do not depend on the parent, so they are written once for all attempts.
+    const blobs: { path: string; oid: string }[] = [];
+    for (const file of options.files) {
+      const { stdout } = await runGit(["hash-object", "-w", "--no-filters", "--stdin"], {
+        cwd: workspace,
+        input: file.content,
+      });
+      blobs.push({ path: file.path, oid: stdout.trim() });
+    }
+    for (let attempt = 1; ; attempt++) {
+      const parent = await readAuditRef(workspace);
+      await runGit(parent === undefined ? ["read-tree", "--empty"] : ["read-tree", `${parent}^{tree}`], {
+        cwd: workspace,
+        env,
+      });
+      for (const blob of blobs) {
+        await runGit(["update-index", "--add", "--replace", "--cacheinfo", "100644", blob.oid, blob.path], {
+          cwd: workspace,
+          env,
+        });
+      }
+      const tree = (await runGit(["write-tree"], { cwd: workspace, env })).stdout.trim();
+      const parentArgs = parent === undefined ? [] : ["-p", parent];
+      // --no-gpg-sign: a user's commit.gpgSign would otherwise start gpg (and maybe a pinentry).
+      const commit = (
+        await runGit(["commit-tree", "--no-gpg-sign", tree, ...parentArgs, "-F", "-"], {
+          cwd: workspace,
+          env,
+          input: message,
+        })
+      ).stdout.trim();
+      const expected = parent ?? "0".repeat(commit.length); // zero id: the branch must not exist yet
+      const update = await runGit(["update-ref", "-m", "codex-relay audit", AUDIT_REF, commit, expected], {
+        cwd: workspace,
+        env,
+        allowFailure: true,
+      });
+      if (update.exitCode === 0) return { commit };
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new RelayError(
+          "internal_error",
+          `could not update ${AUDIT_REF} in ${workspace} after ${attempt} attempts: ${update.stderr.trim()}`,
+        );
+      }
+      // Lost the race: rebuild on the new tip. If the ref has not moved yet, another writer holds
+      // its lock mid-update; give it a moment.
+      if ((await readAuditRef(workspace)) === parent) await sleep(20 * attempt);
+    }
+  } finally {
+    // The private index is scratch; a leftover lock from a killed git is scratch too.
+    await rm(indexFile, { force: true });
+    await rm(`${indexFile}.lock`, { force: true });
+  }
+}
+
+async function readAuditRef(cwd: string): Promise<string | undefined> {
+  const { stdout, exitCode } = await runGit(["rev-parse", "--verify", "--quiet", `${AUDIT_REF}^{commit}`], {
+    cwd,
+    allowFailure: true,
+  });
+  return exitCode === 0 ? stdout.trim() : undefined;
+}
+
+function identityEnv(now: Date): Record<string, string> {
+  const date = `${Math.floor(now.getTime() / 1000)} +0000`; // git's internal "<epoch> <tz>" format
+  return {
+    GIT_AUTHOR_NAME: IDENTITY.name,
+    GIT_AUTHOR_EMAIL: IDENTITY.email,
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_NAME: IDENTITY.name,
+    GIT_COMMITTER_EMAIL: IDENTITY.email,
+    GIT_COMMITTER_DATE: date,
+  };
+}
+
+/** The message as data: control characters other than \n and \t removed, one final newline. */
+function cleanMessage(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = message.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+  return `${cleaned.replace(/\n+$/, "")}\n`;
+}
+
+// Caller bugs, not user input, but a bad path would land outside `delegations/` or break the tree.
+function checkTreePath(treePath: string): void {
+  const segments = treePath.split("/");
+  const bad =
+    treePath === "" ||
+    treePath.includes("\\") ||
+    /[\u0000-\u001f]/.test(treePath) ||
+    segments.some((s) => s === "" || s === "." || s === ".." || s.toLowerCase() === ".git");
+  if (bad) throw new RelayError("internal_error", `invalid audit tree path: ${JSON.stringify(treePath)}`);
+}

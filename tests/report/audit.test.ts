@@ -1,0 +1,364 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AUDIT_BRANCH, commitToAudit } from "../../src/report/audit.js";
+
+// git children get an empty HOME and no system config: no identity is configured anywhere, and
+// each repo sets user.useConfigOnly so git cannot guess one either. Setup commits pass their own.
+const IDENTITY_ENV = {
+  GIT_AUTHOR_NAME: "Builder",
+  GIT_AUTHOR_EMAIL: "builder@example.com",
+  GIT_COMMITTER_NAME: "Builder",
+  GIT_COMMITTER_EMAIL: "builder@example.com",
+};
+const savedEnv = { ...process.env };
+let root: string;
+
+beforeAll(async () => {
+  root = await realpath(await mkdtemp(path.join(os.tmpdir(), "relay-audit-")));
+  const home = path.join(root, "home");
+  await mkdir(home);
+  process.env.HOME = home;
+  process.env.GIT_CONFIG_NOSYSTEM = "1";
+  delete process.env.XDG_CONFIG_HOME;
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Plain git as the Builder runs it (hooks live), with an identity for setup commits. */
+function git(cwd: string, args: string[], options: { identity?: boolean } = {}): string {
+  const env = options.identity === false ? process.env : { ...process.env, ...IDENTITY_ENV };
+  return execFileSync("git", args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+async function initRepo(options: { commit?: boolean } = {}): Promise<string> {
+  const repo = await mkdtemp(path.join(root, "repo-"));
+  git(repo, ["init", "-q", "-b", "main"]);
+  git(repo, ["config", "user.useConfigOnly", "true"]);
+  if (options.commit !== false) {
+    await writeFile(path.join(repo, "app.txt"), "line 1\nline 2\n");
+    await writeFile(path.join(repo, "lib.txt"), "lib\n");
+    git(repo, ["add", "."]);
+    git(repo, ["commit", "-q", "-m", "initial"]);
+  }
+  return repo;
+}
+
+const file = (id: string, name: string, content: string | Buffer) => ({
+  path: `delegations/${id}/${name}`,
+  content,
+});
+const exists = (p: string) => readFile(p).then(() => true, () => false);
+const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** Everything the Builder could notice: status, index bytes, HEAD, working files, .git state files. */
+async function snapshot(repo: string): Promise<Record<string, string>> {
+  const state: Record<string, string> = {
+    status: git(repo, ["--no-optional-locks", "status", "--porcelain=v2", "--branch", "--untracked-files=all"]),
+    head: headCommit(repo),
+    headFile: await readFile(path.join(repo, ".git", "HEAD"), "utf8"),
+    refs: git(repo, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"]).replace(
+      /^refs\/heads\/codex-relay\/audit .*\n/m,
+      "",
+    ),
+  };
+  const indexPath = path.join(repo, ".git", "index");
+  state.index = (await exists(indexPath)) ? sha(await readFile(indexPath)) : "absent";
+  const walk = async (dir: string, skip: (rel: string) => boolean): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(repo, full);
+      if (skip(rel)) continue;
+      if (entry.isDirectory()) await walk(full, skip);
+      else state[`file:${rel}`] = sha(await readFile(full));
+    }
+  };
+  await walk(repo, (rel) => rel === ".git");
+  // Operation state (rebase-merge/, MERGE_HEAD, ORIG_HEAD …); objects, refs and logs legitimately grow.
+  await walk(path.join(repo, ".git"), (rel) =>
+    ["objects", "refs", "logs", "index", "hooks"].some((name) => rel === path.join(".git", name)),
+  );
+  return state;
+}
+
+function headCommit(repo: string): string {
+  try {
+    return git(repo, ["rev-parse", "--verify", "HEAD"]);
+  } catch {
+    return "unborn"; // rev-parse fails on a repository without commits
+  }
+}
+
+async function auditLog(repo: string): Promise<string[]> {
+  return git(repo, ["log", "--format=%H", AUDIT_BRANCH]).trim().split("\n");
+}
+
+describe("commitToAudit", () => {
+  let repo: string;
+  beforeEach(async () => {
+    repo = await initRepo();
+  });
+
+  it("commits the files onto codex-relay/audit as codex-relay, without any git identity configured", async () => {
+    expect(() => git(repo, ["commit", "--allow-empty", "-q", "-m", "x"], { identity: false })).toThrow(
+      /identity|tell me who you are/i,
+    );
+    const now = new Date("2025-11-28T14:30:22Z");
+    const outcome = await commitToAudit({
+      workspace: repo,
+      files: [
+        file("20251128_143022", "CODEX_DELEGATION_REQUEST_20251128_143022.md", "## Issue\nboom\n"),
+        file("20251128_143022", "CODEX_DELEGATION_RESULT_20251128_143022.json", '{"status":"completed"}\n'),
+      ],
+      message: "audit: 20251128_143022 completed\n\nkind: analysis",
+      now,
+    });
+
+    expect(outcome).toEqual({ commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    const commit = (outcome as { commit: string }).commit;
+    expect(git(repo, ["rev-parse", AUDIT_BRANCH]).trim()).toBe(commit);
+    const seconds = now.getTime() / 1000;
+    expect(git(repo, ["log", "--format=%an <%ae>|%cn <%ce>|%at|%ct|%P", AUDIT_BRANCH])).toBe(
+      `codex-relay <codex-relay@localhost>|codex-relay <codex-relay@localhost>|${seconds}|${seconds}|\n`,
+    );
+    expect(git(repo, ["log", "-1", "--format=%B", AUDIT_BRANCH])).toBe(
+      "audit: 20251128_143022 completed\n\nkind: analysis\n\n",
+    );
+    expect(git(repo, ["ls-tree", "-r", "--name-only", AUDIT_BRANCH])).toBe(
+      "delegations/20251128_143022/CODEX_DELEGATION_REQUEST_20251128_143022.md\n" +
+        "delegations/20251128_143022/CODEX_DELEGATION_RESULT_20251128_143022.json\n",
+    );
+    expect(
+      git(repo, ["show", `${AUDIT_BRANCH}:delegations/20251128_143022/CODEX_DELEGATION_REQUEST_20251128_143022.md`]),
+    ).toBe("## Issue\nboom\n");
+    expect(git(repo, ["rev-parse", "--abbrev-ref", "HEAD"]).trim()).toBe("main");
+    expect((await readdir(path.join(repo, ".git"))).filter((n) => n.startsWith("codex-relay-audit"))).toEqual([]);
+  });
+
+  it("accumulates: a second commit keeps the earlier files and has the first as parent", async () => {
+    const first = await commitToAudit({ workspace: repo, files: [file("a", "A.md", "a\n")], message: "one" });
+    const second = await commitToAudit({
+      workspace: repo,
+      files: [file("b", "B.md", "b\n"), file("a", "A.md", "a, revised\n")],
+      message: "two",
+    });
+
+    expect(await auditLog(repo)).toEqual([(second as { commit: string }).commit, (first as { commit: string }).commit]);
+    expect(git(repo, ["ls-tree", "-r", "--name-only", AUDIT_BRANCH])).toBe("delegations/a/A.md\ndelegations/b/B.md\n");
+    expect(git(repo, ["show", `${AUDIT_BRANCH}:delegations/a/A.md`])).toBe("a, revised\n");
+    expect(git(repo, ["show", `${AUDIT_BRANCH}~1:delegations/a/A.md`])).toBe("a\n");
+  });
+
+  it("stores Buffer content byte for byte", async () => {
+    const bytes = Buffer.from([0, 255, 13, 10, 1, 2, 0x1b, 10]);
+    await commitToAudit({ workspace: repo, files: [file("bin", "blob.bin", bytes)], message: "bin" });
+    const stored = execFileSync("git", ["cat-file", "blob", `${AUDIT_BRANCH}:delegations/bin/blob.bin`], { cwd: repo });
+    expect(stored.equals(bytes)).toBe(true);
+  });
+
+  it("leaves a dirty tree, its index and HEAD byte-identical", async () => {
+    await writeFile(path.join(repo, "app.txt"), "line 1 changed\nline 2\n"); // modified, unstaged
+    await writeFile(path.join(repo, "lib.txt"), "lib staged\n");
+    git(repo, ["add", "lib.txt"]); // staged
+    await writeFile(path.join(repo, "lib.txt"), "lib staged then edited\n");
+    await writeFile(path.join(repo, "scratch.txt"), "untracked\n"); // untracked
+    const before = await snapshot(repo);
+    expect(before.status).toContain("? scratch.txt");
+
+    await commitToAudit({ workspace: repo, files: [file("d", "R.md", "r\n")], message: "dirty" });
+
+    expect(await snapshot(repo)).toEqual(before);
+    expect(await auditLog(repo)).toHaveLength(1);
+  });
+
+  it("leaves a rebase stopped on a conflict exactly as it was", async () => {
+    git(repo, ["checkout", "-q", "-b", "topic"]);
+    await writeFile(path.join(repo, "app.txt"), "topic\n");
+    git(repo, ["commit", "-q", "-am", "topic change"]);
+    git(repo, ["checkout", "-q", "main"]);
+    await writeFile(path.join(repo, "app.txt"), "main\n");
+    git(repo, ["commit", "-q", "-am", "main change"]);
+    git(repo, ["checkout", "-q", "topic"]);
+    expect(() => git(repo, ["rebase", "main"])).toThrow();
+    const before = await snapshot(repo);
+    expect(before["file:.git/rebase-merge/head-name"]).toBeDefined();
+
+    await commitToAudit({ workspace: repo, files: [file("r", "R.md", "r\n")], message: "mid-rebase" });
+
+    expect(await snapshot(repo)).toEqual(before);
+    expect(git(repo, ["status"])).toContain("rebase in progress");
+  });
+
+  it("leaves a merge stopped on a conflict exactly as it was", async () => {
+    git(repo, ["checkout", "-q", "-b", "topic"]);
+    await writeFile(path.join(repo, "app.txt"), "topic\n");
+    git(repo, ["commit", "-q", "-am", "topic change"]);
+    git(repo, ["checkout", "-q", "main"]);
+    await writeFile(path.join(repo, "app.txt"), "main\n");
+    git(repo, ["commit", "-q", "-am", "main change"]);
+    expect(() => git(repo, ["merge", "topic"])).toThrow();
+    const before = await snapshot(repo);
+    expect(before["file:.git/MERGE_HEAD"]).toBeDefined();
+
+    await commitToAudit({ workspace: repo, files: [file("m", "M.md", "m\n")], message: "mid-merge" });
+
+    expect(await snapshot(repo)).toEqual(before);
+  });
+
+  it("leaves a detached HEAD detached at the same commit", async () => {
+    git(repo, ["checkout", "-q", "--detach", "HEAD"]);
+    const before = await snapshot(repo);
+
+    await commitToAudit({ workspace: repo, files: [file("h", "H.md", "h\n")], message: "detached" });
+
+    expect(await snapshot(repo)).toEqual(before);
+    expect(before.headFile).toMatch(/^[0-9a-f]{40}\n$/);
+  });
+
+  it("never runs hooks or the fsmonitor", async () => {
+    const canary = path.join(root, `canary-${path.basename(repo)}`);
+    const script = `#!/bin/sh\necho "$0" >> "${canary}"\n`;
+    for (const hook of ["reference-transaction", "post-commit", "post-index-change", "pre-commit"]) {
+      await writeFile(path.join(repo, ".git", "hooks", hook), script);
+      await chmod(path.join(repo, ".git", "hooks", hook), 0o755);
+    }
+    const monitor = path.join(root, `fsmonitor-${path.basename(repo)}.sh`);
+    await writeFile(monitor, script);
+    await chmod(monitor, 0o755);
+    git(repo, ["config", "core.fsmonitor", monitor]);
+
+    // Control: plain git runs every one of them.
+    await writeFile(path.join(repo, "lib.txt"), "lib 2\n");
+    git(repo, ["commit", "-q", "-am", "plain"]);
+    const fired = await readFile(canary, "utf8");
+    for (const name of ["reference-transaction", "post-commit", "post-index-change", "fsmonitor"]) {
+      expect(fired).toContain(name);
+    }
+    await rm(canary);
+
+    await commitToAudit({ workspace: repo, files: [file("k", "K.md", "k\n")], message: "hooks" });
+
+    expect(await exists(canary)).toBe(false);
+    expect(await auditLog(repo)).toHaveLength(1);
+  });
+
+  it("keeps a message with shell metacharacters verbatim and runs nothing", async () => {
+    const canaryA = path.join(root, `shell-a-${path.basename(repo)}`);
+    const canaryB = path.join(root, `shell-b-${path.basename(repo)}`);
+    const message = [
+      "audit: $(touch " + canaryA + ")",
+      "",
+      "`touch " + canaryB + "` ; rm -rf / && echo '\"quoted\"' | cat > /dev/null",
+      "-F - --amend $HOME %s %n",
+      "\ttabbed line",
+    ].join("\n");
+
+    await commitToAudit({ workspace: repo, files: [file("s", "S.md", "s\n")], message });
+
+    expect(git(repo, ["cat-file", "commit", AUDIT_BRANCH]).split("\n\n").slice(1).join("\n\n")).toBe(`${message}\n`);
+    expect(await exists(canaryA)).toBe(false);
+    expect(await exists(canaryB)).toBe(false);
+  });
+
+  it("strips control characters other than newline and tab from the message", async () => {
+    await commitToAudit({
+      workspace: repo,
+      files: [file("c", "C.md", "c\n")],
+      message: "red \u001b[31malert\u001b[0m\u0007\r\nnext\tline\u0000",
+    });
+    expect(git(repo, ["log", "-1", "--format=%B", AUDIT_BRANCH])).toBe("red [31malert[0m\nnext\tline\n\n");
+  });
+
+  it("does not lose any of 20 concurrent commits", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `20251128_1430${String(i).padStart(2, "0")}`);
+    const outcomes = await Promise.all(
+      ids.map((id) =>
+        commitToAudit({ workspace: repo, files: [file(id, `RESULT_${id}.json`, `{"id":"${id}"}\n`)], message: id }),
+      ),
+    );
+
+    expect(new Set(outcomes.map((o) => (o as { commit: string }).commit)).size).toBe(20);
+    expect(await auditLog(repo)).toHaveLength(20);
+    expect(git(repo, ["ls-tree", "-r", "--name-only", AUDIT_BRANCH]).trim().split("\n")).toEqual(
+      ids.map((id) => `delegations/${id}/RESULT_${id}.json`),
+    );
+    expect(git(repo, ["log", "--format=%s", AUDIT_BRANCH]).trim().split("\n").sort()).toEqual(ids);
+  });
+
+  it("retries when another writer (a second daemon instance) moves the branch first", async () => {
+    // A second module instance has its own queue, so the two race for the ref like two processes.
+    vi.resetModules();
+    const other = await import("../../src/report/audit.js");
+    expect(other.commitToAudit).not.toBe(commitToAudit);
+    const ids = Array.from({ length: 8 }, (_, i) => `race_${i}`);
+    const outcomes = await Promise.all(
+      ids.map((id, i) =>
+        (i % 2 === 0 ? commitToAudit : other.commitToAudit)({
+          workspace: repo,
+          files: [file(id, "R.json", `${id}\n`)],
+          message: id,
+        }),
+      ),
+    );
+
+    expect(outcomes.every((o) => "commit" in o)).toBe(true);
+    expect(await auditLog(repo)).toHaveLength(8);
+    expect(git(repo, ["log", "--format=%s", AUDIT_BRANCH]).trim().split("\n").sort()).toEqual(ids);
+    expect(git(repo, ["ls-tree", "-r", "--name-only", AUDIT_BRANCH]).trim().split("\n")).toHaveLength(8);
+  });
+
+  it("rejects a tree path that would escape or break the audit tree", async () => {
+    for (const bad of ["../x.md", "/abs.md", "a//b.md", "a/.git/config", ""]) {
+      const attempt = commitToAudit({ workspace: repo, files: [{ path: bad, content: "x" }], message: "m" });
+      await expect(attempt).rejects.toThrow("invalid audit tree path");
+    }
+    expect(git(repo, ["branch", "--list", AUDIT_BRANCH])).toBe("");
+  });
+});
+
+describe("commitToAudit outside the usual checkout", () => {
+  it("works in a repository with no commits (unborn HEAD) and leaves it unborn", async () => {
+    const repo = await initRepo({ commit: false });
+    await writeFile(path.join(repo, "new.txt"), "new\n");
+    const before = await snapshot(repo);
+    expect(before.head).toBe("unborn");
+    expect(before.index).toBe("absent");
+
+    const outcome = await commitToAudit({ workspace: repo, files: [file("u", "U.md", "u\n")], message: "unborn" });
+
+    expect(outcome).toHaveProperty("commit");
+    expect(git(repo, ["show", `${AUDIT_BRANCH}:delegations/u/U.md`])).toBe("u\n");
+    expect(await snapshot(repo)).toEqual(before);
+    expect(before.headFile).toBe("ref: refs/heads/main\n");
+  });
+
+  it("works from a linked worktree and writes the shared branch", async () => {
+    const repo = await initRepo();
+    const worktree = path.join(root, `wt-${path.basename(repo)}`);
+    git(repo, ["worktree", "add", "-q", "-b", "feature", worktree]);
+    await writeFile(path.join(worktree, "app.txt"), "edited in worktree\n");
+    const mainBefore = await snapshot(repo);
+    const wtHead = git(worktree, ["rev-parse", "--abbrev-ref", "HEAD"]);
+    const wtStatus = git(worktree, ["--no-optional-locks", "status", "--porcelain=v2"]);
+
+    await commitToAudit({ workspace: worktree, files: [file("w", "W.md", "w\n")], message: "from worktree" });
+
+    expect(git(repo, ["show", `${AUDIT_BRANCH}:delegations/w/W.md`])).toBe("w\n");
+    expect(await snapshot(repo)).toEqual(mainBefore);
+    expect(git(worktree, ["rev-parse", "--abbrev-ref", "HEAD"])).toBe(wtHead);
+    expect(git(worktree, ["--no-optional-locks", "status", "--porcelain=v2"])).toBe(wtStatus);
+  });
+
+  it("skips a workspace that is not a git repository", async () => {
+    const plain = await mkdtemp(path.join(root, "plain-"));
+    const outcome = await commitToAudit({ workspace: plain, files: [file("p", "P.md", "p\n")], message: "p" });
+    expect(outcome).toEqual({ skipped: "not a git repository" });
+    expect(await readdir(plain)).toEqual([]);
+  });
+});
