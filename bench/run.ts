@@ -1,0 +1,207 @@
+// `npm run bench`: the figures of issue #2 against the scripted local model server, printed as a
+// table. Never a test: nothing here fails on a timing. Run from the repository root after a build.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { execa } from "execa";
+import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
+import { jsonMessage, startModelServer } from "../tests/helpers/model-server.js";
+
+const ROOT = process.cwd();
+const CLI = path.join(ROOT, "dist/cli/bin.js");
+const DETECT_N = Number(process.env.BENCH_DETECT_N ?? 200);
+const RATIO_N = Number(process.env.BENCH_RATIO_N ?? 20);
+const FLOW_N = Number(process.env.BENCH_FLOW_N ?? 200);
+const CLI_N = Number(process.env.BENCH_CLI_N ?? 30);
+
+const REPLY = {
+  root_cause: "bench",
+  technical_explanation: "bench",
+  recommended_fixes: [],
+  code_examples: [],
+  additional_investigation: [],
+  confidence: "low",
+  patch: null,
+};
+const PROMPT_ISSUE = "Benchmark request: say nothing in particular.";
+
+interface Row {
+  metric: string;
+  value: string;
+  target: string;
+}
+
+async function main(): Promise<void> {
+  const server = await startModelServer();
+  server.setDefault(jsonMessage(REPLY));
+  const home = await makeCodexHome();
+  const userHome = await mkdtemp(path.join(os.tmpdir(), "bench-home-"));
+  const ws = await mkdtemp(path.join(os.tmpdir(), "bench-ws-"));
+  execFileSync("git", ["init", "-q", ws]);
+  await writeFile(path.join(ws, "codex-relay.toml"), workspaceToml(server.url));
+  const inbox = path.join(ws, ".autonomous_runs/codex_delegations");
+  const staging = path.join(ws, ".autonomous_runs/.relay/bench-staging");
+  await mkdir(inbox, { recursive: true });
+  await mkdir(staging, { recursive: true });
+  const env = { PATH: process.env.PATH ?? "", HOME: userHome, CODEX_HOME: home.dir, [MOCK_ENV_KEY]: MOCK_API_KEY };
+  const rows: Row[] = [];
+
+  const daemon = execa(process.execPath, [CLI, "start", "--quiet", "--workspace", ws], { env, extendEnv: false, stdin: "ignore", reject: false });
+  const logFile = path.join(ws, ".autonomous_runs/.relay/daemon.log.jsonl");
+  await waitFor(() => logEvents(logFile).some((e) => e.event === "daemon started"), 20_000);
+  await delay(1000);
+  rows.push({ metric: "daemon idle RSS", value: `${mb(procRss(daemon.pid!).rss)} MB`, target: "≤ 60 MB" });
+
+  let seq = 0;
+  const nextId = () => {
+    seq += 1;
+    return `20990101_000000_${seq}`;
+  };
+  const drop = async (id: string) => {
+    const tmp = path.join(staging, `${id}.md`);
+    await writeFile(tmp, `## Issue\n${PROMPT_ISSUE} (${id})\n`);
+    const at = Date.now();
+    await rename(tmp, path.join(inbox, `CODEX_DELEGATION_REQUEST_${id}.md`));
+    return at;
+  };
+  const resultOf = (id: string) => path.join(inbox, `CODEX_DELEGATION_RESULT_${id}.json`);
+
+  // 1. Detection latency: rename → Codex spawned, one request at a time.
+  const dropped = new Map<string, number>();
+  for (let i = 0; i < DETECT_N; i += 1) {
+    const id = nextId();
+    dropped.set(id, await drop(id));
+    await waitFor(() => existsSync(resultOf(id)), 30_000);
+  }
+  const spawned = new Map(logEvents(logFile).filter((e) => e.event === "codex started").map((e) => [e.id as string, Date.parse(e.at as string)]));
+  const latencies = [...dropped].map(([id, at]) => (spawned.get(id) ?? NaN) - at).filter(Number.isFinite);
+  rows.push({ metric: `detection → spawn p50 (n=${latencies.length})`, value: `${pct(latencies, 50)} ms`, target: "" });
+  rows.push({ metric: "detection → spawn p99", value: `${pct(latencies, 99)} ms`, target: "≤ 25 ms" });
+
+  // 2. End-to-end through the daemon vs raw `codex exec` of the same prompt, alternating.
+  const raw: number[] = [];
+  const relayed: number[] = [];
+  const schema = path.join(ws, ".autonomous_runs/.relay/output-schema.json");
+  const rawArgs = (prompt: string) => [
+    "exec", "--json", "-s", "read-only", "-C", ws, "--output-schema", schema, "-m", "gpt-5.5", "--skip-git-repo-check",
+    ...codexProviderOverrides({ url: server.url }).flatMap((v) => ["-c", v]), "--", prompt,
+  ];
+  for (let i = 0; i < RATIO_N; i += 1) {
+    const id = nextId();
+    const t0 = performance.now();
+    await drop(id);
+    await waitFor(() => existsSync(resultOf(id)), 30_000, 2);
+    relayed.push(performance.now() - t0);
+    const prompt = await readPromptSentFor(server, id);
+    const t1 = performance.now();
+    await execa(codexBinary(), rawArgs(prompt), { env, extendEnv: false, stdin: "ignore", reject: false });
+    raw.push(performance.now() - t1);
+  }
+  rows.push({ metric: `raw codex exec median (n=${RATIO_N})`, value: `${pct(raw, 50)} ms`, target: "" });
+  rows.push({ metric: "through the daemon median", value: `${pct(relayed, 50)} ms`, target: "" });
+  rows.push({ metric: "daemon / raw codex exec", value: (pct(relayed, 50) / pct(raw, 50)).toFixed(3), target: "≤ 1.10" });
+
+  // 3. Peak RSS while FLOW_N requests flow (VmHWM of the daemon's own process, Codex excluded).
+  const flow: string[] = [];
+  for (let i = 0; i < FLOW_N; i += 1) {
+    const id = nextId();
+    flow.push(id);
+    await drop(id);
+  }
+  await waitFor(() => flow.every((id) => existsSync(resultOf(id))), 600_000, 50);
+  rows.push({ metric: `daemon peak RSS (${FLOW_N} requests)`, value: `${mb(procRss(daemon.pid!).hwm)} MB`, target: "≤ 100 MB" });
+  daemon.kill("SIGTERM");
+  await daemon;
+
+  // 4. `delegate` start-to-exit (no --wait), against `node -e 0`.
+  const nodeRuns: number[] = [];
+  const delegateRuns: number[] = [];
+  for (let i = 0; i < CLI_N; i += 1) {
+    let t = performance.now();
+    await execa(process.execPath, ["-e", "0"], { env, extendEnv: false });
+    nodeRuns.push(performance.now() - t);
+    t = performance.now();
+    await execa(process.execPath, [CLI, "delegate", "--workspace", ws, "--issue", `bench ${i}`, "--files", "README.md"], { env, extendEnv: false });
+    delegateRuns.push(performance.now() - t);
+  }
+  rows.push({ metric: "node -e 0 median", value: `${pct(nodeRuns, 50)} ms`, target: "" });
+  rows.push({ metric: "delegate start-to-exit median", value: `${pct(delegateRuns, 50)} ms`, target: "≤ 120 ms" });
+
+  await server.close();
+  await home.cleanup();
+  await rm(ws, { recursive: true, force: true });
+  await rm(userHome, { recursive: true, force: true });
+  printTable(rows);
+}
+
+function workspaceToml(url: string): string {
+  return `[codex]
+bin = ${JSON.stringify(codexBinary())}
+model = "gpt-5.5"
+[codex.config]
+model_provider = "mock"
+[codex.config.features]
+shell_snapshot = false
+plugins = false
+[codex.config.model_providers.mock]
+name = "mock"
+base_url = ${JSON.stringify(url)}
+env_key = "${MOCK_ENV_KEY}"
+wire_api = "responses"
+supports_websockets = false
+request_max_retries = 0
+stream_max_retries = 0
+[audit]
+enabled = true
+`;
+}
+
+async function readPromptSentFor(server: Awaited<ReturnType<typeof startModelServer>>, id: string): Promise<string> {
+  const request = [...server.requests].reverse().find((r) => r.text.includes(`Delegation ${id}`));
+  const text = request?.text ?? PROMPT_ISSUE;
+  const start = text.indexOf("You are the Auditor");
+  return start === -1 ? text : text.slice(start);
+}
+
+function logEvents(file: string): Record<string, unknown>[] {
+  try {
+    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  } catch {
+    return [];
+  }
+}
+
+function procRss(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, everyMs = 5): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`bench: timed out after ${timeoutMs} ms`);
+    await delay(everyMs);
+  }
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round((sorted[index] ?? NaN) * 10) / 10;
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+function printTable(rows: Row[]): void {
+  const w = [Math.max(...rows.map((r) => r.metric.length), 6), Math.max(...rows.map((r) => r.value.length), 5), 8];
+  const line = (a: string, b: string, c: string) => `| ${a.padEnd(w[0]!)} | ${b.padStart(w[1]!)} | ${c.padEnd(w[2]!)} |`;
+  process.stdout.write(`\ncodex-relay bench (${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n\n`);
+  process.stdout.write(`${line("metric", "value", "target")}\n|${"-".repeat(w[0]! + 2)}|${"-".repeat(w[1]! + 2)}|${"-".repeat(w[2]! + 2)}|\n`);
+  for (const r of rows) process.stdout.write(`${line(r.metric, r.value, r.target)}\n`);
+}
+
+await main();

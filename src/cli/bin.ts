@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The codex-relay executable: parse argv, load the one command it names (lazily, so quick
+// commands stay quick), run it, and exit in this one place.
+import { helpText, parseCli } from "./parse-cli.js";
+import type { CliIo, CommandModule } from "./command.js";
+
+async function main(): Promise<number> {
+  const parsed = parseCli(process.argv.slice(2));
+  const io: CliIo = { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr };
+  switch (parsed.kind) {
+    case "help":
+      io.stdout.write(helpText(parsed.command));
+      return 0;
+    case "version": {
+      const { readFile } = await import("node:fs/promises");
+      const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+      io.stdout.write(`codex-relay ${pkg.version}\n`);
+      return 0;
+    }
+    case "error":
+      io.stderr.write(`codex-relay: ${parsed.message}\n\n${helpText(parsed.command)}`);
+      return 2;
+    case "command": {
+      const module = (await import(`./commands/${parsed.command}.js`)) as CommandModule;
+      try {
+        return await module.run({ flags: parsed.flags, positionals: parsed.positionals, io });
+      } catch (error) {
+        const { toRelayError } = await import("../errors.js");
+        const relayError = toRelayError(error);
+        io.stderr.write(`codex-relay ${parsed.command}: ${relayError.message}\n  hint: ${relayError.hint}\n`);
+        return 1;
+      }
+    }
+  }
+}
+
+process.exitCode = await main();

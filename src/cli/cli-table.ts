@@ -1,0 +1,99 @@
+// The one table of commands and flags: it drives parsing, help text and lazy loading. Pure data.
+
+export type FlagType = "string" | "boolean" | "list" | "number";
+
+export interface FlagSpec {
+  readonly type: FlagType;
+  readonly description: string;
+  readonly alias?: string;
+}
+
+export interface CommandSpec {
+  readonly summary: string;
+  readonly usage: string;
+  readonly flags: Readonly<Record<string, FlagSpec>>;
+  /** Names of positional arguments, `?` suffix when optional. */
+  readonly positionals: readonly string[];
+}
+
+const workspace: FlagSpec = { type: "string", description: "workspace root (default: the git repository around the current folder)" };
+const json: FlagSpec = { type: "boolean", description: "print JSON instead of Markdown/text" };
+const timeout: FlagSpec = { type: "number", description: "give up waiting after this many seconds (exit 124)" };
+
+export const COMMANDS = {
+  init: {
+    summary: "set up a workspace: folders, codex-relay.toml, AGENTS.md/CLAUDE.md section",
+    usage: "codex-relay init [--templates] [--workspace DIR]",
+    flags: { workspace, templates: { type: "boolean", description: "also copy the prompt/result templates for editing" } },
+    positionals: [],
+  },
+  start: {
+    summary: "run the daemon in the foreground (Ctrl-C stops it gracefully)",
+    usage: "codex-relay start [--workspace DIR] [--quiet]",
+    flags: { workspace, quiet: { type: "boolean", description: "no readable log on the terminal (the JSON log file is still written)" } },
+    positionals: [],
+  },
+  delegate: {
+    summary: "write a delegation request (and with --wait, print its RESULT)",
+    usage: 'codex-relay delegate --issue "..." [--files a.ts,b.ts] [--context "..."] [--logs "..."] [--attempted-fixes "x" "y"] [--wait] [--json]',
+    flags: {
+      issue: { type: "string", description: "what is wrong (required)" },
+      files: { type: "string", description: "comma-separated files to embed (workspace-relative; globs allowed)" },
+      context: { type: "string", description: "what the Builder knows so far" },
+      logs: { type: "string", description: "error output" },
+      "attempted-fixes": { type: "list", description: "fixes already tried (one argument each)" },
+      questions: { type: "list", description: "specific questions for Codex" },
+      model: { type: "string", description: "model override for this request" },
+      "requested-by": { type: "string", description: "who asks (free text)" },
+      wait: { type: "boolean", description: "wait for the RESULT and print it; exit 0 only when completed" },
+      timeout,
+      json,
+      workspace,
+    },
+    positionals: [],
+  },
+  run: {
+    summary: "process one request file now, without a daemon",
+    usage: "codex-relay run <request-file> [--json] [--workspace DIR]",
+    flags: { json, workspace },
+    positionals: ["request-file"],
+  },
+  status: {
+    summary: "list requests and their state",
+    usage: "codex-relay status [--json] [--workspace DIR]",
+    flags: { json, workspace },
+    positionals: [],
+  },
+  show: {
+    summary: "print a request's RESULT (or its state while it has none)",
+    usage: "codex-relay show <id> [--json] [--workspace DIR]",
+    flags: { json, workspace },
+    positionals: ["id"],
+  },
+  wait: {
+    summary: "wait for a request's RESULT and print it; exit 0 only when completed",
+    usage: "codex-relay wait <id> [--timeout S] [--json] [--workspace DIR]",
+    flags: { json, timeout, workspace },
+    positionals: ["id"],
+  },
+  cancel: {
+    summary: "cancel a queued or running request (writes CODEX_DELEGATION_CANCEL_<id>)",
+    usage: "codex-relay cancel <id> [--workspace DIR]",
+    flags: { workspace },
+    positionals: ["id"],
+  },
+  approve: {
+    summary: "approve a request held by `approval.required` (writes CODEX_DELEGATION_APPROVE_<id>)",
+    usage: "codex-relay approve <id> [--workspace DIR]",
+    flags: { workspace },
+    positionals: ["id"],
+  },
+  doctor: {
+    summary: "check codex, login, git, config, folders and sandbox before something fails",
+    usage: "codex-relay doctor [--json] [--workspace DIR]",
+    flags: { json, workspace },
+    positionals: [],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;

@@ -1,0 +1,19 @@
+// What every command module exports, and the IO it is given (only bin.ts reads process.*).
+import type { FlagValue } from "./parse-cli.js";
+
+export interface CliIo {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export interface CommandInput {
+  readonly flags: Readonly<Record<string, FlagValue>>;
+  readonly positionals: readonly string[];
+  readonly io: CliIo;
+}
+
+export interface CommandModule {
+  run(input: CommandInput): Promise<number>;
+}

@@ -1,0 +1,101 @@
+// `codex-relay doctor`: check what would make a request fail before one does. Each check says
+// what it found and, when it fails, what to do. Exit 0 only when every check passes.
+import { randomBytes } from "node:crypto";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { codexHome, codexVersion, isLoggedIn, needsLogin, readCodexUserConfig } from "../../codex/codex-info.js";
+import { resolveCodexBin } from "../../codex/resolve-bin.js";
+import { loadConfig } from "../../config/load-config.js";
+import type { Config } from "../../config/schema.js";
+import { toRelayError } from "../../errors.js";
+import { gitTopLevel } from "../../git/run-git.js";
+import { layoutFor } from "../../protocol/layout.js";
+import { buildChildEnv, providerEnvKeys } from "../../security/child-env.js";
+import type { CommandInput } from "../command.js";
+import { daemonRunning } from "../run-inline.js";
+import { resolveWorkspace } from "../workspace.js";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export async function run({ flags, io }: CommandInput): Promise<number> {
+  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const checks: Check[] = [];
+  const check = async (name: string, body: () => Promise<Omit<Check, "name">>) => {
+    try {
+      checks.push({ name, ...(await body()) });
+    } catch (error) {
+      const relayError = toRelayError(error);
+      checks.push({ name, ok: false, detail: relayError.message, fix: relayError.hint });
+    }
+  };
+
+  let config: Config | undefined;
+  await check("config", async () => {
+    config = await loadConfig(layout.configFile);
+    return { ok: true, detail: `${path.basename(layout.configFile)} is valid` };
+  });
+  let bin: string | undefined;
+  await check("codex", async () => {
+    const resolved = resolveCodexBin({ configBin: config?.codex.bin ?? "", env: io.env });
+    const version = await codexVersion(resolved.path);
+    if (!version) return { ok: false, detail: `${resolved.path} did not answer --version`, fix: "reinstall Codex (`npm install @openai/codex`)" };
+    bin = resolved.path;
+    return { ok: true, detail: `codex ${version} (${resolved.source}: ${resolved.path})` };
+  });
+  const overrides = config?.codex.config ?? {};
+  const userConfig = await readCodexUserConfig(io.env);
+  const env = buildChildEnv(io.env, { passthrough: [...(config?.codex.env ?? []), ...providerEnvKeys(overrides), ...providerEnvKeys(userConfig)] });
+  await check("login", async () => {
+    if (!bin) return { ok: false, detail: "skipped: codex not found" };
+    if (!needsLogin(overrides, userConfig, io.env)) {
+      const keys = [...providerEnvKeys(overrides), ...providerEnvKeys(userConfig)];
+      const missing = keys.filter((key) => !io.env[key]);
+      if (missing.length) return { ok: false, detail: `provider key variable(s) not set: ${missing.join(", ")}`, fix: `export ${missing[0]}=...` };
+      return { ok: true, detail: "API key or custom provider configured" };
+    }
+    return (await isLoggedIn(bin, env))
+      ? { ok: true, detail: `logged in (CODEX_HOME ${codexHome(io.env)})` }
+      : { ok: false, detail: `not logged in (CODEX_HOME ${codexHome(io.env)})`, fix: "run `codex login`, or set OPENAI_API_KEY" };
+  });
+  await check("git", async () => {
+    const top = await gitTopLevel(layout.workspace);
+    return top
+      ? { ok: true, detail: `git repository at ${top}` }
+      : { ok: false, detail: `${layout.workspace} is not in a git repository`, fix: "run `git init` (the audit trail and patches need git)" };
+  });
+  await check("folders", async () => {
+    for (const dir of [layout.inbox, layout.tmp, layout.claims]) {
+      await mkdir(dir, { recursive: true });
+      const probe = path.join(dir, `.doctor-${randomBytes(4).toString("hex")}`);
+      await writeFile(probe, "");
+      await rm(probe);
+    }
+    return { ok: true, detail: `${path.relative(layout.workspace, layout.inbox)}/ and the relay's state folder are writable` };
+  });
+  await check("sandbox", async () => {
+    if (!bin) return { ok: false, detail: "skipped: codex not found" };
+    const result = await execa(bin, ["sandbox", "--", "true"], { cwd: layout.workspace, env, extendEnv: false, stdin: "ignore", reject: false, timeout: 20_000 });
+    return result.exitCode === 0
+      ? { ok: true, detail: "codex's read-only sandbox runs commands" }
+      : { ok: false, detail: `\`codex sandbox -- true\` failed: ${String(result.stderr).trim().split("\n").pop() ?? result.exitCode}`, fix: "see `codex sandbox --help`; on Linux, unprivileged user namespaces (or bubblewrap) must be available" };
+  });
+  await check("daemon", async () => ({
+    ok: true,
+    detail: (await daemonRunning(layout)) ? "a daemon is running on this workspace" : "no daemon running (start one with `codex-relay start`)",
+  }));
+
+  if (flags.json) io.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+  else {
+    for (const c of checks) {
+      io.stdout.write(`${c.ok ? "ok  " : "FAIL"} ${c.name.padEnd(8)} ${c.detail}\n`);
+      if (!c.ok && c.fix) io.stdout.write(`              fix: ${c.fix}\n`);
+    }
+  }
+  return checks.every((c) => c.ok) ? 0 : 1;
+}

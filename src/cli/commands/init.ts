@@ -1,0 +1,65 @@
+// `codex-relay init`: make a repository ready — the protocol's folders, a commented config, the
+// AGENTS.md/CLAUDE.md section that teaches a coding agent to delegate, and a .gitignore entry.
+// Idempotent: running it again changes nothing that is already right and keeps what users wrote.
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { layoutFor, RELAY_DIR } from "../../protocol/layout.js";
+import { PACKAGE_TEMPLATES } from "../../report/templates.js";
+import type { CommandInput } from "../command.js";
+import { resolveWorkspace } from "../workspace.js";
+
+const BEGIN = "<!-- codex-relay:begin (managed by `codex-relay init`; edits inside are replaced) -->";
+const END = "<!-- codex-relay:end -->";
+
+export async function run({ flags, io }: CommandInput): Promise<number> {
+  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const done: string[] = [];
+  for (const dir of [layout.inbox, layout.progress, layout.out, layout.tmp]) {
+    if (!existsSync(dir)) done.push(`created ${path.relative(layout.workspace, dir)}/`);
+    await mkdir(dir, { recursive: true });
+  }
+  if (!existsSync(layout.configFile)) {
+    await copyFile(path.join(PACKAGE_TEMPLATES, "codex-relay.toml"), layout.configFile);
+    done.push("created codex-relay.toml");
+  }
+  const section = `${BEGIN}\n${(await readFile(path.join(PACKAGE_TEMPLATES, "agents-section.md"), "utf8")).trim()}\n${END}\n`;
+  for (const name of ["AGENTS.md", "CLAUDE.md"]) {
+    const change = await upsertSection(path.join(layout.workspace, name), section);
+    if (change) done.push(`${change} the codex-relay section of ${name}`);
+  }
+  if (await appendLine(path.join(layout.workspace, ".gitignore"), `${RELAY_DIR}/`)) done.push(`ignored ${RELAY_DIR}/ in .gitignore`);
+  if (flags.templates) {
+    await mkdir(layout.templates, { recursive: true });
+    for (const name of ["analysis-prompt.md", "result.md"]) {
+      const target = path.join(layout.templates, `codex-relay-${name}`);
+      if (existsSync(target)) continue;
+      await copyFile(path.join(PACKAGE_TEMPLATES, name), target);
+      done.push(`created ${path.relative(layout.workspace, target)} (edit it to change the ${name.replace(".md", "")})`);
+    }
+  }
+  io.stdout.write(done.length ? `${done.map((line) => `  ${line}`).join("\n")}\n` : "  already set up; nothing changed\n");
+  io.stdout.write(`Next: \`npx codex-relay doctor\`, then \`npx codex-relay start\`.\n`);
+  return 0;
+}
+
+async function upsertSection(file: string, section: string): Promise<"added" | "updated" | undefined> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  const begin = text.indexOf(BEGIN);
+  const end = text.indexOf(END, begin);
+  if (begin !== -1 && end !== -1) {
+    const next = text.slice(0, begin) + section + text.slice(end + END.length).replace(/^\n/, "");
+    if (next === text) return undefined;
+    await writeFile(file, next);
+    return "updated";
+  }
+  await writeFile(file, text ? `${text.replace(/\n*$/, "\n\n")}${section}` : section);
+  return "added";
+}
+
+async function appendLine(file: string, line: string): Promise<boolean> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  if (text.split("\n").some((l) => l.trim() === line || l.trim() === `/${line}`)) return false;
+  await writeFile(file, `${text}${text && !text.endsWith("\n") ? "\n" : ""}${line}\n`);
+  return true;
+}

@@ -1,0 +1,35 @@
+// `codex-relay run <request-file>`: process one request now, in this process. A file outside the
+// inbox is first published into it under a new id, so it gets the same RESULT pair and audit.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { layoutFor, requestIdOf } from "../../protocol/layout.js";
+import type { CommandInput } from "../command.js";
+import { EXIT_TIMEOUT, printResult } from "../print-result.js";
+import { publishRequest } from "../publish-request.js";
+import { inlineContext, runInline } from "../run-inline.js";
+import { resolveWorkspace } from "../workspace.js";
+
+export async function run({ flags, positionals, io }: CommandInput): Promise<number> {
+  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const file = path.resolve(io.cwd, positionals[0]!);
+  let id = path.dirname(file) === layout.inbox ? requestIdOf(path.basename(file)) : undefined;
+  if (!id) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      io.stderr.write(`codex-relay run: cannot read ${file}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    id = await publishRequest(layout, text, new Date());
+    io.stderr.write(`codex-relay: published as ${layout.request(id)}\n`);
+  }
+  const ctx = await inlineContext(layout.workspace, io);
+  const result = await runInline(ctx, id);
+  await ctx.logger.close();
+  if (!result) {
+    io.stderr.write(`codex-relay run: ${id} was interrupted before it had a RESULT; run it again\n`);
+    return EXIT_TIMEOUT;
+  }
+  return printResult(io, layout, result, flags.json === true);
+}

@@ -1,0 +1,36 @@
+// `codex-relay start`: the daemon in the foreground. SIGINT/SIGTERM stop it gracefully; a second
+// signal stops it at once (running requests are released and re-run at the next start).
+import { Daemon } from "../../daemon/daemon.js";
+import { createLogger } from "../../daemon/logger.js";
+import { createRelayContext } from "../../daemon/relay-context.js";
+import type { CommandInput } from "../command.js";
+import { resolveWorkspace } from "../workspace.js";
+
+export async function run({ flags, io }: CommandInput): Promise<number> {
+  const ctx = await createRelayContext({
+    workspace: resolveWorkspace(flags, io.cwd),
+    env: io.env,
+    logger: (redactor, layout) => createLogger({ human: flags.quiet ? undefined : io.stdout, file: layout.logFile, redactor }),
+  });
+  const daemon = new Daemon(ctx);
+  daemon.on("error", () => undefined); // already logged by the daemon; keep running
+  await daemon.start();
+  io.stdout.write(`codex-relay: watching ${ctx.layout.inbox} (Ctrl-C to stop; log: ${ctx.layout.logFile})\n`);
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals === 1) {
+        ctx.logger.log("info", "signal", { message: `${signal}: finishing running requests (again to stop now)` });
+        void daemon.stop().then(resolve);
+      } else {
+        ctx.logger.log("warn", "signal", { message: `${signal}: stopping now` });
+        void daemon.stop({ graceMs: 0 }).then(resolve);
+      }
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+  await ctx.logger.close();
+  return 0;
+}

@@ -1,0 +1,15 @@
+// Print a RESULT for a person (its Markdown) or a program (its JSON); the exit code says whether
+// Codex's analysis completed.
+import { readFile } from "node:fs/promises";
+import type { Layout } from "../protocol/layout.js";
+import type { ResultFile } from "../protocol/result.js";
+import type { CliIo } from "./command.js";
+
+export async function printResult(io: CliIo, layout: Layout, result: ResultFile, json: boolean): Promise<number> {
+  if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else io.stdout.write(await readFile(layout.result(result.id, "md"), "utf8").catch(() => `${result.status}: ${result.summary}\n`));
+  return result.status === "completed" ? 0 : 1;
+}
+
+/** Exit code of `wait`/`delegate --wait` when the timeout passes first (as timeout(1) does). */
+export const EXIT_TIMEOUT = 124;

@@ -1,0 +1,27 @@
+// Publish a new request atomically under a fresh id: write it under the relay's tmp folder, then
+// hard-link it into the inbox, which fails instead of overwriting when that id is taken.
+import { randomBytes } from "node:crypto";
+import { link, mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Layout } from "../protocol/layout.js";
+import { formatRequestId } from "../protocol/request-id.js";
+
+export async function publishRequest(layout: Layout, markdown: string, now: Date): Promise<string> {
+  await mkdir(layout.tmp, { recursive: true });
+  await mkdir(layout.inbox, { recursive: true });
+  const tmp = path.join(layout.tmp, `request.${process.pid}.${randomBytes(4).toString("hex")}.md`);
+  await writeFile(tmp, markdown);
+  try {
+    for (let n = 0; ; n += 1) {
+      const id = formatRequestId(now, n);
+      try {
+        await link(tmp, layout.request(id));
+        return id;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+    }
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}

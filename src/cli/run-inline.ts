@@ -1,0 +1,51 @@
+// Process one request in this process, under the same claim a daemon would take, so a daemon
+// started meanwhile never runs it twice. Used by `run` and by `delegate --wait` with no daemon.
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import { releaseClaim, tryClaim } from "../daemon/claims.js";
+import { createLogger } from "../daemon/logger.js";
+import { isProcessAlive } from "../daemon/process-alive.js";
+import { processRequest } from "../daemon/process-request.js";
+import { createRelayContext, type RelayContext } from "../daemon/relay-context.js";
+import type { Layout } from "../protocol/layout.js";
+import type { ResultFile } from "../protocol/result.js";
+import { readResult } from "../report/result-file.js";
+import { awaitResult } from "./await-result.js";
+import type { CliIo } from "./command.js";
+
+export async function inlineContext(workspace: string, io: CliIo): Promise<RelayContext> {
+  return createRelayContext({
+    workspace,
+    env: io.env,
+    logger: (redactor, layout) => createLogger({ human: io.stderr, file: layout.logFile, redactor }),
+  });
+}
+
+export async function runInline(ctx: RelayContext, id: string): Promise<ResultFile | undefined> {
+  const done = await readResult(ctx.layout, id);
+  if (done) return done;
+  const claim = await tryClaim(ctx.layout, id, 1, ctx.now());
+  if (!claim) return awaitResult(ctx.layout, id); // a daemon has it: its RESULT will come
+  const abort = new AbortController();
+  const onSignal = () => abort.abort("cancelled");
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const outcome = await processRequest(ctx, { id, detectedAt: ctx.now(), signal: abort.signal });
+    return outcome.kind === "result" ? outcome.result : undefined;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await releaseClaim(ctx.layout, id);
+  }
+}
+
+/** Whether a live daemon holds this workspace's lock. */
+export async function daemonRunning(layout: Layout): Promise<boolean> {
+  try {
+    const holder = JSON.parse(await readFile(layout.lockFile, "utf8")) as { pid: number; host: string };
+    return holder.host !== os.hostname() || isProcessAlive(holder.pid);
+  } catch {
+    return false; // no lock file: no daemon
+  }
+}

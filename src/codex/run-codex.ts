@@ -1,0 +1,113 @@
+// Spawn `codex exec`, stream its JSONL events, and police it with a watchdog. Codex runs in its
+// own process group so that a timeout, a cancel or a shutdown kills everything it started.
+import { createInterface } from "node:readline";
+import { execa } from "execa";
+import { RelayError } from "../errors.js";
+import { parseEventLine, type CodexEvent } from "./events.js";
+import { classifyRun, emptyRunState, reduceEvent, type RunOutcome, type RunState, type StopReason } from "./outcome.js";
+import { Watchdog, type WatchdogLimits } from "./watchdog.js";
+
+export interface RunCodexOptions {
+  readonly bin: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly limits: WatchdogLimits;
+  /** Aborting stops the run; the reason (a StopReason) says why. */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: CodexEvent) => void;
+  readonly onSpawn?: (pid: number) => void;
+}
+
+export interface RunCodexResult {
+  readonly outcome: RunOutcome;
+  readonly state: RunState;
+  readonly exitCode: number | null;
+  readonly startedAt: Date;
+}
+
+const STDERR_TAIL_BYTES = 8192;
+
+export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult> {
+  const state = emptyRunState();
+  const startedAt = new Date();
+  let stopReason: StopReason | null = null;
+  let stderrTail = "";
+
+  const child = execa(options.bin, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    stdin: "ignore",
+    buffer: false,
+    reject: false,
+    detached: true, // own process group: kill(-pid) reaches Codex's children too
+    cleanup: true,
+    windowsHide: true,
+  });
+
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // the group is already gone
+    }
+  };
+  let forceKill: NodeJS.Timeout | undefined;
+  const stop = (reason: StopReason) => {
+    if (stopReason) return;
+    stopReason = reason;
+    killGroup("SIGTERM");
+    forceKill = setTimeout(() => killGroup("SIGKILL"), options.limits.kill_grace_s * 1000);
+    forceKill.unref();
+  };
+
+  const watchdog = new Watchdog(options.limits, stop);
+  const onAbort = () => stop(abortReason(options.signal));
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
+
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+  });
+
+  try {
+    const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
+    for await (const line of lines) {
+      const event = parseEventLine(line);
+      if (!event) continue;
+      watchdog.sawEvent(event.type === "thread.started");
+      reduceEvent(state, event);
+      options.onEvent?.(event);
+    }
+    const result = await child;
+    const spawnFailed = result.failed && result.exitCode === undefined && !result.signal && !stopReason;
+    if (spawnFailed) {
+      const cause = result.cause as NodeJS.ErrnoException | undefined;
+      const code = cause?.code === "ENOENT" || cause?.code === "EACCES" ? "codex_not_found" : "codex_crashed";
+      throw new RelayError(code, `cannot start ${options.bin}: ${cause?.message ?? result.shortMessage}`, { cause });
+    }
+    const outcome = classifyRun(state, {
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      stderrTail,
+      stopReason,
+      limits: options.limits,
+    });
+    return { outcome, state, exitCode: result.exitCode ?? null, startedAt };
+  } finally {
+    watchdog.dispose();
+    options.signal?.removeEventListener("abort", onAbort);
+    // Codex may leave helpers behind in its group even after a clean exit; nothing outlives a run.
+    killGroup("SIGKILL");
+    if (forceKill) clearTimeout(forceKill);
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): StopReason {
+  const reason = signal?.reason;
+  return reason === "shutdown" ? "shutdown" : "cancelled";
+}

@@ -1,0 +1,79 @@
+// The shape of codex-relay.toml: every key, its default, and what it accepts. Loose input in,
+// one frozen resolved object out (see load-config.ts).
+import { z } from "zod";
+
+const seconds = z.number().positive();
+const names = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"));
+
+// A TOML value Codex accepts after `-c key=`: scalars, arrays and inline tables.
+const tomlValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.array(tomlValue), z.record(z.string(), tomlValue)]),
+);
+
+export const ConfigSchema = z.strictObject({
+  codex: z
+    .strictObject({
+      /** Path to the codex binary; empty: CODEX_BIN, then PATH, then node_modules. */
+      bin: z.string().default(""),
+      model: z.string().regex(/^[A-Za-z0-9._:/-]*$/, "a model name").default(""),
+      profile: z.string().regex(/^[A-Za-z0-9._-]*$/, "a profile name").default(""),
+      /** Allow a request's `model:` front matter to override `model`. */
+      allow_request_model: z.boolean().default(true),
+      /** Passed to codex as `-c key=value` (dotted keys). The defaults turn off side processes. */
+      config: z.record(z.string(), tomlValue).default({
+        features: { shell_snapshot: false, plugins: false },
+      }),
+      /** Extra environment variable names passed to codex (besides the built-in allow-list). */
+      env: names.default([]),
+    })
+    .prefault({}),
+  daemon: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(64).default(1),
+      /** How long a request that fails to parse must stay unchanged before it is rejected. */
+      settle_ms: z.number().int().min(0).max(60_000).default(1500),
+      /** Six-field cron expression of the sweep (stale claims, missed requests). */
+      sweep_cron: z.string().default("*/15 * * * * *"),
+      heartbeat_s: seconds.default(5),
+      /** A claim whose heartbeat is older than this belongs to a dead daemon. */
+      claim_stale_s: seconds.default(60),
+      shutdown_grace_s: seconds.default(30),
+      /** Runs of one request the daemon may lose (crash, kill) before it writes a failed RESULT. */
+      max_attempts: z.number().int().min(1).max(20).default(3),
+    })
+    .prefault({}),
+  watchdog: z
+    .strictObject({
+      start_timeout_s: seconds.default(60),
+      stall_timeout_s: seconds.default(300),
+      wall_timeout_s: seconds.default(1800),
+      kill_grace_s: seconds.default(5),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      max_request_bytes: z.number().int().positive().default(1_048_576),
+      max_file_bytes: z.number().int().positive().default(200_000),
+      max_total_file_bytes: z.number().int().positive().default(1_000_000),
+      max_files: z.number().int().positive().default(40),
+      max_log_bytes: z.number().int().positive().default(64_000),
+    })
+    .prefault({}),
+  security: z
+    .strictObject({
+      /** Extra deny-list globs: files never embedded in a prompt. */
+      deny: z.array(z.string()).default([]),
+      /** Environment variables whose values are redacted, besides names that look secret. */
+      redact_env: names.default([]),
+    })
+    .prefault({}),
+  approval: z
+    .strictObject({
+      /** Hold every request until CODEX_DELEGATION_APPROVE_<id> exists. */
+      required: z.boolean().default(false),
+    })
+    .prefault({}),
+  audit: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+});
+
+export type Config = Readonly<z.output<typeof ConfigSchema>>;

@@ -1,0 +1,300 @@
+// The long-running daemon of one workspace: watches the inbox, claims requests, runs at most
+// `concurrency` of them, sweeps for stale claims and missed files, and shuts down gracefully.
+// Like chokidar's watcher, it emits "error" rather than throwing from its event handlers.
+import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { RelayError, toRelayError } from "../errors.js";
+import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
+import type { DelegationRequest } from "../protocol/request.js";
+import { heartbeat, isStale, listClaimIds, readClaim, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import { finishWithoutRun, processRequest } from "./process-request.js";
+import { readRequest } from "./read-request.js";
+import type { RelayContext } from "./relay-context.js";
+import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
+
+interface Running {
+  readonly claim: Claim;
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+interface Settling {
+  fingerprint: string;
+  since: number;
+  timer?: NodeJS.Timeout;
+}
+
+export class Daemon extends EventEmitter {
+  readonly #ctx: RelayContext;
+  readonly #pending: string[] = [];
+  readonly #queued = new Set<string>();
+  readonly #running = new Map<string, Running>();
+  readonly #detectedAt = new Map<string, Date>();
+  readonly #settling = new Map<string, Settling>();
+  readonly #attempts = new Map<string, number>();
+  readonly #awaitingApproval = new Set<string>();
+  #lock: WorkspaceLock | undefined;
+  #watcher: { close(): Promise<void> } | undefined;
+  #sweepJob: { stop(): unknown } | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  /** Handles in progress, counted from the moment they leave the queue (before their claim). */
+  #active = 0;
+  #stopping = false;
+  #stopped: Promise<void> = Promise.resolve();
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(ctx: RelayContext) {
+    super();
+    this.#ctx = ctx;
+  }
+
+  async start(): Promise<void> {
+    const { layout, config, logger } = this.#ctx;
+    this.#lock = await acquireWorkspaceLock(layout, this.#ctx.now());
+    try {
+      await this.#recoverClaims();
+      const { watch } = await import("chokidar");
+      const watcher = watch(layout.inbox, {
+        ignoreInitial: true,
+        depth: 0,
+        // our own temp files live outside the inbox; other writers' temp files are dot-prefixed
+        ignored: (file: string) => path.basename(file).startsWith(".") && file !== layout.inbox,
+      });
+      watcher.on("add", (file) => this.#onFile(file, "add"));
+      watcher.on("change", (file) => this.#onFile(file, "change"));
+      watcher.on("unlink", (file) => this.#onUnlink(file));
+      watcher.on("error", (error) => this.#report(toRelayError(error), "watcher"));
+      await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+      this.#watcher = watcher;
+      await this.#scanInbox();
+      const { CronJob } = await import("cron");
+      this.#sweepJob = CronJob.from({ cronTime: config.daemon.sweep_cron, onTick: () => void this.sweep(), start: true });
+      this.#heartbeat = setInterval(() => void this.#beat(), config.daemon.heartbeat_s * 1000);
+      this.#heartbeat.unref();
+      logger.log("info", "daemon started", { workspace: layout.workspace, inbox: layout.inbox, concurrency: config.daemon.concurrency });
+    } catch (error) {
+      await this.#lock.release();
+      throw error;
+    }
+  }
+
+  /** Stop claiming, let running requests finish within the grace period, then stop them for a re-run. */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    const graceMs = options.graceMs ?? this.#ctx.config.daemon.shutdown_grace_s * 1000;
+    if (this.#stopping) {
+      if (graceMs === 0) for (const running of this.#running.values()) running.abort.abort("shutdown");
+      return this.#stopped;
+    }
+    this.#stopping = true;
+    this.#stopped = this.#shutdown(graceMs);
+    return this.#stopped;
+  }
+
+  async #shutdown(graceMs: number): Promise<void> {
+    const { logger } = this.#ctx;
+    logger.log("info", "daemon stopping", { running: this.#running.size, queued: this.#pending.length });
+    this.#sweepJob?.stop();
+    clearInterval(this.#heartbeat);
+    for (const settling of this.#settling.values()) clearTimeout(settling.timer);
+    await this.#watcher?.close();
+    const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
+    const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
+    if ((await Promise.race([all(), grace])) === "timeout") {
+      for (const running of this.#running.values()) running.abort.abort("shutdown");
+      await all();
+    }
+    await this.#lock?.release();
+    logger.log("info", "daemon stopped");
+  }
+
+  /** Resolves when nothing is queued, settling or running (for tests and `run`-style callers). */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Re-offer every request without a RESULT and recover stale claims: what the watcher missed. */
+  async sweep(): Promise<void> {
+    if (this.#stopping) return;
+    try {
+      await this.#recoverClaims();
+      await this.#scanInbox();
+    } catch (error) {
+      this.#report(toRelayError(error), "sweep");
+    }
+  }
+
+  #onFile(file: string, how: "add" | "change"): void {
+    const name = path.basename(file);
+    const id = requestIdOf(name);
+    if (id) return this.#offer(id, how === "add" ? "detected" : "changed");
+    const cancelled = CANCEL_FILE.exec(name)?.[1];
+    if (cancelled) return this.#cancel(cancelled, "CANCEL file");
+    const approved = APPROVE_FILE.exec(name)?.[1];
+    if (approved && this.#awaitingApproval.delete(approved)) this.#offer(approved, "approved");
+  }
+
+  #onUnlink(file: string): void {
+    const id = requestIdOf(path.basename(file));
+    if (id) this.#cancel(id, "request deleted");
+  }
+
+  async #scanInbox(): Promise<void> {
+    const names = await readdir(this.#ctx.layout.inbox);
+    const results = new Set(names.filter((n) => n.startsWith("CODEX_DELEGATION_RESULT_") && n.endsWith(".json")));
+    for (const name of names) {
+      const id = REQUEST_FILE.exec(name)?.[1];
+      if (id && !results.has(`CODEX_DELEGATION_RESULT_${id}.json`)) this.#offer(id, "found");
+    }
+  }
+
+  async #recoverClaims(): Promise<void> {
+    const { layout, config, logger } = this.#ctx;
+    for (const id of await listClaimIds(layout)) {
+      if (this.#running.has(id)) continue;
+      if (existsSync(layout.result(id, "json"))) {
+        await releaseClaim(layout, id); // finished, but its owner died before letting go
+        continue;
+      }
+      const claim = await readClaim(layout, id);
+      if (!claim || !isStale(claim, this.#ctx.now(), config.daemon.claim_stale_s * 1000)) continue;
+      const attempt = await takeOverStale(layout, id);
+      if (attempt === undefined) continue;
+      this.#attempts.set(id, attempt);
+      logger.log("warn", "stale claim recovered", { id, pid: claim.pid, attempt });
+      this.#offer(id, "recovered");
+    }
+  }
+
+  #offer(id: string, why: string): void {
+    if (this.#stopping || this.#running.has(id) || this.#queued.has(id) || this.#settling.get(id)?.timer) return;
+    if (existsSync(this.#ctx.layout.result(id, "json"))) return; // done already: never run twice
+    if (!this.#detectedAt.has(id)) {
+      this.#detectedAt.set(id, this.#ctx.now());
+      this.#ctx.logger.log("info", why, { id });
+    }
+    this.#queued.add(id);
+    this.#pending.push(id);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#stopping && this.#active < this.#ctx.config.daemon.concurrency && this.#pending.length > 0) {
+      const id = this.#pending.shift()!;
+      this.#queued.delete(id);
+      this.#active += 1;
+      void this.#handle(id).finally(() => {
+        this.#active -= 1;
+        this.#pump();
+      });
+    }
+    this.#checkIdle();
+  }
+
+  async #handle(id: string): Promise<void> {
+    const { layout, config, logger } = this.#ctx;
+    try {
+      const read = await readRequest(this.#ctx, id);
+      const deleted = !read.ok && read.fingerprint === null && !existsSync(layout.request(id));
+      if (!deleted && !read.ok && read.error.code === "invalid_request" && !this.#settled(id, read.fingerprint ?? "")) return;
+      this.#settling.delete(id);
+      if (!deleted && config.approval.required && !existsSync(layout.approve(id)) && !existsSync(layout.cancel(id))) {
+        if (!this.#awaitingApproval.has(id)) logger.log("info", "awaiting approval", { id, message: `codex-relay approve ${id}` });
+        this.#awaitingApproval.add(id);
+        return;
+      }
+      const attempt = (this.#attempts.get(id) ?? 0) + 1;
+      const claim = await tryClaim(layout, id, attempt, this.#ctx.now());
+      if (!claim) return; // another daemon (or `codex-relay run`) has it
+      if (existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, id));
+      logger.log("info", "claimed", { id, attempt: attempt > 1 ? attempt : undefined });
+      const abort = new AbortController();
+      if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
+      const done = this.#run(claim, abort, read.ok ? read.request : undefined);
+      this.#running.set(id, { claim, abort, done });
+      await done;
+    } catch (error) {
+      this.#report(toRelayError(error), "handle", id);
+    }
+  }
+
+  async #run(claim: Claim, abort: AbortController, request: DelegationRequest | undefined): Promise<void> {
+    const { layout, config } = this.#ctx;
+    const { id } = claim;
+    const detectedAt = this.#detectedAt.get(id) ?? this.#ctx.now();
+    try {
+      const outcome =
+        claim.attempt > config.daemon.max_attempts
+          ? await finishWithoutRun(this.#ctx, {
+              id,
+              detectedAt,
+              status: "failed",
+              error: new RelayError("daemon_crashed", `the daemon died ${claim.attempt - 1} times while running this request; it was not run again`),
+            })
+          : await processRequest(this.#ctx, { id, detectedAt, signal: abort.signal, request });
+      if (outcome.kind === "requeue") this.#ctx.logger.log("warn", "released for re-run", { id });
+    } catch (error) {
+      // processRequest turns failures into RESULTs; reaching here means even that failed
+      this.#report(toRelayError(error), "run", id);
+      if (!existsSync(layout.result(id, "json"))) {
+        await finishWithoutRun(this.#ctx, { id, detectedAt, status: "failed", error: toRelayError(error) }).catch(() => undefined);
+      }
+    } finally {
+      this.#running.delete(id);
+      this.#attempts.delete(id);
+      this.#detectedAt.delete(id);
+      await releaseClaim(layout, id);
+    }
+  }
+
+  /** Parse failures wait until the file has stopped changing for `settle_ms` (editors writing in place). */
+  #settled(id: string, fingerprint: string): boolean {
+    const now = Date.now();
+    const settleMs = this.#ctx.config.daemon.settle_ms;
+    let entry = this.#settling.get(id);
+    if (!entry || entry.fingerprint !== fingerprint) {
+      entry = { fingerprint, since: now };
+      this.#settling.set(id, entry);
+    }
+    if (now - entry.since >= settleMs) return true;
+    const settling = entry;
+    settling.timer = setTimeout(() => {
+      settling.timer = undefined;
+      this.#offer(id, "retry");
+    }, settleMs - (now - entry.since) + 10);
+    return false;
+  }
+
+  #cancel(id: string, why: string): void {
+    const running = this.#running.get(id);
+    if (running) {
+      this.#ctx.logger.log("info", "cancelling", { id, message: why });
+      running.abort.abort("cancelled");
+      return;
+    }
+    if (why === "CANCEL file") this.#offer(id, "cancel requested"); // a queued or unseen request ends as cancelled
+  }
+
+  async #beat(): Promise<void> {
+    for (const { claim } of this.#running.values()) {
+      await heartbeat(this.#ctx.layout, claim, this.#ctx.now()).catch((error) => this.#report(toRelayError(error), "heartbeat", claim.id));
+    }
+  }
+
+  #report(error: RelayError, where: string, id?: string): void {
+    this.#ctx.logger.log("error", `${where} error`, { id, code: error.code, message: error.message });
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  }
+
+  #isIdle(): boolean {
+    const settlingTimers = [...this.#settling.values()].some((s) => s.timer);
+    return this.#pending.length === 0 && this.#active === 0 && !settlingTimers;
+  }
+
+  #checkIdle(): void {
+    if (!this.#isIdle()) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,56 @@
+// The daemon's log: one readable line per event for people, one JSON object per line in the log
+// file for tools. Both pass through the redactor.
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import path from "node:path";
+import type { Redactor } from "../security/redact.js";
+
+export type LogLevel = "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  log(level: LogLevel, event: string, fields?: LogFields): void;
+  close(): Promise<void>;
+}
+
+export interface LoggerOptions {
+  /** Where readable lines go (the terminal); omit for silence. */
+  readonly human?: NodeJS.WritableStream;
+  /** The structured JSON log file; omit for none. */
+  readonly file?: string;
+  readonly redactor: Redactor;
+  readonly now?: () => Date;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const now = options.now ?? (() => new Date());
+  let file: WriteStream | undefined;
+  if (options.file) {
+    mkdirSync(path.dirname(options.file), { recursive: true });
+    file = createWriteStream(options.file, { flags: "a" });
+  }
+  return {
+    log(level, event, fields = {}) {
+      const at = now();
+      const safe = options.redactor.redactDeep(fields);
+      file?.write(`${JSON.stringify({ at: at.toISOString(), level, event, ...safe })}\n`);
+      options.human?.write(`${humanLine(at, level, event, safe)}\n`);
+    },
+    close: () => new Promise<void>((resolve) => (file ? file.end(resolve) : resolve())),
+  };
+}
+
+function humanLine(at: Date, level: LogLevel, event: string, fields: LogFields): string {
+  const time = at.toISOString().slice(11, 23);
+  const mark = level === "info" ? " " : level === "warn" ? "!" : "x";
+  const { id, message, ...rest } = fields;
+  const details = Object.entries(rest)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  return [time, mark, event.padEnd(16), id ? `[${String(id)}]` : "", message ? String(message) : "", details]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** A logger that drops everything (for one-shot commands that report themselves). */
+export const silentLogger: Logger = { log: () => undefined, close: async () => undefined };

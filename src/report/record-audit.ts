@@ -1,0 +1,32 @@
+// Commit a finished request's files (request, RESULT pair, event log) to the audit branch,
+// redacted like everything else the daemon writes (the request itself may carry a pasted key).
+// The audit trail must never cost a request its RESULT: failures are logged, not thrown.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { RelayContext } from "../daemon/relay-context.js";
+import { commitToAudit } from "./audit.js";
+
+export async function recordInAudit(ctx: RelayContext, id: string): Promise<void> {
+  const { layout } = ctx;
+  const sources = [layout.request(id), layout.result(id, "md"), layout.result(id, "json"), layout.log(id)];
+  const files: { path: string; content: string }[] = [];
+  for (const source of sources) {
+    try {
+      files.push({ path: `delegations/${id}/${path.basename(source)}`, content: ctx.redactor.redact(await readFile(source, "utf8")) });
+    } catch {
+      // a deleted (cancelled) request or a run without events has fewer files: commit what exists
+    }
+  }
+  const result = JSON.parse((await readFile(layout.result(id, "json"), "utf8").catch(() => "{}")) || "{}") as {
+    status?: string;
+    summary?: string;
+  };
+  const message = `delegation ${id}: ${result.status ?? "unknown"}\n\n${result.summary ?? ""}\n\nCodex-Relay-Request: ${id}\n`;
+  try {
+    const outcome = await commitToAudit({ workspace: layout.workspace, files, message, now: ctx.now() });
+    if ("commit" in outcome) ctx.logger.log("info", "audit committed", { id, commit: outcome.commit.slice(0, 12) });
+    else ctx.logger.log("info", "audit skipped", { id, message: outcome.skipped });
+  } catch (error) {
+    ctx.logger.log("warn", "audit failed", { id, message: (error as Error).message });
+  }
+}

@@ -1,0 +1,30 @@
+// Templates are files: the package's own under templates/, overridden by a file of the same name
+// in the workspace's templates/ folder. Rendered with Mustache, without HTML escaping.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Mustache from "mustache";
+
+export type TemplateName = "analysis-prompt.md" | "result.md";
+
+/** The templates folder shipped with the package (dist/report/ → ../../templates). */
+export const PACKAGE_TEMPLATES = fileURLToPath(new URL("../../templates/", import.meta.url));
+
+export async function loadTemplate(name: TemplateName, workspaceTemplates: string): Promise<string> {
+  try {
+    return await readFile(path.join(workspaceTemplates, `codex-relay-${name}`), "utf8");
+  } catch {
+    return readFile(path.join(PACKAGE_TEMPLATES, name), "utf8"); // no override: the shipped one
+  }
+}
+
+export function renderTemplate(template: string, view: object): string {
+  return Mustache.render(template, view, undefined, { escape: (text: string) => text });
+}
+
+/** A Markdown code fence longer than any backtick run inside `text`. */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return "`".repeat(Math.max(3, longest + 1));
+}

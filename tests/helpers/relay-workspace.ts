@@ -1,0 +1,164 @@
+// A real temporary git repository set up as a codex-relay workspace whose Codex talks to the
+// scripted model server, plus ways to drive it: the built CLI as a child process, or a Daemon
+// in this process.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa, type ResultPromise } from "execa";
+import { layoutFor, type Layout } from "../../src/protocol/layout.js";
+import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "./codex-home.js";
+import { startModelServer, type ModelServer } from "./model-server.js";
+
+export const CLI = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
+
+export interface TestWorkspace {
+  readonly dir: string;
+  readonly layout: Layout;
+  readonly server: ModelServer;
+  /** The environment a user's shell would have: PATH, HOME, CODEX_HOME, the provider key. */
+  readonly env: Record<string, string>;
+  cli(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): ResultPromise<{ reject: false }>;
+  cleanup(): Promise<void>;
+}
+
+export interface WorkspaceOptions {
+  /** Extra TOML appended to the generated codex-relay.toml (sections may repeat keys only once). */
+  readonly toml?: string;
+  readonly daemon?: string;
+  readonly watchdog?: string;
+  readonly git?: boolean;
+  /** `codex.bin` in the config; default: the native binary in node_modules. */
+  readonly codexBin?: string;
+}
+
+export async function makeTestWorkspace(options: WorkspaceOptions = {}): Promise<TestWorkspace> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-ws-"));
+  const home = await mkdtemp(path.join(os.tmpdir(), "codex-relay-userhome-"));
+  const codexHome = await makeCodexHome();
+  const server = await startModelServer();
+  if (options.git !== false) {
+    execFileSync("git", ["init", "-q", "-b", "main", dir]);
+    await writeFile(path.join(dir, "README.md"), "# test repo\n");
+    execFileSync("git", ["-C", dir, "add", "."]);
+    execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"]);
+  }
+  await writeFile(path.join(dir, "codex-relay.toml"), workspaceToml(server, options));
+  await mkdir(layoutFor(dir).inbox, { recursive: true });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    CODEX_HOME: codexHome.dir,
+    [MOCK_ENV_KEY]: MOCK_API_KEY,
+  };
+  return {
+    dir,
+    layout: layoutFor(dir),
+    server,
+    env,
+    cli: (args, cliOptions = {}) =>
+      execa(process.execPath, [CLI, ...args], {
+        cwd: dir,
+        env: { ...env, ...cliOptions.env },
+        extendEnv: false,
+        reject: false,
+        stdin: "ignore",
+        timeout: cliOptions.timeoutMs ?? 60_000,
+      }),
+    cleanup: async () => {
+      await server.close();
+      await codexHome.cleanup();
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      await rm(home, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+}
+
+function workspaceToml(server: ModelServer, options: WorkspaceOptions): string {
+  return `
+[codex]
+bin = ${JSON.stringify(options.codexBin ?? codexBinary())}
+model = "gpt-5.5"
+
+[codex.config]
+model_provider = "mock"
+
+[codex.config.features]
+shell_snapshot = false
+plugins = false
+
+[codex.config.model_providers.mock]
+name = "mock"
+base_url = ${JSON.stringify(server.url)}
+env_key = "${MOCK_ENV_KEY}"
+wire_api = "responses"
+supports_websockets = false
+request_max_retries = 0
+stream_max_retries = 0
+
+[daemon]
+settle_ms = 300
+sweep_cron = "* * * * * *"
+heartbeat_s = 1
+claim_stale_s = 5
+shutdown_grace_s = 5
+${options.daemon ?? ""}
+
+[watchdog]
+kill_grace_s = 1
+${options.watchdog ?? "start_timeout_s = 30\nstall_timeout_s = 30\nwall_timeout_s = 60"}
+${options.toml ?? ""}
+`;
+}
+
+/** A valid analysis reply, as the model would give it under the output schema. */
+/** The pids in process group `pgid` still alive (Codex and anything it started). */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) members.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return members;
+}
+
+/** Lines of the daemon's JSON log. */
+export function logEvents(layout: Layout): Record<string, unknown>[] {
+  try {
+    return readFileSync(layout.logFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  } catch {
+    return [];
+  }
+}
+
+/** Poll until `check` is true; fails the test with `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function analysisReply(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    root_cause: "The rate limiter decorator wraps the route before the request parameter exists.",
+    technical_explanation: "slowapi inspects the signature at import time; the renamed parameter hides `request`.",
+    recommended_fixes: [
+      { priority: 1, title: "Move the limiter decorator", details: "Place @limiter.limit below @app.post.", files: ["src/main.py"], code: "@app.post('/runs/start')\n@limiter.limit('5/minute')" },
+    ],
+    code_examples: [{ file: "src/main.py", language: "python", code: "def start(request: Request, data: Body): ..." }],
+    additional_investigation: ["Check middleware order"],
+    confidence: "high",
+    patch: null,
+    ...overrides,
+  };
+}
