@@ -1,0 +1,124 @@
+// The shape of a delegation request (PROTOCOL.md §2): the front-matter schema and the parsed request.
+// Pure: types, zod schemas and the text normalization that parse and render share.
+import { z } from "zod";
+
+export const RequestKind = z.enum(["analysis", "diagnose", "patch", "micro"]);
+export type RequestKind = z.infer<typeof RequestKind>;
+
+/** A model name becomes a Codex CLI argument, so only a conservative character set is allowed. */
+export const MODEL_PATTERN = /^[A-Za-z0-9._:/][A-Za-z0-9._:/-]{0,99}$/; // never a leading "-": it is an argv value
+
+/** A request after parsing: front matter and sections merged, front matter winning. */
+export interface DelegationRequest {
+  id?: string;
+  kind: RequestKind;
+  issue: string;
+  context: string;
+  errorLogs: string;
+  attemptedFixes: string[];
+  files: string[];
+  questions: string[];
+  model?: string;
+  requestedBy?: string;
+  extraSections: { title: string; body: string }[];
+  /** The front matter as written (JSON-safe copy: dates become ISO strings), for extra fields such as `transcript`. */
+  frontMatter: Record<string, unknown>;
+}
+
+/** The normalization every text field gets: leading blank lines and trailing whitespace dropped. */
+export function cleanText(text: string): string {
+  return text.trimEnd().replace(/^(?:[ \t]*\n)+/, "");
+}
+
+/** Items as a request keeps them: cleaned, empty ones dropped. */
+export function cleanList(items: readonly string[]): string[] {
+  return items.map(cleanText).filter((item) => item !== "");
+}
+
+/** File paths as a request keeps them: trimmed, empty ones and repeats dropped, order kept. */
+export function cleanFiles(files: readonly string[]): string[] {
+  return [...new Set(files.map((file) => file.trim()).filter((file) => file !== ""))];
+}
+
+const describe = (value: unknown): string => {
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object" && value !== null) return "a mapping";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…"` : text;
+};
+
+const scalarText = (value: unknown): string | undefined => {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return undefined;
+};
+
+// YAML turns `key:` with no value into null; treat that as "not given".
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+
+/** Free text: a scalar, or a list of scalars joined by newlines (handy for `logs:`). */
+const Text = z.unknown().transform((value, ctx) => {
+  const parts = Array.isArray(value) ? value.map(scalarText) : [scalarText(value)];
+  if (parts.some((part) => part === undefined)) {
+    ctx.addIssue({ code: "custom", message: `expected text, got ${describe(value)}` });
+    return z.NEVER;
+  }
+  return cleanText(parts.join("\n"));
+});
+
+/** A list of texts; a single scalar is a list of one. */
+const TextList = z.unknown().transform((value, ctx) => {
+  const items = (Array.isArray(value) ? value : [value]).map(scalarText);
+  if (items.some((item) => item === undefined)) {
+    ctx.addIssue({ code: "custom", message: `expected a list of texts, got ${describe(value)}` });
+    return z.NEVER;
+  }
+  return cleanList(items as string[]);
+});
+
+/** `files: [a, b]` or `files: a, b` (the seed script's comma-separated --files). */
+const FileList = z.unknown().transform((value, ctx) => {
+  if (typeof value === "string") return cleanFiles(value.split(","));
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return cleanFiles(value);
+  ctx.addIssue({
+    code: "custom",
+    message: `expected a list of paths or a comma-separated string, got ${describe(value)}`,
+  });
+  return z.NEVER;
+});
+
+const Kind = z.unknown().transform((value, ctx) => {
+  const kind = RequestKind.safeParse(typeof value === "string" ? value.trim().toLowerCase() : value);
+  if (kind.success) return kind.data;
+  ctx.addIssue({ code: "custom", message: `expected one of ${RequestKind.options.join(", ")}, got ${describe(value)}` });
+  return z.NEVER;
+});
+
+export const ModelName = z.unknown().transform((value, ctx) => {
+  const text = typeof value === "number" ? String(value) : value;
+  if (typeof text === "string" && MODEL_PATTERN.test(text)) return text;
+  ctx.addIssue({
+    code: "custom",
+    message: `expected 1–100 letters, digits or . _ : / - (it is passed to codex as --model), got ${describe(value)}`,
+  });
+  return z.NEVER;
+});
+
+/** The front matter's known keys; unknown keys are allowed and kept. */
+export const FrontMatter = z.looseObject({
+  kind: optional(Kind),
+  issue: optional(Text),
+  files: optional(FileList),
+  model: optional(ModelName),
+  requested_by: optional(Text),
+  context: optional(Text),
+  logs: optional(Text),
+  attempted_fixes: optional(TextList),
+  questions: optional(TextList),
+});
+export type FrontMatter = z.infer<typeof FrontMatter>;
+
+/** The known front-matter keys, which `renderRequest`'s `extra` may not override. */
+export const FRONT_MATTER_KEYS: readonly string[] = Object.keys(FrontMatter.shape);

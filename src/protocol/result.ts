@@ -1,0 +1,98 @@
+// The RESULT json of PROTOCOL.md §4 (schema `codex-relay/result@1`) and the reply Codex must give
+// under --output-schema. One zod source for both, so the strict JSON schema can never drift.
+import { z } from "zod";
+
+export const RESULT_SCHEMA_ID = "codex-relay/result@1";
+
+export const ResultStatus = z.enum(["completed", "failed", "rejected", "cancelled", "timed_out"]);
+export type ResultStatus = z.infer<typeof ResultStatus>;
+
+// Strict objects with every key present (optional values are nullable): the Responses API
+// rejects a strict output schema that has optional keys or open objects.
+export const Analysis = z.strictObject({
+  root_cause: z.string(),
+  technical_explanation: z.string(),
+  recommended_fixes: z.array(
+    z.strictObject({
+      priority: z.number().int(),
+      title: z.string(),
+      details: z.string(),
+      files: z.array(z.string()),
+      code: z.string().nullable(),
+    }),
+  ),
+  code_examples: z.array(z.strictObject({ file: z.string(), language: z.string(), code: z.string() })),
+  additional_investigation: z.array(z.string()),
+  confidence: z.enum(["high", "medium", "low"]),
+});
+export type Analysis = z.infer<typeof Analysis>;
+
+/** What Codex's final message must be: the analysis plus an optional proposed diff. */
+export const CodexReply = Analysis.extend({ patch: z.string().nullable() });
+export type CodexReply = z.infer<typeof CodexReply>;
+
+export const ResultError = z.strictObject({ code: z.string(), message: z.string(), hint: z.string() });
+export type ResultError = z.infer<typeof ResultError>;
+
+export const Usage = z.strictObject({
+  input_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  output_tokens: z.number(),
+  reasoning_output_tokens: z.number(),
+  cost_usd: z.number().nullable(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const ResultFile = z.object({
+  schema: z.literal(RESULT_SCHEMA_ID),
+  id: z.string(),
+  request: z.string(),
+  kind: z.string(),
+  status: ResultStatus,
+  summary: z.string(),
+  analysis: Analysis.nullable(),
+  patch: z.string().nullable(),
+  warnings: z.array(z.string()),
+  error: ResultError.nullable(),
+  /** Codex's final message, kept when it did not validate. */
+  raw_reply: z.string().nullable(),
+  codex: z.object({
+    version: z.string().nullable(),
+    bin: z.string().nullable(),
+    model: z.string().nullable(),
+    thread_id: z.string().nullable(),
+    sandbox: z.string(),
+    exit_code: z.number().nullable(),
+  }),
+  usage: Usage.nullable(),
+  timing: z.object({
+    detected_at: z.string(),
+    started_at: z.string().nullable(),
+    finished_at: z.string(),
+    duration_ms: z.number(),
+  }),
+});
+export type ResultFile = z.infer<typeof ResultFile>;
+
+/** The strict JSON schema given to `codex exec --output-schema`. */
+export function codexReplyJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(CodexReply, { target: "draft-7" }) as Record<string, unknown>;
+  delete schema.$schema;
+  assertStrict(schema, "$");
+  return schema;
+}
+
+// Guard against a future schema edit that the API would reject at run time.
+function assertStrict(node: unknown, where: string): void {
+  if (Array.isArray(node)) return node.forEach((child, i) => assertStrict(child, `${where}[${i}]`));
+  if (typeof node !== "object" || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (record.type === "object") {
+    const keys = Object.keys((record.properties ?? {}) as object);
+    const required = (record.required ?? []) as string[];
+    if (record.additionalProperties !== false || keys.some((k) => !required.includes(k))) {
+      throw new Error(`output schema is not strict at ${where}: every object needs additionalProperties:false and all keys required`);
+    }
+  }
+  for (const [key, child] of Object.entries(record)) assertStrict(child, `${where}.${key}`);
+}
