@@ -58,7 +58,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     const value = inline ?? rest[++i];
     if (value === undefined) return { kind: "error", command, message: `--${name} needs a value` };
     if (flag.type === "number") {
-      const number = Number(value);
+      const number = value.trim() === "" ? Number.NaN : Number(value);
       if (!Number.isFinite(number) || number < 0) return { kind: "error", command, message: `--${name} expects a number, got \`${value}\`` };
       flags[name] = number;
     } else {
@@ -85,9 +85,10 @@ export function helpText(command?: CommandName): string {
   if (command) {
     const spec = COMMANDS[command];
     const flags: [string, FlagSpec][] = Object.entries(spec.flags);
+    const width = Math.max(...flags.map(([name, flag]) => name.length + (flag.type === "boolean" ? 4 : flag.type === "list" ? 15 : 12)));
     const lines = flags.map(([name, flag]) => {
       const arg = flag.type === "boolean" ? "" : flag.type === "list" ? " <value>..." : " <value>";
-      return `  --${name}${arg}`.padEnd(30) + flag.description;
+      return `${`  --${name}${arg}`.padEnd(width)}  ${flag.description}`;
     });
     return `${spec.summary}\n\nUsage: ${spec.usage}\n\nFlags:\n${lines.join("\n")}\n`;
   }

@@ -1,6 +1,7 @@
 // Turn the `[codex.config]` table into `-c key=value` arguments for Codex. Nested tables are
 // flattened to dotted keys so each leaf overrides just that setting of the user's own config.
 // Pure.
+import { RelayError } from "../errors.js";
 
 export function configOverrideArgs(table: Readonly<Record<string, unknown>>): string[] {
   const args: string[] = [];
@@ -10,22 +11,31 @@ export function configOverrideArgs(table: Readonly<Record<string, unknown>>): st
 
 function* flatten(table: Readonly<Record<string, unknown>>, prefix: string): Generator<[string, unknown]> {
   for (const [key, value] of Object.entries(table)) {
-    const dotted = prefix + (/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key));
+    // Codex splits a `-c` key on every "." and takes each part literally (no TOML key quoting),
+    // so a key part with "." or "=" cannot be expressed at all.
+    if (/[.=]/.test(key)) {
+      throw new RelayError("invalid_config", `codex.config key \`${prefix}${key}\` contains "." or "=", which codex's -c overrides cannot express`);
+    }
+    const dotted = prefix + key;
     if (isTable(value)) yield* flatten(value, `${dotted}.`);
     else yield [dotted, value];
   }
 }
 
-/** A value as TOML inline syntax (JSON strings are valid TOML basic strings). */
+/** A value as TOML inline syntax (JSON strings are TOML basic strings, once DEL is escaped too). */
 export function tomlInline(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return tomlString(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[${value.map(tomlInline).join(", ")}]`;
   if (isTable(value)) {
-    const pairs = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} = ${tomlInline(v)}`);
+    const pairs = Object.entries(value).map(([k, v]) => `${tomlString(k)} = ${tomlInline(v)}`);
     return `{ ${pairs.join(", ")} }`;
   }
-  return JSON.stringify(String(value));
+  return tomlString(String(value));
+}
+
+function tomlString(text: string): string {
+  return JSON.stringify(text).replace(/\x7f/g, "\\u007f");
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

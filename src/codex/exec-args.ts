@@ -18,12 +18,12 @@ export interface ExecArgsOptions {
 }
 
 export function buildExecArgs(options: ExecArgsOptions): string[] {
-  const args = ["exec"];
+  // `-s`, `-C` and `-p` belong to `exec` itself: `codex exec resume` rejects them after `resume`.
+  const args = ["exec", "--json", "-s", options.sandbox, "-C", options.workspace];
+  if (options.profile) args.push("-p", options.profile);
   if (options.resumeThreadId) args.push("resume");
-  args.push("--json", "-s", options.sandbox, "-C", options.workspace);
   if (options.outputSchemaFile) args.push("--output-schema", options.outputSchemaFile);
   if (options.model) args.push("-m", options.model);
-  if (options.profile) args.push("-p", options.profile);
   if (options.skipGitRepoCheck) args.push("--skip-git-repo-check");
   args.push(...options.configArgs);
   if (options.resumeThreadId) args.push(options.resumeThreadId);

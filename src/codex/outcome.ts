@@ -76,11 +76,13 @@ export function classifyRun(state: RunState, end: RunEnd): RunOutcome {
     }[stopReason];
     return { kind: "timed_out", error: new RelayError(stopReason, `${message}; its process group was killed`) };
   }
+  // A turn that completed with a message succeeded, even after `error` events along the way
+  // (Codex reports "Reconnecting... 1/2" as an error and then recovers).
+  if (state.turnCompleted && state.finalMessage !== null) return { kind: "replied", message: state.finalMessage };
   if (state.failures.length > 0) {
     const message = state.failures[state.failures.length - 1] ?? "";
     return { kind: "failed", error: new RelayError(codeForFailure(message), `Codex failed: ${message}`) };
   }
-  if (state.turnCompleted && state.finalMessage !== null) return { kind: "replied", message: state.finalMessage };
   if (state.turnCompleted) return { kind: "failed", error: new RelayError("codex_no_output", "Codex finished its turn without a final message") };
   const stderr = end.stderrTail.trim();
   const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.exitCode}`;

@@ -13,7 +13,7 @@ export interface RunCodexOptions {
   readonly cwd: string;
   readonly env: Record<string, string>;
   readonly limits: WatchdogLimits;
-  /** Aborting stops the run; the reason (a StopReason) says why. */
+  /** Aborting stops the run: reason "cancelled" ends it cancelled, "shutdown"/"restart" requeue it. */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: CodexEvent) => void;
   readonly onSpawn?: (pid: number) => void;
@@ -108,6 +108,13 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
 }
 
 function abortReason(signal: AbortSignal | undefined): StopReason {
-  const reason = signal?.reason;
-  return reason === "shutdown" ? "shutdown" : "cancelled";
+  return isRequeueReason(signal?.reason) ? "shutdown" : "cancelled";
+}
+
+/**
+ * Abort reasons that end a run without a RESULT so it runs again: the daemon shutting down, or
+ * the request changing under a running Codex (an editor still writing it).
+ */
+export function isRequeueReason(reason: unknown): boolean {
+  return reason === "shutdown" || reason === "restart";
 }

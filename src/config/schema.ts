@@ -15,7 +15,7 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** Path to the codex binary; empty: CODEX_BIN, then PATH, then node_modules. */
       bin: z.string().default(""),
-      model: z.string().regex(/^[A-Za-z0-9._:/-]*$/, "a model name").default(""),
+      model: z.string().regex(/^(?:[A-Za-z0-9._:/][A-Za-z0-9._:/-]*)?$/, "a model name").default(""),
       profile: z.string().regex(/^[A-Za-z0-9._-]*$/, "a profile name").default(""),
       /** Allow a request's `model:` front matter to override `model`. */
       allow_request_model: z.boolean().default(true),

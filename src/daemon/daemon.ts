@@ -3,19 +3,25 @@
 // Like chokidar's watcher, it emits "error" rather than throwing from its event handlers.
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { RelayError, toRelayError } from "../errors.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { heartbeat, isStale, listClaimIds, readClaim, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
 import { finishWithoutRun, processRequest } from "./process-request.js";
-import { readRequest } from "./read-request.js";
+import { digestOf, readRequest } from "./read-request.js";
+import { parseRequest } from "../protocol/parse-request.js";
 import type { RelayContext } from "./relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 
+const RESTART_SETTLE_MS = 100;
+
 interface Running {
   readonly claim: Claim;
+  /** Digest of the request text the run started from. */
+  readonly digest: string | null;
   readonly abort: AbortController;
   readonly done: Promise<void>;
 }
@@ -129,7 +135,10 @@ export class Daemon extends EventEmitter {
   #onFile(file: string, how: "add" | "change"): void {
     const name = path.basename(file);
     const id = requestIdOf(name);
-    if (id) return this.#offer(id, how === "add" ? "detected" : "changed");
+    if (id) {
+      if (how === "change" && this.#running.has(id)) return void this.#restartIfChanged(id);
+      return this.#offer(id, how === "add" ? "detected" : "changed");
+    }
     const cancelled = CANCEL_FILE.exec(name)?.[1];
     if (cancelled) return this.#cancel(cancelled, "CANCEL file");
     const approved = APPROVE_FILE.exec(name)?.[1];
@@ -213,7 +222,7 @@ export class Daemon extends EventEmitter {
       const abort = new AbortController();
       if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
       const done = this.#run(claim, abort, read.ok ? read.request : undefined);
-      this.#running.set(id, { claim, abort, done });
+      this.#running.set(id, { claim, abort, done, digest: read.ok ? read.digest : null });
       await done;
     } catch (error) {
       this.#report(toRelayError(error), "handle", id);
@@ -224,6 +233,7 @@ export class Daemon extends EventEmitter {
     const { layout, config } = this.#ctx;
     const { id } = claim;
     const detectedAt = this.#detectedAt.get(id) ?? this.#ctx.now();
+    let requeue = false;
     try {
       const outcome =
         claim.attempt > config.daemon.max_attempts
@@ -234,7 +244,10 @@ export class Daemon extends EventEmitter {
               error: new RelayError("daemon_crashed", `the daemon died ${claim.attempt - 1} times while running this request; it was not run again`),
             })
           : await processRequest(this.#ctx, { id, detectedAt, signal: abort.signal, request });
-      if (outcome.kind === "requeue") this.#ctx.logger.log("warn", "released for re-run", { id });
+      if (outcome.kind === "requeue") {
+        this.#ctx.logger.log("warn", "released for re-run", { id });
+        requeue = !this.#stopping;
+      }
     } catch (error) {
       // processRequest turns failures into RESULTs; reaching here means even that failed
       this.#report(toRelayError(error), "run", id);
@@ -244,9 +257,30 @@ export class Daemon extends EventEmitter {
     } finally {
       this.#running.delete(id);
       this.#attempts.delete(id);
-      this.#detectedAt.delete(id);
+      if (!requeue) this.#detectedAt.delete(id);
       await releaseClaim(layout, id);
+      if (requeue) this.#offer(id, "re-run");
     }
+  }
+
+  /** An editor still writing a request in place: restart the run on the complete text. */
+  async #restartIfChanged(id: string): Promise<void> {
+    const running = this.#running.get(id);
+    if (!running) return;
+    const file = this.#ctx.layout.request(id);
+    const read = () => readFile(file, "utf8").catch(() => null);
+    // A rewrite truncates before it writes: act only on text that has stopped changing and parses.
+    let text = await read();
+    for (let tries = 0; tries < 20; tries += 1) {
+      await delay(RESTART_SETTLE_MS);
+      const again = await read();
+      if (again === text) break;
+      text = again;
+    }
+    if (text === null || digestOf(text) === running.digest) return; // same content: a touch, not an edit
+    if (!parseRequest(text).ok || this.#running.get(id) !== running) return;
+    this.#ctx.logger.log("warn", "request changed while running; restarting", { id });
+    running.abort.abort("restart");
   }
 
   /** Parse failures wait until the file has stopped changing for `settle_ms` (editors writing in place). */

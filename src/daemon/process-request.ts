@@ -8,7 +8,7 @@ import { renderAnalysisPrompt } from "../codex/analysis-prompt.js";
 import { configOverrideArgs } from "../codex/config-overrides.js";
 import { buildExecArgs } from "../codex/exec-args.js";
 import { resolveCodexBin } from "../codex/resolve-bin.js";
-import { runCodex } from "../codex/run-codex.js";
+import { isRequeueReason, runCodex } from "../codex/run-codex.js";
 import { RelayError, toRelayError } from "../errors.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { CodexReply, codexReplyJsonSchema, type ResultFile } from "../protocol/result.js";
@@ -24,7 +24,7 @@ import type { RelayContext } from "./relay-context.js";
 export interface ProcessOptions {
   readonly id: string;
   readonly detectedAt: Date;
-  /** Aborted with reason "cancelled" or "shutdown". */
+  /** Aborted with reason "cancelled", or "shutdown"/"restart" to end without a RESULT. */
   readonly signal?: AbortSignal;
   /** Request text already read and parsed by the caller (the daemon's settle check). */
   readonly request?: DelegationRequest;
@@ -42,7 +42,7 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     publish(ctx, buildResult({ ...input, id, detectedAt, codex: codexInfo, finishedAt: ctx.now() }));
   try {
     if (options.signal?.aborted) {
-      if (options.signal.reason === "shutdown") return { kind: "requeue" };
+      if (isRequeueReason(options.signal.reason)) return { kind: "requeue" };
       return await finish({ ...base, status: "cancelled", error: new RelayError("cancelled", "the request was cancelled before Codex started") });
     }
     const read = options.request ? { ok: true as const, request: options.request } : await readRequest(ctx, id);

@@ -1,5 +1,6 @@
 // Read and parse a request file, within the size limit. Never throws: a request that cannot be
 // read says why, with the size and mtime the daemon's settle check compares between tries.
+import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { RelayError } from "../errors.js";
@@ -8,7 +9,7 @@ import type { DelegationRequest } from "../protocol/request.js";
 import type { RelayContext } from "./relay-context.js";
 
 export type ReadRequestOutcome =
-  | { ok: true; request: DelegationRequest }
+  | { ok: true; request: DelegationRequest; digest: string }
   | { ok: false; error: RelayError; fingerprint: string | null };
 
 export async function readRequest(ctx: RelayContext, id: string): Promise<ReadRequestOutcome> {
@@ -36,5 +37,10 @@ export async function readRequest(ctx: RelayContext, id: string): Promise<ReadRe
   }
   const parsed = parseRequest(text);
   if (!parsed.ok) return { ok: false, error: new RelayError("invalid_request", `${name}: ${parsed.reason}`), fingerprint };
-  return { ok: true, request: parsed.request };
+  return { ok: true, request: parsed.request, digest: digestOf(text) };
+}
+
+/** What identifies a request's content: a change to it while it runs restarts the run. */
+export function digestOf(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
 }

@@ -162,3 +162,80 @@ export function analysisReply(overrides: Record<string, unknown> = {}): Record<s
     ...overrides,
   };
 }
+
+/** `codex-relay start` as a user runs it: the built CLI as a child process in its own process group. */
+export interface DaemonProcess {
+  readonly pid: number;
+  /** Settles when the daemon has ended, with its exit code (or signal) and what it printed. */
+  readonly exited: Promise<{ exitCode?: number; signal?: string; stdout: string; stderr: string }>;
+  /** Send `signal` to the daemon alone (not its group) and wait, at most `timeoutMs`, for it to end. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ exitCode?: number; signal?: string; stdout: string; stderr: string }>;
+  /** SIGKILL the daemon if it still runs (for afterEach); idempotent. */
+  kill(): Promise<void>;
+}
+
+/** Start a daemon on `ws` and wait for its "daemon started" log line; fails with its stderr if it exits first. */
+export async function startDaemonProcess(ws: TestWorkspace, options: { timeoutMs?: number } = {}): Promise<DaemonProcess> {
+  const startedLines = () => logEvents(ws.layout).filter((e) => e.event === "daemon started").length;
+  const before = startedLines();
+  const child = execa(process.execPath, [CLI, "start", "--workspace", ws.dir], {
+    cwd: ws.dir,
+    env: ws.env,
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+    detached: true, // its own group, like a daemon started from a shell; Codex gets a group of its own
+  });
+  if (child.pid === undefined) throw new Error("codex-relay start did not spawn");
+  const pid = child.pid;
+  let ended = false;
+  const exited = child.then((r) => {
+    ended = true;
+    return { exitCode: r.exitCode, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) };
+  });
+  const daemon: DaemonProcess = {
+    pid,
+    exited,
+    stop: async (signal = "SIGTERM", timeoutMs = 30_000) => {
+      if (!ended) process.kill(pid, signal);
+      await until(() => ended, `the daemon (pid ${pid}) to exit after ${signal}`, timeoutMs);
+      return exited;
+    },
+    kill: async () => {
+      if (ended) return;
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // it ended between the check and the kill
+      }
+      await exited;
+    },
+  };
+  try {
+    await until(() => ended || startedLines() > before, "the daemon to log \"daemon started\"", options.timeoutMs ?? 30_000);
+  } catch (error) {
+    await daemon.kill();
+    throw error;
+  }
+  if (ended) {
+    const result = await exited;
+    throw new Error(`codex-relay start exited (${result.exitCode ?? result.signal}) before it started: ${result.stderr}`);
+  }
+  return daemon;
+}
+
+/** SIGKILL every Codex process group named by a "codex started" log line that still has members; returns those pgids. */
+export function killCodexGroups(layout: Layout): number[] {
+  const alive: number[] = [];
+  for (const event of logEvents(layout)) {
+    if (event.event !== "codex started" || typeof event.pid !== "number") continue;
+    if (groupMembers(event.pid).length === 0) continue;
+    alive.push(event.pid);
+    try {
+      process.kill(-event.pid, "SIGKILL");
+    } catch {
+      // the group ended meanwhile
+    }
+  }
+  return alive;
+}

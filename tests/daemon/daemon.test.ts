@@ -1,0 +1,237 @@
+// The daemon in this process, against real files, real git and the real codex binary: detection,
+// settling, rejection, watchdog, cancel, idempotency under load.
+import { existsSync } from "node:fs";
+import { open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Daemon } from "../../src/daemon/daemon.js";
+import { createLogger } from "../../src/daemon/logger.js";
+import { createRelayContext } from "../../src/daemon/relay-context.js";
+import { jsonMessage } from "../helpers/model-server.js";
+import { analysisReply, groupMembers, logEvents, makeTestWorkspace, until, type TestWorkspace, type WorkspaceOptions } from "../helpers/relay-workspace.js";
+
+let ws: TestWorkspace;
+let daemon: Daemon | undefined;
+
+afterEach(async () => {
+  await daemon?.stop({ graceMs: 0 });
+  daemon = undefined;
+  await ws?.cleanup();
+});
+
+async function startDaemon(options: WorkspaceOptions = {}): Promise<void> {
+  ws = await makeTestWorkspace(options);
+  const ctx = await createRelayContext({
+    workspace: ws.dir,
+    env: ws.env,
+    logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }),
+  });
+  daemon = new Daemon(ctx);
+  await daemon.start();
+}
+
+/** Publish a request the way the protocol asks: temp file outside the inbox, then rename. */
+async function drop(id: string, text: string): Promise<void> {
+  const tmp = path.join(ws.layout.tmp, `${id}.md`);
+  await writeFile(tmp, text);
+  await rename(tmp, ws.layout.request(id));
+}
+
+async function resultOf(id: string, timeoutMs = 30_000): Promise<Record<string, any>> {
+  await until(() => existsSync(ws.layout.result(id, "json")), `RESULT of ${id}`, timeoutMs);
+  return JSON.parse(await readFile(ws.layout.result(id, "json"), "utf8"));
+}
+
+const codexPids = (id: string) => logEvents(ws.layout).filter((e) => e.event === "codex started" && e.id === id).map((e) => e.pid as number);
+
+describe("detection", () => {
+  it("answers an atomically published request once, with the request's text sent to the model", async () => {
+    await startDaemon();
+    ws.server.setDefault(jsonMessage(analysisReply()));
+    await drop("20250101_000001", "---\nrequested_by: test\n---\n## Issue\nThe cache never expires.\n");
+    const result = await resultOf("20250101_000001");
+    expect(result.status).toBe("completed");
+    expect(ws.server.requests).toHaveLength(1);
+    expect(ws.server.requests[0]!.text).toContain("The cache never expires.");
+    const events = logEvents(ws.layout).map((e) => e.event);
+    for (const event of ["detected", "claimed", "codex started", "result written"]) expect(events).toContain(event);
+    await until(() => !existsSync(ws.layout.claim("20250101_000001")), "the claim to be released");
+  });
+
+  it("waits for a request an editor writes in place, and runs it once, complete", async () => {
+    await startDaemon();
+    ws.server.setDefault(jsonMessage(analysisReply()));
+    const handle = await open(ws.layout.request("20250101_000002"), "w");
+    await handle.write("---\nkind: analysis\n");
+    await handle.sync();
+    await new Promise((r) => setTimeout(r, 150)); // the daemon sees a half-written file that does not parse
+    await handle.write("requested_by: an editor\n---\n## Issue\nWritten in two parts.\n");
+    await handle.close();
+    const result = await resultOf("20250101_000002");
+    expect(result.status).toBe("completed");
+    expect(ws.server.requests).toHaveLength(1);
+    expect(ws.server.requests[0]!.text).toContain("Written in two parts.");
+  });
+
+  it("restarts a run when the request's text changes under it, and answers the complete text once", async () => {
+    await startDaemon();
+    ws.server.setDefault({ ...jsonMessage(analysisReply()), delayMs: 1500 });
+    const id = "20250101_000005";
+    await writeFile(ws.layout.request(id), "## Issue\nHalf of the");
+    await until(() => codexPids(id).length > 0, "the first run");
+    await writeFile(ws.layout.request(id), "## Issue\nHalf of the sentence, and the rest of it.\n");
+    const result = await resultOf(id);
+    expect(result.status).toBe("completed");
+    expect(codexPids(id)).toHaveLength(2);
+    const last = ws.server.requests[ws.server.requests.length - 1]!;
+    expect(last.text).toContain("Half of the sentence, and the rest of it.");
+    expect(logEvents(ws.layout).map((e) => e.event)).toContain("request changed while running; restarting");
+    const results = (await readdir(ws.layout.inbox)).filter((n) => n === `CODEX_DELEGATION_RESULT_${id}.json`);
+    expect(results).toHaveLength(1);
+  });
+
+  it("ignores dot-prefixed temp files and files that are not requests", async () => {
+    await startDaemon();
+    await writeFile(path.join(ws.layout.inbox, ".CODEX_DELEGATION_REQUEST_20250101_000003.md.tmp"), "## Issue\nnot yet\n");
+    await writeFile(path.join(ws.layout.inbox, "notes.md"), "## Issue\nnot a request\n");
+    await daemon!.sweep();
+    await daemon!.idle();
+    expect(ws.server.requests).toHaveLength(0);
+    expect(await readdir(ws.layout.inbox)).not.toContain("CODEX_DELEGATION_RESULT_20250101_000003.json");
+  });
+
+  it("treats repeated change events of a running request as one request", async () => {
+    await startDaemon();
+    ws.server.setDefault({ ...jsonMessage(analysisReply()), delayMs: 800 });
+    await drop("20250101_000004", "## Issue\nTouched while running.\n");
+    await until(() => codexPids("20250101_000004").length > 0, "codex start");
+    for (let i = 0; i < 5; i += 1) await writeFile(ws.layout.request("20250101_000004"), "## Issue\nTouched while running.\n");
+    await daemon!.sweep();
+    await resultOf("20250101_000004");
+    await daemon!.sweep();
+    await daemon!.idle();
+    expect(codexPids("20250101_000004")).toHaveLength(1);
+    expect(ws.server.requests).toHaveLength(1);
+  });
+});
+
+describe("bad input gets a RESULT that says what is wrong", () => {
+  it.each([
+    ["malformed front matter", "---\nissue: [never closed\n---\n## Issue\nx\n", /not valid YAML/],
+    ["an empty file", "", /empty|no issue/i],
+    ["binary content", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02, 0x00]), /binary/i],
+    ["no issue at all", "## Context\nonly context\n", /no issue/],
+  ])("rejects %s after it settles, without calling the model", async (_name, content, reason) => {
+    await startDaemon();
+    const id = "20250102_000001";
+    await writeFile(ws.layout.request(id), content);
+    const result = await resultOf(id);
+    expect(result.status).toBe("rejected");
+    expect(result.error.code).toBe("invalid_request");
+    expect(result.error.message).toMatch(reason);
+    expect(result.error.hint).toMatch(/## Issue/);
+    expect(ws.server.requests).toHaveLength(0);
+    expect(existsSync(ws.layout.request(id))).toBe(true); // the Builder's file is kept
+  });
+
+  it("rejects a 5 MB request as too large, keeping the file", async () => {
+    await startDaemon();
+    const id = "20250102_000002";
+    await drop(id, `## Issue\nhuge logs\n\n## Error Logs\n${"x".repeat(5 * 1024 * 1024)}\n`);
+    const result = await resultOf(id);
+    expect(result.status).toBe("rejected");
+    expect(result.error.code).toBe("request_too_large");
+    expect(result.error.message).toMatch(/over limits\.max_request_bytes/);
+    expect(ws.server.requests).toHaveLength(0);
+  });
+
+  it("runs a kind it does not handle yet to a rejected RESULT", async () => {
+    await startDaemon();
+    await drop("20250102_000003", "---\nkind: patch\n---\n## Issue\nPatch it\n");
+    const result = await resultOf("20250102_000003");
+    expect(result.status).toBe("rejected");
+    expect(result.kind).toBe("patch");
+    expect(result.error.message).toMatch(/kind `patch`/);
+  });
+});
+
+describe("watchdog and cancel", () => {
+  it("ends a run whose model never answers as timed_out and leaves no process behind", async () => {
+    await startDaemon({ watchdog: "start_timeout_s = 20\nstall_timeout_s = 1\nwall_timeout_s = 60" });
+    ws.server.setDefault({ kind: "hang" });
+    await drop("20250103_000001", "## Issue\nThe model hangs.\n");
+    const result = await resultOf("20250103_000001");
+    expect(result.status).toBe("timed_out");
+    expect(result.error.code).toBe("stall_timeout");
+    expect(result.error.message).toContain("no event for 1 s");
+    const [pid] = codexPids("20250103_000001");
+    expect(pid).toBeGreaterThan(0);
+    await until(() => groupMembers(pid!).length === 0, "codex process group to be gone", 5000);
+  });
+
+  it("enforces the wall-clock cap", async () => {
+    await startDaemon({ watchdog: "start_timeout_s = 20\nstall_timeout_s = 30\nwall_timeout_s = 1" });
+    ws.server.setDefault({ kind: "hang" });
+    await drop("20250103_000002", "## Issue\nSlow.\n");
+    const result = await resultOf("20250103_000002");
+    expect(result.status).toBe("timed_out");
+    expect(result.error.code).toBe("wall_timeout");
+  });
+
+  it("cancels a running request by CANCEL file", async () => {
+    await startDaemon();
+    ws.server.setDefault({ kind: "hang" });
+    await drop("20250103_000003", "## Issue\nCancel me.\n");
+    await until(() => codexPids("20250103_000003").length > 0, "codex start");
+    await ws.server.waitForRequests(1);
+    await writeFile(ws.layout.cancel("20250103_000003"), "");
+    const result = await resultOf("20250103_000003");
+    expect(result.status).toBe("cancelled");
+    expect(result.error.code).toBe("cancelled");
+    await until(() => groupMembers(codexPids("20250103_000003")[0]!).length === 0, "codex group gone", 5000);
+  });
+
+  it("cancels a running request when the request file is deleted", async () => {
+    await startDaemon();
+    ws.server.setDefault({ kind: "hang" });
+    await drop("20250103_000004", "## Issue\nDelete me.\n");
+    await until(() => codexPids("20250103_000004").length > 0, "codex start");
+    await rm(ws.layout.request("20250103_000004"));
+    const result = await resultOf("20250103_000004");
+    expect(result.status).toBe("cancelled");
+  });
+
+  it("writes a cancelled RESULT for a queued request cancelled before it ran", async () => {
+    await startDaemon();
+    ws.server.setDefault({ kind: "hang" });
+    await drop("20250103_000005", "## Issue\nBlocks the only slot.\n");
+    await until(() => codexPids("20250103_000005").length > 0, "first run");
+    await drop("20250103_000006", "## Issue\nQueued behind it.\n");
+    await writeFile(ws.layout.cancel("20250103_000006"), "");
+    await writeFile(ws.layout.cancel("20250103_000005"), "");
+    const second = await resultOf("20250103_000006");
+    expect(second.status).toBe("cancelled");
+    expect(second.error.message).toMatch(/before Codex started/);
+    expect(codexPids("20250103_000006")).toHaveLength(0);
+  });
+});
+
+describe("under load", () => {
+  it("gives each of 200 requests dropped at once exactly one RESULT", async () => {
+    await startDaemon({ daemon: "concurrency = 4" });
+    ws.server.setDefault(jsonMessage(analysisReply()));
+    const ids = Array.from({ length: 200 }, (_, i) => `20250104_000000_${i + 1}`);
+    await Promise.all(ids.map((id) => drop(id, `## Issue\nLoad ${id}\n`)));
+    await until(() => ids.every((id) => existsSync(ws.layout.result(id, "json"))), "200 RESULTs", 240_000);
+    await daemon!.sweep();
+    await daemon!.idle();
+    const names = await readdir(ws.layout.inbox);
+    expect(names.filter((n) => n.startsWith("CODEX_DELEGATION_RESULT_") && n.endsWith(".json"))).toHaveLength(200);
+    const started = logEvents(ws.layout).filter((e) => e.event === "codex started").map((e) => e.id);
+    expect(new Set(started).size).toBe(200);
+    expect(started).toHaveLength(200); // no request ran twice
+    expect(ws.server.requests).toHaveLength(200);
+    const statuses = await Promise.all(ids.map(async (id) => JSON.parse(await readFile(ws.layout.result(id, "json"), "utf8")).status));
+    expect(new Set(statuses)).toEqual(new Set(["completed"]));
+  }, 300_000);
+});
