@@ -1,6 +1,8 @@
 // Where a request stands, read from the files alone (the daemon keeps no other state).
 import { existsSync } from "node:fs";
+import { loadConfig } from "../config/load-config.js";
 import { readClaim, isStale } from "../daemon/claims.js";
+import { daemonRunning } from "../daemon/workspace-lock.js";
 import type { Layout } from "../protocol/layout.js";
 import { readResult } from "../report/result-file.js";
 
@@ -17,9 +19,14 @@ export async function requestState(layout: Layout, id: string): Promise<RequestS
   const result = await readResult(layout, id);
   if (result) return `done: ${result.status}`;
   const claim = await readClaim(layout, id);
-  if (claim) return isStale(claim, new Date(), 60_000) ? "orphaned (its daemon died; the next daemon start re-runs it)" : "running";
+  if (claim) return isStale(claim, new Date(), await staleMs(layout)) ? "orphaned (its daemon died; the next daemon start re-runs it)" : "running";
   if (!existsSync(layout.request(id))) return "unknown";
   if (existsSync(layout.cancel(id))) return "cancel requested";
-  if (existsSync(layout.lockFile)) return "queued (or awaiting `codex-relay approve` when approval is required)";
+  if (await daemonRunning(layout)) return "queued (or awaiting `codex-relay approve` when approval is required)";
   return "waiting for a daemon (`codex-relay start`, or `codex-relay run` it)";
+}
+
+async function staleMs(layout: Layout): Promise<number> {
+  const config = await loadConfig(layout.configFile).catch(() => undefined); // status works even with a broken config
+  return (config?.daemon.claim_stale_s ?? 60) * 1000;
 }

@@ -1,13 +1,9 @@
 // Process one request in this process, under the same claim a daemon would take, so a daemon
 // started meanwhile never runs it twice. Used by `run` and by `delegate --wait` with no daemon.
-import { readFile } from "node:fs/promises";
-import os from "node:os";
-import { releaseClaim, tryClaim } from "../daemon/claims.js";
+import { recordCodexPid, releaseClaim, tryClaim } from "../daemon/claims.js";
 import { createLogger } from "../daemon/logger.js";
-import { isProcessAlive } from "../daemon/process-alive.js";
 import { processRequest } from "../daemon/process-request.js";
 import { createRelayContext, type RelayContext } from "../daemon/relay-context.js";
-import type { Layout } from "../protocol/layout.js";
 import type { ResultFile } from "../protocol/result.js";
 import { readResult } from "../report/result-file.js";
 import { awaitResult } from "./await-result.js";
@@ -31,21 +27,12 @@ export async function runInline(ctx: RelayContext, id: string): Promise<ResultFi
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const outcome = await processRequest(ctx, { id, detectedAt: ctx.now(), signal: abort.signal });
+    const onSpawn = (pid: number) => recordCodexPid(ctx.layout, claim, pid, ctx.now());
+    const outcome = await processRequest(ctx, { id, detectedAt: ctx.now(), signal: abort.signal, onSpawn });
     return outcome.kind === "result" ? outcome.result : undefined;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await releaseClaim(ctx.layout, id);
-  }
-}
-
-/** Whether a live daemon holds this workspace's lock. */
-export async function daemonRunning(layout: Layout): Promise<boolean> {
-  try {
-    const holder = JSON.parse(await readFile(layout.lockFile, "utf8")) as { pid: number; host: string };
-    return holder.host !== os.hostname() || isProcessAlive(holder.pid);
-  } catch {
-    return false; // no lock file: no daemon
   }
 }

@@ -9,14 +9,17 @@ import { setTimeout as delay } from "node:timers/promises";
 import { RelayError, toRelayError } from "../errors.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
-import { heartbeat, isStale, listClaimIds, readClaim, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
-import { finishWithoutRun, processRequest } from "./process-request.js";
-import { digestOf, readRequest } from "./read-request.js";
-import { parseRequest } from "../protocol/parse-request.js";
+import { heartbeat, isStale, killOrphanedCodex, listClaimIds, readClaim, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
 import type { RelayContext } from "./relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 
 const RESTART_SETTLE_MS = 100;
+
+async function loadReading(): Promise<{ readRequest: typeof ReadRequest; digestOf: typeof DigestOf; parseRequest: (text: string) => { ok: boolean } }> {
+  const [reading, parsing] = await Promise.all([import("./read-request.js"), import("../protocol/parse-request.js")]);
+  return { readRequest: reading.readRequest, digestOf: reading.digestOf, parseRequest: parsing.parseRequest };
+}
 
 interface Running {
   readonly claim: Claim;
@@ -111,6 +114,7 @@ export class Daemon extends EventEmitter {
       for (const running of this.#running.values()) running.abort.abort("shutdown");
       await all();
     }
+    await this.#ctx.background.drain();
     await this.#lock?.release();
     logger.log("info", "daemon stopped");
   }
@@ -169,10 +173,11 @@ export class Daemon extends EventEmitter {
       }
       const claim = await readClaim(layout, id);
       if (!claim || !isStale(claim, this.#ctx.now(), config.daemon.claim_stale_s * 1000)) continue;
-      const attempt = await takeOverStale(layout, id);
-      if (attempt === undefined) continue;
-      this.#attempts.set(id, attempt);
-      logger.log("warn", "stale claim recovered", { id, pid: claim.pid, attempt });
+      const dead = await takeOverStale(layout, id);
+      if (!dead) continue;
+      const killed = killOrphanedCodex(dead);
+      this.#attempts.set(id, dead.attempt);
+      logger.log("warn", "stale claim recovered", { id, pid: claim.pid, attempt: dead.attempt, killed_codex: killed ? dead.codex_pid : undefined });
       this.#offer(id, "recovered");
     }
   }
@@ -205,6 +210,7 @@ export class Daemon extends EventEmitter {
   async #handle(id: string): Promise<void> {
     const { layout, config, logger } = this.#ctx;
     try {
+      const { readRequest } = await loadReading();
       const read = await readRequest(this.#ctx, id);
       const deleted = !read.ok && read.fingerprint === null && !existsSync(layout.request(id));
       if (!deleted && !read.ok && read.error.code === "invalid_request" && !this.#settled(id, read.fingerprint ?? "")) return;
@@ -235,6 +241,8 @@ export class Daemon extends EventEmitter {
     const detectedAt = this.#detectedAt.get(id) ?? this.#ctx.now();
     let requeue = false;
     try {
+      // Loaded on first use: an idle daemon does not carry the Codex runner, the Markdown parser or execa.
+      const { finishWithoutRun, processRequest } = await import("./process-request.js");
       const outcome =
         claim.attempt > config.daemon.max_attempts
           ? await finishWithoutRun(this.#ctx, {
@@ -243,7 +251,7 @@ export class Daemon extends EventEmitter {
               status: "failed",
               error: new RelayError("daemon_crashed", `the daemon died ${claim.attempt - 1} times while running this request; it was not run again`),
             })
-          : await processRequest(this.#ctx, { id, detectedAt, signal: abort.signal, request });
+          : await processRequest(this.#ctx, { id, detectedAt, signal: abort.signal, request, onSpawn: this.#recordSpawn(claim) });
       if (outcome.kind === "requeue") {
         this.#ctx.logger.log("warn", "released for re-run", { id });
         requeue = !this.#stopping;
@@ -252,6 +260,7 @@ export class Daemon extends EventEmitter {
       // processRequest turns failures into RESULTs; reaching here means even that failed
       this.#report(toRelayError(error), "run", id);
       if (!existsSync(layout.result(id, "json"))) {
+        const { finishWithoutRun } = await import("./process-request.js");
         await finishWithoutRun(this.#ctx, { id, detectedAt, status: "failed", error: toRelayError(error) }).catch(() => undefined);
       }
     } finally {
@@ -277,6 +286,7 @@ export class Daemon extends EventEmitter {
       if (again === text) break;
       text = again;
     }
+    const { digestOf, parseRequest } = await loadReading();
     if (text === null || digestOf(text) === running.digest) return; // same content: a touch, not an edit
     if (!parseRequest(text).ok || this.#running.get(id) !== running) return;
     this.#ctx.logger.log("warn", "request changed while running; restarting", { id });
@@ -313,8 +323,18 @@ export class Daemon extends EventEmitter {
 
   async #beat(): Promise<void> {
     for (const { claim } of this.#running.values()) {
-      await heartbeat(this.#ctx.layout, claim, this.#ctx.now()).catch((error) => this.#report(toRelayError(error), "heartbeat", claim.id));
+      await heartbeat(this.#ctx.layout, claim.id, this.#ctx.now()).catch((error) => this.#report(toRelayError(error), "heartbeat", claim.id));
     }
+  }
+
+  #recordSpawn(claim: Claim): (pid: number) => void {
+    return (pid) => {
+      try {
+        recordCodexPid(this.#ctx.layout, claim, pid, this.#ctx.now());
+      } catch (error) {
+        this.#report(toRelayError(error), "claim", claim.id);
+      }
+    };
   }
 
   #report(error: RelayError, where: string, id?: string): void {

@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
 import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "./codex-home.js";
 import { startModelServer, type ModelServer } from "./model-server.js";
@@ -20,7 +20,7 @@ export interface TestWorkspace {
   readonly server: ModelServer;
   /** The environment a user's shell would have: PATH, HOME, CODEX_HOME, the provider key. */
   readonly env: Record<string, string>;
-  cli(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): ResultPromise<{ reject: false }>;
+  cli(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<{ exitCode?: number; stdout: string; stderr: string; timedOut: boolean }>;
   cleanup(): Promise<void>;
 }
 
@@ -32,6 +32,8 @@ export interface WorkspaceOptions {
   readonly git?: boolean;
   /** `codex.bin` in the config; default: the native binary in node_modules. */
   readonly codexBin?: string;
+  /** false: no provider override, so Codex uses its built-in OpenAI provider and needs a login. */
+  readonly mockProvider?: boolean;
 }
 
 export async function makeTestWorkspace(options: WorkspaceOptions = {}): Promise<TestWorkspace> {
@@ -82,13 +84,13 @@ function workspaceToml(server: ModelServer, options: WorkspaceOptions): string {
 bin = ${JSON.stringify(options.codexBin ?? codexBinary())}
 model = "gpt-5.5"
 
-[codex.config]
+${options.mockProvider === false ? "" : `[codex.config]
 model_provider = "mock"
-
+`}
 [codex.config.features]
 shell_snapshot = false
 plugins = false
-
+${options.mockProvider === false ? "" : `
 [codex.config.model_providers.mock]
 name = "mock"
 base_url = ${JSON.stringify(server.url)}
@@ -97,7 +99,7 @@ wire_api = "responses"
 supports_websockets = false
 request_max_retries = 0
 stream_max_retries = 0
-
+`}
 [daemon]
 settle_ms = 300
 sweep_cron = "* * * * * *"
@@ -188,6 +190,13 @@ export async function startDaemonProcess(ws: TestWorkspace, options: { timeoutMs
   });
   if (child.pid === undefined) throw new Error("codex-relay start did not spawn");
   const pid = child.pid;
+  // The log file is shared by every daemon of the workspace; this line on its own stdout says
+  // that THIS process got past start() (it is printed right after "daemon started" is logged).
+  let printed = "";
+  child.stdout?.on("data", (chunk: Buffer | string) => {
+    printed += String(chunk);
+  });
+  const watching = () => printed.includes("codex-relay: watching ");
   let ended = false;
   const exited = child.then((r) => {
     ended = true;
@@ -212,12 +221,12 @@ export async function startDaemonProcess(ws: TestWorkspace, options: { timeoutMs
     },
   };
   try {
-    await until(() => ended || startedLines() > before, "the daemon to log \"daemon started\"", options.timeoutMs ?? 30_000);
+    await until(() => ended || (watching() && startedLines() > before), "the daemon to log \"daemon started\"", options.timeoutMs ?? 30_000);
   } catch (error) {
     await daemon.kill();
     throw error;
   }
-  if (ended) {
+  if (ended && !watching()) {
     const result = await exited;
     throw new Error(`codex-relay start exited (${result.exitCode ?? result.signal}) before it started: ${result.stderr}`);
   }

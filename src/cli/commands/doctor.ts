@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { codexHome, codexVersion, isLoggedIn, needsLogin, readCodexUserConfig } from "../../codex/codex-info.js";
+import { codexHome, needsLogin, readCodexUserConfig } from "../../codex/codex-config.js";
+import { codexVersion, isLoggedIn } from "../../codex/codex-info.js";
 import { resolveCodexBin } from "../../codex/resolve-bin.js";
 import { loadConfig } from "../../config/load-config.js";
 import type { Config } from "../../config/schema.js";
@@ -13,7 +14,7 @@ import { gitTopLevel } from "../../git/run-git.js";
 import { layoutFor } from "../../protocol/layout.js";
 import { buildChildEnv, providerEnvKeys } from "../../security/child-env.js";
 import type { CommandInput } from "../command.js";
-import { daemonRunning } from "../run-inline.js";
+import { daemonRunning } from "../../daemon/workspace-lock.js";
 import { resolveWorkspace } from "../workspace.js";
 
 interface Check {
