@@ -1,18 +1,19 @@
 // Renders the request Markdown that `codex-relay delegate` writes (PROTOCOL.md §2). Pure.
-// Sections are for people; whatever Markdown cannot carry exactly (a `## ` line in an issue, an unclosed
-// fence, …) also goes into the front matter, which wins when the daemon parses the request back.
-import matter from "gray-matter";
+// Sections are for people; a field Markdown might not carry exactly (a `## ` line in an issue, a
+// fence, a list item that looks like a marker, …) also goes into the front matter, which wins when
+// the daemon parses the request. Deciding that by rule rather than by parsing the output back keeps
+// YAML, remark and zod out of `delegate`'s start-up (it must stay well under 120 ms).
 import { RelayError } from "../errors.js";
-import { parseRequest } from "./parse-request.js";
 import {
   cleanFiles,
   cleanList,
   cleanText,
   FRONT_MATTER_KEYS,
   MODEL_PATTERN,
-  RequestKind,
+  REQUEST_KINDS,
   type DelegationRequest,
-} from "./request.js";
+  type RequestKind,
+} from "./request-text.js";
 
 export interface RenderRequestFields {
   kind?: RequestKind;
@@ -43,9 +44,6 @@ const FIELDS = [
 type Field = (typeof FIELDS)[number]["field"];
 type Body = Pick<DelegationRequest, Field>;
 
-// js-yaml options passed through gray-matter: no folding of long lines, no anchors.
-const YAML_OPTIONS = { lineWidth: -1, noRefs: true };
-
 export function renderRequest(fields: RenderRequestFields): string {
   const body: Body = {
     issue: cleanText(fields.issue),
@@ -56,30 +54,29 @@ export function renderRequest(fields: RenderRequestFields): string {
     questions: cleanList(fields.questions ?? []),
   };
   if (body.issue === "") throw invalid("the issue is empty: say what Codex should look at");
-  const head = frontMatterOf(fields);
+  const forced = new Set(FIELDS.filter(({ field }) => !carriedByMarkdown(field, body[field])).map(({ field }) => field));
+  return compose(frontMatterOf(fields), body, forced);
+}
 
-  // Render, parse back, and move every field that did not survive into the front matter; each round moves at
-  // least one field, so this ends.
-  const forced = new Set<Field>();
-  for (let round = 0; round <= FIELDS.length; round++) {
-    const text = compose(head, body, forced);
-    const parsed = parseRequest(text);
-    const lost = FIELDS.filter(({ field }) => !forced.has(field) && !(parsed.ok && same(parsed.request[field], body[field])));
-    if (parsed.ok && lost.length === 0 && parsed.request.extraSections.length === 0) {
-      checkFrontMatter(parsed.request, head);
-      return text;
-    }
-    const toForce = lost.length > 0 ? lost : FIELDS.filter(({ field }) => !forced.has(field));
-    if (toForce.length === 0) break;
-    for (const { field } of toForce) forced.add(field);
+// Conservative rules for what the section parser gives back unchanged; anything else is forced
+// into the front matter. tests/protocol/render-request.test.ts round-trips random text to hold them.
+const BLOCK_START = /^ {0,3}(?:#|`{3,}|~{3,})/m;
+const ITEM_START = /^(?:[-+*>#|<`~]|\d+[.)](?:\s|$))/;
+
+function carriedByMarkdown(field: Field, value: string | string[]): boolean {
+  if (value.length === 0) return true;
+  if (typeof value === "string") {
+    if (value.includes("\r")) return false;
+    return field === "errorLogs" || !BLOCK_START.test(value); // logs are fenced, so any line is safe
   }
-  throw new RelayError("internal_error", "the rendered request does not parse back to the same fields");
+  if (field === "files") return value.every((file) => !/[`\r\n]/.test(file));
+  return value.every((item) => !/[\r\n]/.test(item) && item === item.trim() && !ITEM_START.test(item));
 }
 
 function frontMatterOf(fields: RenderRequestFields): Record<string, string> {
-  const kind = RequestKind.safeParse(fields.kind ?? "analysis");
-  if (!kind.success) throw invalid(`kind must be one of ${RequestKind.options.join(", ")}, got ${String(fields.kind)}`);
-  const head: Record<string, string> = { kind: kind.data };
+  const kind = fields.kind ?? "analysis";
+  if (!REQUEST_KINDS.includes(kind)) throw invalid(`kind must be one of ${REQUEST_KINDS.join(", ")}, got ${String(fields.kind)}`);
+  const head: Record<string, string> = { kind };
   if (fields.model !== undefined) {
     if (!MODEL_PATTERN.test(fields.model)) {
       throw invalid(`model must be 1–100 letters, digits or . _ : / -, got ${JSON.stringify(fields.model)}`);
@@ -116,7 +113,7 @@ function compose(head: Record<string, string>, body: Body, forced: ReadonlySet<F
       parts.push(`## ${heading}`, typeof value === "string" ? value : value.map(listItem).join("\n"));
     }
   }
-  return matter.stringify("", data, YAML_OPTIONS as object) + parts.join("\n\n") + "\n";
+  return `${frontMatterYaml(data)}${parts.join("\n\n")}\n`;
 }
 
 /** A Markdown list item; continuation lines are indented to the item's content column. */
@@ -132,15 +129,15 @@ function fenced(text: string): string {
   return `${fence}\n${text}\n${fence}`;
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+// JSON strings and arrays of them are valid YAML flow scalars and sequences: no YAML library needed.
+// Simple words and paths stay plain, for people.
+function frontMatterYaml(data: Record<string, unknown>): string {
+  const yaml = (value: unknown) => (typeof value === "string" && PLAIN_YAML.test(value) && !YAML_WORDS.test(value) ? value : JSON.stringify(value));
+  const lines = Object.entries(data).map(([key, value]) => `${key}: ${yaml(value)}`);
+  return `---\n${lines.join("\n")}\n---\n\n`;
 }
 
-function checkFrontMatter(request: DelegationRequest, head: Record<string, string>): void {
-  const kept = Object.entries(head).every(([key, value]) => request.frontMatter[key] === value);
-  if (!kept || request.kind !== head.kind || request.model !== head.model || request.requestedBy !== head.requested_by) {
-    throw new RelayError("internal_error", "the rendered front matter does not parse back to the same values");
-  }
-}
+const PLAIN_YAML = /^[A-Za-z/][A-Za-z0-9._/-]*$/;
+const YAML_WORDS = /^(?:true|false|null|yes|no|on|off|y|n)$/i;
 
 const invalid = (message: string) => new RelayError("invalid_request", message);

@@ -1,44 +1,13 @@
-// The shape of a delegation request (PROTOCOL.md §2): the front-matter schema and the parsed request.
-// Pure: types, zod schemas and the text normalization that parse and render share.
+// The shape of a delegation request (PROTOCOL.md §2): the front-matter schema used when parsing.
+// The zod-free basics (kinds, normalization, the parsed type) live in request-text.ts, so that
+// `codex-relay delegate` can render a request without loading zod.
 import { z } from "zod";
+import { cleanFiles, cleanList, cleanText, MODEL_PATTERN, REQUEST_KINDS } from "./request-text.js";
 
-export const RequestKind = z.enum(["analysis", "diagnose", "patch", "micro"]);
+export { cleanFiles, cleanList, cleanText, MODEL_PATTERN, type DelegationRequest } from "./request-text.js";
+
+export const RequestKind = z.enum(REQUEST_KINDS);
 export type RequestKind = z.infer<typeof RequestKind>;
-
-/** A model name becomes a Codex CLI argument, so only a conservative character set is allowed. */
-export const MODEL_PATTERN = /^[A-Za-z0-9._:/][A-Za-z0-9._:/-]{0,99}$/; // never a leading "-": it is an argv value
-
-/** A request after parsing: front matter and sections merged, front matter winning. */
-export interface DelegationRequest {
-  id?: string;
-  kind: RequestKind;
-  issue: string;
-  context: string;
-  errorLogs: string;
-  attemptedFixes: string[];
-  files: string[];
-  questions: string[];
-  model?: string;
-  requestedBy?: string;
-  extraSections: { title: string; body: string }[];
-  /** The front matter as written (JSON-safe copy: dates become ISO strings), for extra fields such as `transcript`. */
-  frontMatter: Record<string, unknown>;
-}
-
-/** The normalization every text field gets: leading blank lines and trailing whitespace dropped. */
-export function cleanText(text: string): string {
-  return text.trimEnd().replace(/^(?:[ \t]*\n)+/, "");
-}
-
-/** Items as a request keeps them: cleaned, empty ones dropped. */
-export function cleanList(items: readonly string[]): string[] {
-  return items.map(cleanText).filter((item) => item !== "");
-}
-
-/** File paths as a request keeps them: trimmed, empty ones and repeats dropped, order kept. */
-export function cleanFiles(files: readonly string[]): string[] {
-  return [...new Set(files.map((file) => file.trim()).filter((file) => file !== ""))];
-}
 
 const describe = (value: unknown): string => {
   if (Array.isArray(value)) return "a list";
@@ -120,5 +89,3 @@ export const FrontMatter = z.looseObject({
 });
 export type FrontMatter = z.infer<typeof FrontMatter>;
 
-/** The known front-matter keys, which `renderRequest`'s `extra` may not override. */
-export const FRONT_MATTER_KEYS: readonly string[] = Object.keys(FrontMatter.shape);

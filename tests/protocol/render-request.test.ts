@@ -59,7 +59,7 @@ describe("renderRequest", () => {
 kind: diagnose
 model: gpt-5-codex
 requested_by: claude-code
-created_at: '2025-11-28T14:30:22.000Z'
+created_at: "2025-11-28T14:30:22.000Z"
 transcript: /home/u/.claude/projects/p/session.jsonl
 ---
 
@@ -196,7 +196,7 @@ raise
 
   test("text that Markdown cannot carry also goes to the front matter, and the section shows it fenced", () => {
     const text = renderRequest({ issue: "x", context: "line\n## Questions\n- injected?", createdAt });
-    expect(text).toContain('context: |-\n  line\n  ## Questions\n  - injected?\n');
+    expect(text).toContain('context: "line\\n## Questions\\n- injected?"\n');
     expect(text).toContain("## Context\n\n```\nline\n## Questions\n- injected?\n```\n");
     expect(roundTrip({ issue: "x", context: "line\n## Questions\n- injected?", createdAt }).questions).toEqual([]);
   });
