@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   const env = { PATH: process.env.PATH ?? "", HOME: userHome, CODEX_HOME: home.dir, [MOCK_ENV_KEY]: MOCK_API_KEY };
   const rows: Row[] = [];
 
-  const daemon = execa(process.execPath, [CLI, "start", "--quiet", "--workspace", ws], { env, extendEnv: false, stdin: "ignore", reject: false });
+  // Launched as a user launches it: the executable itself, so its shebang's node flags apply.
+  const daemon = execa(CLI, ["start", "--quiet", "--workspace", ws], { env, extendEnv: false, stdin: "ignore", reject: false });
   const logFile = path.join(ws, ".autonomous_runs/.relay/daemon.log.jsonl");
   await waitFor(() => logEvents(logFile).some((e) => e.event === "daemon started"), 20_000);
   await delay(1000);
@@ -69,12 +70,12 @@ async function main(): Promise<void> {
   };
   const resultOf = (id: string) => path.join(inbox, `CODEX_DELEGATION_RESULT_${id}.json`);
 
-  // 1. Detection latency: rename → Codex spawned, one request at a time.
+  // 1. Detection latency: rename → Codex spawned, one request at a time on an idle daemon.
   const dropped = new Map<string, number>();
   for (let i = 0; i < DETECT_N; i += 1) {
     const id = nextId();
     dropped.set(id, await drop(id));
-    await waitFor(() => existsSync(resultOf(id)), 30_000);
+    await settled(logFile, id);
   }
   const spawned = new Map(logEvents(logFile).filter((e) => e.event === "codex started").map((e) => [e.id as string, Date.parse(e.at as string)]));
   const latencies = [...dropped].map(([id, at]) => (spawned.get(id) ?? NaN) - at).filter(Number.isFinite);
@@ -95,10 +96,12 @@ async function main(): Promise<void> {
     await drop(id);
     await waitFor(() => existsSync(resultOf(id)), 30_000, 2);
     relayed.push(performance.now() - t0);
+    await settled(logFile, id);
     const prompt = await readPromptSentFor(server, id);
     const t1 = performance.now();
     await execa(codexBinary(), rawArgs(prompt), { env, extendEnv: false, stdin: "ignore", reject: false });
     raw.push(performance.now() - t1);
+    await delay(20);
   }
   rows.push({ metric: `raw codex exec median (n=${RATIO_N})`, value: `${pct(raw, 50)} ms`, target: "" });
   rows.push({ metric: "through the daemon median", value: `${pct(relayed, 50)} ms`, target: "" });
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
     await execa(process.execPath, ["-e", "0"], { env, extendEnv: false });
     nodeRuns.push(performance.now() - t);
     t = performance.now();
-    await execa(process.execPath, [CLI, "delegate", "--workspace", ws, "--issue", `bench ${i}`, "--files", "README.md"], { env, extendEnv: false });
+    await execa(CLI, ["delegate", "--workspace", ws, "--issue", `bench ${i}`, "--files", "README.md"], { env, extendEnv: false });
     delegateRuns.push(performance.now() - t);
   }
   rows.push({ metric: "node -e 0 median", value: `${pct(nodeRuns, 50)} ms`, target: "" });
@@ -166,12 +169,27 @@ async function readPromptSentFor(server: Awaited<ReturnType<typeof startModelSer
   return start === -1 ? text : text.slice(start);
 }
 
+// The daemon's JSON log, read incrementally so that polling it costs the machine next to nothing.
+const logCache = { offset: 0, events: [] as Record<string, unknown>[], rest: "" };
 function logEvents(file: string): Record<string, unknown>[] {
+  let chunk: Buffer;
   try {
-    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    const all = readFileSync(file);
+    chunk = all.subarray(logCache.offset);
+    logCache.offset = all.length;
   } catch {
-    return [];
+    return logCache.events;
   }
+  const lines = (logCache.rest + chunk.toString("utf8")).split("\n");
+  logCache.rest = lines.pop() ?? "";
+  for (const line of lines) if (line) logCache.events.push(JSON.parse(line));
+  return logCache.events;
+}
+
+/** The previous request fully done, audit commit included: measure each request on a quiet daemon. */
+async function settled(logFile: string, id: string): Promise<void> {
+  await waitFor(() => logEvents(logFile).some((e) => e.id === id && String(e.event).startsWith("audit")), 30_000);
+  await delay(20);
 }
 
 function procRss(pid: number): { rss: number; hwm: number } {

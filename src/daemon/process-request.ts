@@ -3,7 +3,8 @@
 // Whatever goes wrong becomes a RESULT; only a daemon shutdown returns without one (to re-run).
 import { createWriteStream } from "node:fs";
 import path from "node:path";
-import { codexHome, codexVersion, isLoggedIn, needsLogin, readCodexUserConfig } from "../codex/codex-info.js";
+import { codexHome, needsLogin, readCodexUserConfig } from "../codex/codex-config.js";
+import { codexVersion, isLoggedIn } from "../codex/codex-info.js";
 import { renderAnalysisPrompt } from "../codex/analysis-prompt.js";
 import { configOverrideArgs } from "../codex/config-overrides.js";
 import { buildExecArgs } from "../codex/exec-args.js";
@@ -26,6 +27,8 @@ export interface ProcessOptions {
   readonly detectedAt: Date;
   /** Aborted with reason "cancelled", or "shutdown"/"restart" to end without a RESULT. */
   readonly signal?: AbortSignal;
+  /** Called with Codex's pid as soon as it runs (recorded in the claim). */
+  readonly onSpawn?: (pid: number) => void;
   /** Request text already read and parsed by the caller (the daemon's settle check). */
   readonly request?: DelegationRequest;
 }
@@ -104,7 +107,10 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
         env: childEnv,
         limits: config.watchdog,
         signal: options.signal,
-        onSpawn: (pid) => ctx.logger.log("info", "codex started", { id, pid, version: codexInfo.version, model }),
+        onSpawn: (pid) => {
+          options.onSpawn?.(pid);
+          ctx.logger.log("info", "codex started", { id, pid, version: codexInfo.version, model });
+        },
         onEvent: (event) => {
           eventLog.write(`${JSON.stringify(ctx.redactor.redactDeep(event.type === "unknown" ? event.raw : event))}\n`);
           if (event.type === "item.completed" || event.type === "turn.completed" || event.type === "thread.started") {
@@ -116,6 +122,7 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
       await new Promise<void>((resolve) => eventLog.end(resolve));
     }
     const { outcome, state } = run;
+    ctx.logger.log("info", "codex finished", { id, outcome: outcome.kind, exit: run.exitCode, ms: Date.now() - run.startedAt.getTime() });
     codexInfo.thread_id = state.threadId;
     codexInfo.exit_code = run.exitCode;
     const ran = { ...base, startedAt: run.startedAt, usage: state.usage && { ...state.usage, cost_usd: null } };
@@ -174,7 +181,8 @@ async function publish(ctx: RelayContext, result: ResultFile): Promise<ProcessOu
     error: written.error?.code,
     ms: written.timing.duration_ms,
   });
-  if (ctx.config.audit.enabled) await recordInAudit(ctx, written.id);
+  // The RESULT is the answer; the audit commit (several git calls) follows without holding the slot.
+  if (ctx.config.audit.enabled) ctx.background.run(() => recordInAudit(ctx, written.id));
   return { kind: "result", result: written };
 }
 

@@ -1,10 +1,11 @@
 // Everything one process needs to handle requests for one workspace, built once: the frozen
 // config, the protocol layout, the environment, the redactor, the logger and a clock.
 import { mkdir } from "node:fs/promises";
-import { readCodexUserConfig } from "../codex/codex-info.js";
+import { readCodexUserConfig } from "../codex/codex-config.js";
 import { loadConfig } from "../config/load-config.js";
 import type { Config } from "../config/schema.js";
 import { layoutFor, type Layout } from "../protocol/layout.js";
+import { BackgroundTasks } from "../report/background-tasks.js";
 import { providerEnvKeys } from "../security/child-env.js";
 import { createRedactor, type Redactor } from "../security/redact.js";
 import { silentLogger, type Logger } from "./logger.js";
@@ -18,6 +19,8 @@ export interface RelayContext {
   readonly redactor: Redactor;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Audit commits in flight; drained before the process exits. */
+  readonly background: BackgroundTasks;
 }
 
 // Names whose values are secrets wherever they appear (besides the config's `security.redact_env`).
@@ -50,5 +53,6 @@ export async function createRelayContext(options: {
     redactor,
     logger: options.logger?.(redactor, layout) ?? silentLogger,
     now: options.now ?? (() => new Date()),
+    background: new BackgroundTasks(),
   });
 }

@@ -134,6 +134,20 @@ describe("codex not installed", () => {
   });
 });
 
+describe("codex not logged in", () => {
+  it("ends in a failed RESULT that says to run `codex login`, without starting a run", async () => {
+    ws = await makeTestWorkspace({ mockProvider: false });
+    const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "no login"]);
+    expect(run.exitCode).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe("failed");
+    expect(result.error.code).toBe("codex_not_authenticated");
+    expect(result.error.message).toContain("not logged in");
+    expect(result.error.hint).toContain("codex login");
+    expect(result.codex.thread_id).toBeNull();
+  });
+});
+
 describe("run <request-file>", () => {
   it("processes a hand-written request outside the inbox and exits 0", async () => {
     ws = await makeTestWorkspace();

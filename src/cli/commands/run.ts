@@ -26,6 +26,7 @@ export async function run({ flags, positionals, io }: CommandInput): Promise<num
   }
   const ctx = await inlineContext(layout.workspace, io);
   const result = await runInline(ctx, id);
+  await ctx.background.drain();
   await ctx.logger.close();
   if (!result) {
     io.stderr.write(`codex-relay run: ${id} was interrupted before it had a RESULT; run it again\n`);

@@ -1,0 +1,33 @@
+// The user's own Codex configuration, read the way Codex reads it: where it lives, which provider
+// it uses, and whether that provider needs `codex login`. No child processes here.
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parse as parseToml } from "smol-toml";
+
+export function codexHome(env: Readonly<Record<string, string | undefined>>): string {
+  return env.CODEX_HOME || path.join(env.HOME || os.homedir(), ".codex");
+}
+
+/** The user's $CODEX_HOME/config.toml as an object, or {} when absent or unreadable. */
+export async function readCodexUserConfig(env: Readonly<Record<string, string | undefined>>): Promise<Record<string, unknown>> {
+  try {
+    return parseToml(await readFile(path.join(codexHome(env), "config.toml"), "utf8")) as Record<string, unknown>;
+  } catch {
+    return {}; // no user config (or one Codex itself will complain about): nothing to learn from it
+  }
+}
+
+/**
+ * Whether Codex will need its own login: only with the built-in OpenAI provider and no API key in
+ * the environment. A custom provider authenticates through its env_key.
+ */
+export function needsLogin(
+  overrides: Readonly<Record<string, unknown>>,
+  userConfig: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  const provider = (overrides.model_provider ?? userConfig.model_provider ?? "openai") as unknown;
+  if (provider !== "openai") return false;
+  return !env.OPENAI_API_KEY && !env.CODEX_API_KEY;
+}
