@@ -36,7 +36,7 @@ export function resolveCodexBin(options: { configBin: string; env: Readonly<Reco
   }
   const onPath = findOnPath("codex", options.env.PATH ?? "");
   if (onPath) return { path: nativeFor(onPath) ?? onPath, source: "PATH" };
-  const bundled = bundledNative(createRequire(import.meta.url));
+  const bundled = bundledCodexBinary();
   if (bundled) return { path: bundled, source: "node_modules" };
   throw new RelayError(
     "codex_not_found",
@@ -67,6 +67,11 @@ function nativeFor(candidate: string): string | undefined {
   const real = realpathSync(candidate);
   if (!real.endsWith(".js")) return undefined;
   return bundledNative(createRequire(real));
+}
+
+/** The native binary of the `@openai/codex` dependency next to codex-relay, if installed. */
+export function bundledCodexBinary(): string | undefined {
+  return bundledNative(createRequire(import.meta.url));
 }
 
 function bundledNative(require: NodeJS.Require): string | undefined {

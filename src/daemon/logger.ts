@@ -32,7 +32,7 @@ export function createLogger(options: LoggerOptions): Logger {
     log(level, event, fields = {}) {
       const at = now();
       const safe = options.redactor.redactDeep(fields);
-      file?.write(`${JSON.stringify({ at: at.toISOString(), level, event, ...safe })}\n`);
+      file?.write(`${JSON.stringify({ ...safe, at: at.toISOString(), level, event })}\n`);
       options.human?.write(`${humanLine(at, level, event, safe)}\n`);
     },
     close: () => new Promise<void>((resolve) => (file ? file.end(resolve) : resolve())),

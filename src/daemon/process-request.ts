@@ -114,7 +114,7 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
         onEvent: (event) => {
           eventLog.write(`${JSON.stringify(ctx.redactor.redactDeep(event.type === "unknown" ? event.raw : event))}\n`);
           if (event.type === "item.completed" || event.type === "turn.completed" || event.type === "thread.started") {
-            ctx.logger.log("info", "progress", { id, event: event.type, item: event.type === "item.completed" ? event.item.type : undefined });
+            ctx.logger.log("info", "progress", { id, codex_event: event.type, item: event.type === "item.completed" ? event.item.type : undefined });
           }
         },
       });

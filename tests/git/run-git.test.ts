@@ -3,34 +3,13 @@ import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, realpath, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
 import { RelayError } from "../../src/errors.js";
 import { gitTopLevel, runGit } from "../../src/git/run-git.js";
 
-// git children get an empty HOME and no system config, so the machine's identity and settings
-// cannot leak in; setup commits pass their identity explicitly.
-const IDENTITY_ENV = {
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.com",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.com",
-};
-const savedEnv = { ...process.env };
-let root: string;
-
-beforeAll(async () => {
-  root = await realpath(await mkdtemp(path.join(os.tmpdir(), "relay-run-git-")));
-  const home = path.join(root, "home");
-  await mkdir(home);
-  process.env.HOME = home;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-  delete process.env.XDG_CONFIG_HOME;
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  await rm(root, { recursive: true, force: true });
-});
+const IDENTITY_ENV = identityEnv("Test", "test@example.com");
+const rootDir = isolateGitHome("relay-run-git-");
 
 /** Plain git, as a user would run it: hooks and fsmonitor active. */
 function plainGit(cwd: string, args: string[], env: Record<string, string> = {}): string {
@@ -39,7 +18,7 @@ function plainGit(cwd: string, args: string[], env: Record<string, string> = {})
 
 let repo: string;
 beforeEach(async () => {
-  repo = await mkdtemp(path.join(root, "repo-"));
+  repo = await mkdtemp(path.join(rootDir(), "repo-"));
   plainGit(repo, ["init", "-q", "-b", "main"]);
   await writeFile(path.join(repo, "a.txt"), "one\n");
   plainGit(repo, ["add", "a.txt"]);
@@ -82,14 +61,14 @@ describe("runGit", () => {
   });
 
   it("throws even with allowFailure when git cannot start in the directory", async () => {
-    const missing = path.join(root, "does-not-exist");
+    const missing = path.join(rootDir(), "does-not-exist");
     await expect(runGit(["status"], { cwd: missing, allowFailure: true })).rejects.toThrow(
       `git status failed in ${missing}`,
     );
   });
 
   it("never runs the repository's hooks", async () => {
-    const canary = path.join(root, `hook-canary-${path.basename(repo)}`);
+    const canary = path.join(rootDir(), `hook-canary-${path.basename(repo)}`);
     await installCanaryHook("pre-commit", canary);
     await installCanaryHook("reference-transaction", canary);
     await writeFile(path.join(repo, "a.txt"), "two\n");
@@ -105,8 +84,8 @@ describe("runGit", () => {
   });
 
   it("never runs a core.fsmonitor hook", async () => {
-    const canary = path.join(root, `fsmonitor-canary-${path.basename(repo)}`);
-    const script = path.join(root, `fsmonitor-${path.basename(repo)}.sh`);
+    const canary = path.join(rootDir(), `fsmonitor-canary-${path.basename(repo)}`);
+    const script = path.join(rootDir(), `fsmonitor-${path.basename(repo)}.sh`);
     await writeFile(script, `#!/bin/sh\ntouch "${canary}"\nexit 1\n`);
     await chmod(script, 0o755);
     plainGit(repo, ["config", "core.fsmonitor", script]);
@@ -134,7 +113,7 @@ describe("runGit", () => {
   });
 
   it("ignores GIT_DIR / GIT_WORK_TREE / GIT_INDEX_FILE inherited from the parent", async () => {
-    const other = await mkdtemp(path.join(root, "other-"));
+    const other = await mkdtemp(path.join(rootDir(), "other-"));
     plainGit(other, ["init", "-q", "-b", "main"]);
     process.env.GIT_DIR = path.join(other, ".git");
     process.env.GIT_WORK_TREE = other;
@@ -166,7 +145,7 @@ describe("gitTopLevel", () => {
   });
 
   it("is undefined outside a repository", async () => {
-    const plain = await mkdtemp(path.join(root, "plain-"));
+    const plain = await mkdtemp(path.join(rootDir(), "plain-"));
     expect(await gitTopLevel(plain)).toBeUndefined();
   });
 });

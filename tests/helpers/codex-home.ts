@@ -2,9 +2,9 @@
 // CODEX_HOME (so the user's ~/.codex config and auth never leak in), the `-c` overrides that point
 // codex at the server, and the path of the native binary shipped in node_modules.
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { bundledCodexBinary } from "../../src/codex/resolve-bin.js";
 
 /** The env var codex reads the mock provider's API key from (sent as `authorization: Bearer …`). */
 export const MOCK_ENV_KEY = "MOCK_MODEL_KEY";
@@ -58,22 +58,9 @@ export function codexTestEnv(codexHome: string, base: NodeJS.ProcessEnv = proces
   return { ...base, CODEX_HOME: codexHome, [MOCK_ENV_KEY]: MOCK_API_KEY };
 }
 
-// Same table as @openai/codex's bin/codex.js: the platform package and Rust target triple per host.
-const TARGETS: Record<string, { pkg: string; triple: string }> = {
-  "linux-x64": { pkg: "@openai/codex-linux-x64", triple: "x86_64-unknown-linux-musl" },
-  "linux-arm64": { pkg: "@openai/codex-linux-arm64", triple: "aarch64-unknown-linux-musl" },
-  "darwin-x64": { pkg: "@openai/codex-darwin-x64", triple: "x86_64-apple-darwin" },
-  "darwin-arm64": { pkg: "@openai/codex-darwin-arm64", triple: "aarch64-apple-darwin" },
-  "win32-x64": { pkg: "@openai/codex-win32-x64", triple: "x86_64-pc-windows-msvc" },
-  "win32-arm64": { pkg: "@openai/codex-win32-arm64", triple: "aarch64-pc-windows-msvc" },
-};
-
 /** Path of the native codex binary installed in node_modules (spawned directly, not via the node shim). */
 export function codexBinary(): string {
-  const target = TARGETS[`${process.platform}-${process.arch}`];
-  if (!target) throw new Error(`codex-home: no codex binary package for ${process.platform}-${process.arch}`);
-  const require = createRequire(import.meta.url);
-  const packageJson = require.resolve(`${target.pkg}/package.json`);
-  const exe = process.platform === "win32" ? "codex.exe" : "codex";
-  return path.join(path.dirname(packageJson), "vendor", target.triple, "bin", exe);
+  const bin = bundledCodexBinary();
+  if (!bin) throw new Error(`codex-home: no codex binary package for ${process.platform}-${process.arch}`);
+  return bin;
 }

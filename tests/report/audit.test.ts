@@ -3,33 +3,12 @@ import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
 import { AUDIT_BRANCH, commitToAudit } from "../../src/report/audit.js";
 
-// git children get an empty HOME and no system config: no identity is configured anywhere, and
-// each repo sets user.useConfigOnly so git cannot guess one either. Setup commits pass their own.
-const IDENTITY_ENV = {
-  GIT_AUTHOR_NAME: "Builder",
-  GIT_AUTHOR_EMAIL: "builder@example.com",
-  GIT_COMMITTER_NAME: "Builder",
-  GIT_COMMITTER_EMAIL: "builder@example.com",
-};
-const savedEnv = { ...process.env };
-let root: string;
-
-beforeAll(async () => {
-  root = await realpath(await mkdtemp(path.join(os.tmpdir(), "relay-audit-")));
-  const home = path.join(root, "home");
-  await mkdir(home);
-  process.env.HOME = home;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-  delete process.env.XDG_CONFIG_HOME;
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  await rm(root, { recursive: true, force: true });
-});
+const IDENTITY_ENV = identityEnv("Builder", "builder@example.com");
+const rootDir = isolateGitHome("relay-audit-");
 
 /** Plain git as the Builder runs it (hooks live), with an identity for setup commits. */
 function git(cwd: string, args: string[], options: { identity?: boolean } = {}): string {
@@ -38,7 +17,7 @@ function git(cwd: string, args: string[], options: { identity?: boolean } = {}):
 }
 
 async function initRepo(options: { commit?: boolean } = {}): Promise<string> {
-  const repo = await mkdtemp(path.join(root, "repo-"));
+  const repo = await mkdtemp(path.join(rootDir(), "repo-"));
   git(repo, ["init", "-q", "-b", "main"]);
   git(repo, ["config", "user.useConfigOnly", "true"]);
   if (options.commit !== false) {
@@ -222,13 +201,13 @@ describe("commitToAudit", () => {
   });
 
   it("never runs hooks or the fsmonitor", async () => {
-    const canary = path.join(root, `canary-${path.basename(repo)}`);
+    const canary = path.join(rootDir(), `canary-${path.basename(repo)}`);
     const script = `#!/bin/sh\necho "$0" >> "${canary}"\n`;
     for (const hook of ["reference-transaction", "post-commit", "post-index-change", "pre-commit"]) {
       await writeFile(path.join(repo, ".git", "hooks", hook), script);
       await chmod(path.join(repo, ".git", "hooks", hook), 0o755);
     }
-    const monitor = path.join(root, `fsmonitor-${path.basename(repo)}.sh`);
+    const monitor = path.join(rootDir(), `fsmonitor-${path.basename(repo)}.sh`);
     await writeFile(monitor, script);
     await chmod(monitor, 0o755);
     git(repo, ["config", "core.fsmonitor", monitor]);
@@ -249,8 +228,8 @@ describe("commitToAudit", () => {
   });
 
   it("keeps a message with shell metacharacters verbatim and runs nothing", async () => {
-    const canaryA = path.join(root, `shell-a-${path.basename(repo)}`);
-    const canaryB = path.join(root, `shell-b-${path.basename(repo)}`);
+    const canaryA = path.join(rootDir(), `shell-a-${path.basename(repo)}`);
+    const canaryB = path.join(rootDir(), `shell-b-${path.basename(repo)}`);
     const message = [
       "audit: $(touch " + canaryA + ")",
       "",
@@ -340,7 +319,7 @@ describe("commitToAudit outside the usual checkout", () => {
 
   it("works from a linked worktree and writes the shared branch", async () => {
     const repo = await initRepo();
-    const worktree = path.join(root, `wt-${path.basename(repo)}`);
+    const worktree = path.join(rootDir(), `wt-${path.basename(repo)}`);
     git(repo, ["worktree", "add", "-q", "-b", "feature", worktree]);
     await writeFile(path.join(worktree, "app.txt"), "edited in worktree\n");
     const mainBefore = await snapshot(repo);
@@ -356,7 +335,7 @@ describe("commitToAudit outside the usual checkout", () => {
   });
 
   it("skips a workspace that is not a git repository", async () => {
-    const plain = await mkdtemp(path.join(root, "plain-"));
+    const plain = await mkdtemp(path.join(rootDir(), "plain-"));
     const outcome = await commitToAudit({ workspace: plain, files: [file("p", "P.md", "p\n")], message: "p" });
     expect(outcome).toEqual({ skipped: "not a git repository" });
     expect(await readdir(plain)).toEqual([]);
