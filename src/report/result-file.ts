@@ -99,6 +99,12 @@ export async function readResult(layout: Layout, id: string): Promise<ResultFile
   } catch {
     return undefined; // no RESULT yet
   }
-  const parsed = ResultFile.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined; // not a RESULT we wrote (ours are renamed into place whole)
+  }
+  const parsed = ResultFile.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }

@@ -14,6 +14,10 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
   });
   const daemon = new Daemon(ctx);
   daemon.on("error", () => undefined); // already logged by the daemon; keep running
+  // A stray rejection must not take the daemon (and every queued request) down with it.
+  process.on("unhandledRejection", (reason) => {
+    ctx.logger.log("error", "unexpected error", { message: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
+  });
   await daemon.start();
   io.stdout.write(`codex-relay: watching ${ctx.layout.inbox} (Ctrl-C to stop; log: ${ctx.layout.logFile})\n`);
   await new Promise<void>((resolve) => {
