@@ -23,8 +23,13 @@ const timeout: FlagSpec = { type: "number", description: "give up waiting after 
 export const COMMANDS = {
   init: {
     summary: "set up a workspace: folders, codex-relay.toml, AGENTS.md/CLAUDE.md section",
-    usage: "codex-relay init [--templates] [--workspace DIR]",
-    flags: { workspace, templates: { type: "boolean", description: "also copy the prompt/result templates for editing" } },
+    usage: "codex-relay init [--templates] [--claude-code] [--cursor] [--workspace DIR]",
+    flags: {
+      workspace,
+      templates: { type: "boolean", description: "also copy the prompt/result templates for editing" },
+      "claude-code": { type: "boolean", description: "also install the Claude Code hooks in .claude/settings.json" },
+      cursor: { type: "boolean", description: "also install the Cursor hooks in .cursor/hooks.json" },
+    },
     positionals: [],
   },
   start: {
@@ -87,6 +92,15 @@ export const COMMANDS = {
     usage: "codex-relay approve <id> [--workspace DIR]",
     flags: { workspace },
     positionals: ["id"],
+  },
+  hook: {
+    summary: "editor hook: `DELEGATE TO CODEX:` in a prompt becomes a request; finished RESULTs are announced",
+    usage: "codex-relay hook <claude-code|cursor> [--event prompt|stop] [--workspace DIR]",
+    flags: {
+      event: { type: "string", description: "prompt or stop (default: the input's hook_event_name, else prompt)" },
+      workspace: { type: "string", description: "workspace root (default: the git repository around the hook input's cwd)" },
+    },
+    positionals: ["agent?"], // checked by the command, which exits 0: a usage error (exit 2) would block the prompt
   },
   doctor: {
     summary: "check codex, login, git, config, folders and sandbox before something fails",

@@ -13,8 +13,6 @@
 // - Several phrases in one message are several requests; the same issue twice in one message is one
 //   request (the first), since repeating a line is emphasis, not a second ask.
 
-import { z } from "zod";
-
 export const PHRASE = "DELEGATE TO CODEX:";
 /** The phrase as raw bytes: ASCII with nothing JSON escapes, so it is byte-identical inside JSONL strings. */
 export const PHRASE_BYTES: Buffer = Buffer.from(PHRASE, "latin1");
@@ -40,12 +38,15 @@ export interface PhraseMatch {
   offset: number;
 }
 
-/** JSON-serializable Markdown block state carried from one line to the next (and across restarts). */
-export const MarkdownStateSchema = z.object({
-  fence: z.object({ marker: z.enum(["`", "~"]), length: z.number().int().min(3) }).optional(),
-  quote: z.boolean(),
-});
-export type MarkdownState = z.infer<typeof MarkdownStateSchema>;
+/**
+ * JSON-serializable Markdown block state carried from one line to the next (and across restarts;
+ * markdown-state.ts validates a saved one). A plain type here: the hook command finds phrases
+ * with this module and must not pay for loading zod.
+ */
+export interface MarkdownState {
+  fence?: { marker: "`" | "~"; length: number };
+  quote: boolean;
+}
 
 const SPACE = 0x20;
 const TAB = 0x09;

@@ -16,6 +16,7 @@ describe("parseCli: every command", () => {
     cancel: ["cancel", "20251128_143022"],
     approve: ["approve", "20251128_143022"],
     doctor: ["doctor"],
+    hook: ["hook", "claude-code"],
   };
 
   it("covers every command of the table", () => {

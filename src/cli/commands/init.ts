@@ -1,5 +1,6 @@
 // `codex-relay init`: make a repository ready — the protocol's folders, a commented config, the
-// AGENTS.md/CLAUDE.md section that teaches a coding agent to delegate, and a .gitignore entry.
+// AGENTS.md/CLAUDE.md section that teaches a coding agent to delegate, and a .gitignore entry;
+// with --claude-code / --cursor, the editor hooks that turn `DELEGATE TO CODEX:` into requests.
 // Idempotent: running it again changes nothing that is already right and keeps what users wrote.
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
@@ -7,6 +8,7 @@ import path from "node:path";
 import { layoutFor, RELAY_DIR } from "../../protocol/layout.js";
 import { PACKAGE_TEMPLATES } from "../../report/templates.js";
 import type { CommandInput } from "../command.js";
+import { installClaudeCodeHooks, installCursorHooks } from "../hooks/install-hooks.js";
 import { resolveWorkspace } from "../workspace.js";
 
 const BEGIN = "<!-- codex-relay:begin (managed by `codex-relay init`; edits inside are replaced) -->";
@@ -38,6 +40,11 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
       done.push(`created ${path.relative(layout.workspace, target)} (edit it to change the ${name.replace(".md", "")})`);
     }
   }
+  const hooks = [
+    ...(flags["claude-code"] ? (await installClaudeCodeHooks(layout.workspace)).map((h) => ({ ...h, file: ".claude/settings.json" })) : []),
+    ...(flags.cursor ? (await installCursorHooks(layout.workspace)).map((h) => ({ ...h, file: ".cursor/hooks.json" })) : []),
+  ];
+  for (const hook of hooks) done.push(`added the ${hook.event} hook \`${hook.command}\` to ${hook.file}`);
   io.stdout.write(done.length ? `${done.map((line) => `  ${line}`).join("\n")}\n` : "  already set up; nothing changed\n");
   io.stdout.write(`Next: \`npx codex-relay doctor\`, then \`npx codex-relay start\`.\n`);
   return 0;

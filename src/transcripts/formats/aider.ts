@@ -17,7 +17,8 @@
 // A prompt always follows a blank line (user_input writes "\n#### …"), which tells it from a `#### `
 // heading inside a reply, e.g. in a Markdown snippet the assistant shows in a fence.
 import { z } from "zod";
-import { matchPhraseLine, MarkdownStateSchema, MarkdownTracker } from "../phrase.js";
+import { MarkdownStateSchema } from "../markdown-state.js";
+import { matchPhraseLine, MarkdownTracker } from "../phrase.js";
 import type { LineParser, Utterance } from "../scan-chunk.js";
 
 export const AiderStateSchema = z.object({

@@ -4,7 +4,8 @@
 // (MarkdownTracker skips fenced code, quotes and indented code across the whole file) and is
 // attributed to the user, who owns the log. Each line is its own utterance: a log has no message
 // boundaries to dedupe within, so the same request written again later is a new request.
-import { matchPhraseLine, type MarkdownState, MarkdownStateSchema, MarkdownTracker } from "../phrase.js";
+import { MarkdownStateSchema } from "../markdown-state.js";
+import { matchPhraseLine, type MarkdownState, MarkdownTracker } from "../phrase.js";
 import type { LineParser, Utterance } from "../scan-chunk.js";
 
 /** A stateful parser for one plain text/Markdown log; pass a snapshot back to resume (an invalid one starts afresh). */

@@ -1,0 +1,59 @@
+// `codex-relay hook <claude-code|cursor> [--event prompt|stop]`: the command an editor runs as a
+// hook (installed by `init --claude-code` / `init --cursor`). Reads the editor's JSON on stdin,
+// turns `DELEGATE TO CODEX: <issue>` in a prompt into a request, and announces finished RESULTs.
+// Always exits 0 and prints nothing it was not asked for: a hook must never block a prompt.
+import type { CommandInput } from "../command.js";
+import { isHookAgent, type HookEvent } from "../hooks/hook-input.js";
+import { runHook } from "../hooks/run-hook.js";
+
+const EVENTS: Readonly<Record<string, HookEvent>> = {
+  prompt: "prompt",
+  stop: "stop",
+  UserPromptSubmit: "prompt",
+  Stop: "stop",
+  beforeSubmitPrompt: "prompt",
+};
+
+// An editor closes the hook's stdin once it has written the input; this only guards against one
+// that never does (or a hook run by hand), so the prompt is not held up.
+const STDIN_TIMEOUT_MS = 10_000;
+
+export async function run({ flags, positionals, io }: CommandInput): Promise<number> {
+  const agent = positionals[0];
+  if (!isHookAgent(agent)) {
+    io.stderr.write(`codex-relay hook: ${agent === undefined ? "no agent given" : `unknown agent \`${agent}\``}; expected claude-code or cursor (nothing done)\n`);
+    return 0;
+  }
+  const eventFlag = typeof flags.event === "string" ? flags.event : undefined;
+  const event = eventFlag === undefined ? undefined : EVENTS[eventFlag];
+  if (eventFlag !== undefined && event === undefined) {
+    io.stderr.write(`codex-relay hook: --event must be prompt or stop, got \`${eventFlag}\` (nothing done)\n`);
+    if (agent === "cursor") io.stdout.write(`${JSON.stringify({ continue: true })}\n`);
+    return 0;
+  }
+  const outcome = await runHook({
+    agent,
+    ...(event !== undefined ? { event } : {}),
+    ...(typeof flags.workspace === "string" ? { workspace: flags.workspace } : {}),
+    stdin: await readStdin(process.stdin),
+    cwd: io.cwd,
+    now: new Date(),
+  });
+  io.stdout.write(outcome.stdout);
+  if (outcome.note) io.stderr.write(`codex-relay hook: ${outcome.note}\n`);
+  return 0;
+}
+
+async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+  if (stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  const timer = setTimeout(() => stdin.destroy(), STDIN_TIMEOUT_MS);
+  try {
+    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
+  } catch {
+    // destroyed by the timer, or a broken pipe: use what arrived
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

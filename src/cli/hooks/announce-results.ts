@@ -1,0 +1,49 @@
+// Which of a session's hook requests have a RESULT the agent has not been told about yet. Taking
+// them marks them announced, so each RESULT is announced exactly once (and a Stop hook that
+// announces cannot keep an agent going round: the next stop finds nothing new).
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { Layout } from "../../protocol/layout.js";
+import { announcedFile, markAnnounced, sessionHookRecords } from "./hook-records.js";
+
+export interface Arrival {
+  readonly id: string;
+  readonly issue: string;
+  readonly status: string;
+  readonly summary: string;
+  readonly resultMd: string;
+  readonly resultJson: string;
+}
+
+export async function takeArrivals(layout: Layout, sessionId: string, now: Date): Promise<Arrival[]> {
+  const arrivals: Arrival[] = [];
+  for (const record of await sessionHookRecords(layout, sessionId)) {
+    const id = record.id;
+    if (id === null || existsSync(announcedFile(layout, id))) continue;
+    const resultJson = layout.result(id, "json");
+    const result = await readSummary(resultJson);
+    if (!result || !(await markAnnounced(layout, id, now))) continue;
+    arrivals.push({ id, issue: record.issue, ...result, resultMd: layout.result(id, "md"), resultJson });
+  }
+  return arrivals;
+}
+
+// The RESULT .json is the commit point (PROTOCOL.md §3.4) and written whole, so it is read as
+// plain JSON: `readResult` would validate it with zod, which costs a hook more start-up time than
+// the two strings it needs are worth.
+async function readSummary(file: string): Promise<{ status: string; summary: string } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return undefined; // no RESULT yet
+  }
+  try {
+    const data = JSON.parse(text) as Record<string, unknown>;
+    const status = typeof data.status === "string" ? data.status : "unknown";
+    const summary = typeof data.summary === "string" && data.summary.trim() ? data.summary : "(no summary; read the RESULT)";
+    return { status, summary };
+  } catch {
+    return { status: "unknown", summary: "(the RESULT .json did not parse; read the .md)" };
+  }
+}

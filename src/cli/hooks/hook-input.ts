@@ -1,0 +1,68 @@
+// The JSON an editor writes on a hook's stdin, normalized. Pure and tolerant: anything that is not
+// the shape we expect gives undefined, and the hook then does nothing (it must never fail a prompt).
+//
+// Claude Code (hooks reference): every event has `session_id`, `transcript_path`, `cwd` and
+// `hook_event_name`; UserPromptSubmit adds `prompt`, Stop adds `stop_hook_active`.
+// Cursor (hooks.json v1): every event has `conversation_id`, `workspace_roots` and
+// `hook_event_name`, sometimes `transcript_path`; beforeSubmitPrompt adds `prompt`.
+
+export const HOOK_AGENTS = ["claude-code", "cursor"] as const;
+export type HookAgent = (typeof HOOK_AGENTS)[number];
+
+/** `prompt`: a prompt is being submitted; `stop`: the agent finished its turn. */
+export type HookEvent = "prompt" | "stop";
+
+export interface HookInput {
+  readonly event: HookEvent;
+  readonly sessionId: string;
+  readonly transcriptPath?: string;
+  /** Where the editor is working; the workspace is the git repository around it. */
+  readonly cwd?: string;
+  /** The submitted prompt (prompt events only). */
+  readonly prompt?: string;
+}
+
+const EVENT_NAMES: Readonly<Record<string, HookEvent>> = {
+  UserPromptSubmit: "prompt",
+  Stop: "stop",
+  beforeSubmitPrompt: "prompt",
+  stop: "stop",
+};
+
+export function isHookAgent(name: string | undefined): name is HookAgent {
+  return (HOOK_AGENTS as readonly string[]).includes(name ?? "");
+}
+
+/**
+ * The hook's input, or undefined when `text` is not a hook input we can act on. `event` (the
+ * `--event` flag) wins over the input's `hook_event_name`; with neither, it is a prompt.
+ */
+export function parseHookInput(agent: HookAgent, text: string, event?: HookEvent): HookInput | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const data = value as Record<string, unknown>;
+  const sessionId = nonEmpty(agent === "cursor" ? data.conversation_id : data.session_id);
+  if (sessionId === undefined) return undefined;
+  const resolved = event ?? EVENT_NAMES[String(data.hook_event_name)] ?? "prompt";
+  const roots = Array.isArray(data.workspace_roots) ? data.workspace_roots : [];
+  const cwd = nonEmpty(agent === "cursor" ? roots[0] : data.cwd);
+  const transcriptPath = nonEmpty(data.transcript_path);
+  const prompt = typeof data.prompt === "string" ? data.prompt : undefined;
+  if (resolved === "prompt" && prompt === undefined) return undefined;
+  return {
+    event: resolved,
+    sessionId,
+    ...(transcriptPath !== undefined ? { transcriptPath } : {}),
+    ...(cwd !== undefined ? { cwd } : {}),
+    ...(prompt !== undefined ? { prompt } : {}),
+  };
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}

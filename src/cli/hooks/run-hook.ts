@@ -1,0 +1,74 @@
+// One hook invocation: the editor's JSON in, stdout (and a note for stderr) out. Never throws and
+// never asks for a non-zero exit: whatever goes wrong, the user's prompt goes through untouched.
+// Kept light on purpose — it runs on every prompt and every turn's end: no zod, YAML or remark
+// unless the prompt actually says the phrase (see PHRASE_PREFILTER).
+import { existsSync } from "node:fs";
+import { layoutFor, type Layout } from "../../protocol/layout.js";
+import { resolveWorkspace } from "../workspace.js";
+import { takeArrivals } from "./announce-results.js";
+import { delegateFromPrompt } from "./delegate-from-prompt.js";
+import { parseHookInput, type HookAgent, type HookEvent, type HookInput } from "./hook-input.js";
+import { arrivalsMessage, requestsMessage } from "./hook-messages.js";
+import { hookOutput } from "./hook-output.js";
+
+export interface HookRun {
+  readonly agent: HookAgent;
+  /** From `--event`; otherwise the input's `hook_event_name` decides. */
+  readonly event?: HookEvent;
+  /** From `--workspace`; otherwise the git repository around the input's cwd. */
+  readonly workspace?: string;
+  readonly stdin: string;
+  /** The hook process's own cwd, used when the input names none. */
+  readonly cwd: string;
+  readonly now: Date;
+}
+
+export interface HookOutcome {
+  readonly stdout: string;
+  /** One line for stderr, when something was skipped or failed. */
+  readonly note?: string;
+}
+
+// `PHRASE` of transcripts/phrase.ts, checked before that module (and zod, which it imports) loads:
+// almost no prompt says it, and those prompts should cost nothing.
+const PHRASE_PREFILTER = "DELEGATE TO CODEX:";
+
+export async function runHook(run: HookRun): Promise<HookOutcome> {
+  const input = parseHookInput(run.agent, run.stdin, run.event);
+  const event = input?.event ?? run.event ?? "prompt";
+  const nothing = (note: string): HookOutcome => ({ stdout: hookOutput(run.agent, event, undefined), note });
+  if (!input) return nothing(`stdin is not a ${run.agent} hook input with a session id${event === "prompt" ? " and a prompt" : ""}; nothing to do`);
+  const workspace = resolveWorkspace(run.workspace === undefined ? {} : { workspace: run.workspace }, input.cwd ?? run.cwd);
+  if (!existsSync(workspace)) return nothing(`workspace ${workspace} does not exist; nothing to do`);
+  const layout = layoutFor(workspace);
+  const said: string[] = [];
+  try {
+    // Arrivals first: re-asking an answered issue replaces its record, after its RESULT was announced.
+    const arrivals = await takeArrivals(layout, input.sessionId, run.now);
+    if (arrivals.length > 0) said.push(arrivalsMessage(arrivals));
+    if (event === "prompt") {
+      const requests = await requestsFromPrompt(layout, run.agent, input, run.now);
+      if (requests) said.push(requests);
+    }
+    return { stdout: hookOutput(run.agent, event, said.length > 0 ? said.join("\n\n") : undefined) };
+  } catch (error) {
+    const text = said.length > 0 ? said.join("\n\n") : undefined;
+    return { stdout: hookOutput(run.agent, event, text), note: `failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+async function requestsFromPrompt(layout: Layout, agent: HookAgent, input: HookInput, now: Date): Promise<string | undefined> {
+  const prompt = input.prompt ?? "";
+  if (!prompt.includes(PHRASE_PREFILTER)) return undefined;
+  const { findPhrases } = await import("../../transcripts/phrase.js");
+  const issues = findPhrases(prompt).map((match) => match.issue);
+  if (issues.length === 0) return undefined;
+  const requests = await delegateFromPrompt(
+    layout,
+    { agent, sessionId: input.sessionId, prompt, issues, ...(input.transcriptPath !== undefined ? { transcriptPath: input.transcriptPath } : {}) },
+    now,
+  );
+  if (requests.length === 0) return undefined;
+  const { daemonRunning } = await import("../../daemon/workspace-lock.js");
+  return requestsMessage(layout, requests, await daemonRunning(layout));
+}

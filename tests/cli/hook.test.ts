@@ -1,0 +1,298 @@
+// `codex-relay hook claude-code|cursor` through the built CLI, fed the JSON an editor writes on a
+// hook's stdin: requests from `DELEGATE TO CODEX:`, the dedupe records, the announcements of
+// finished RESULTs (a real one, made by the real codex binary), and that nothing ever fails a prompt.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import { layoutFor, REQUEST_FILE, type Layout } from "../../src/protocol/layout.js";
+import { parseRequest } from "../../src/protocol/parse-request.js";
+import type { DelegationRequest } from "../../src/protocol/request.js";
+import { jsonMessage } from "../helpers/model-server.js";
+import { analysisReply, CLI, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
+
+const dirs: string[] = [];
+let ws: TestWorkspace | undefined;
+afterEach(async () => {
+  await ws?.cleanup();
+  ws = undefined;
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+});
+
+/** A git repository with a subfolder the editor works in. */
+async function repo(): Promise<{ dir: string; sub: string; layout: Layout }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-hook-"));
+  dirs.push(dir);
+  execFileSync("git", ["init", "-q", "-b", "main", dir]);
+  const sub = path.join(dir, "src", "app");
+  await mkdir(sub, { recursive: true });
+  return { dir, sub, layout: layoutFor(dir) };
+}
+
+/** The hook as the editor runs it: stdin is the event's JSON; the process's own cwd is elsewhere. */
+function hook(args: string[], input: string, env: Record<string, string> = {}) {
+  return execa(process.execPath, [CLI, "hook", ...args], {
+    cwd: os.tmpdir(),
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.tmpdir(), ...env },
+    extendEnv: false,
+    reject: false,
+    input,
+    timeout: 30_000,
+  });
+}
+
+function promptEvent(cwd: string, prompt: string, sessionId = "5f0c-session-a") {
+  return JSON.stringify({
+    session_id: sessionId,
+    transcript_path: `/home/u/.claude/projects/x/${sessionId}.jsonl`,
+    cwd,
+    permission_mode: "default",
+    hook_event_name: "UserPromptSubmit",
+    prompt,
+  });
+}
+
+function stopEvent(cwd: string, sessionId = "5f0c-session-a") {
+  return JSON.stringify({ session_id: sessionId, transcript_path: `/x/${sessionId}.jsonl`, cwd, hook_event_name: "Stop", stop_hook_active: false });
+}
+
+async function requestIds(layout: Layout): Promise<string[]> {
+  const names = await readdir(layout.inbox).catch(() => [] as string[]);
+  return names.flatMap((name) => REQUEST_FILE.exec(name)?.[1] ?? []).sort();
+}
+
+/** A request file as the daemon reads it. */
+async function readRequest(layout: Layout, id: string): Promise<DelegationRequest> {
+  const parsed = parseRequest(await readFile(layout.request(id), "utf8"));
+  if (!parsed.ok) throw new Error(`request ${id} does not parse: ${parsed.reason}`);
+  return parsed.request;
+}
+
+function context(stdout: string): string {
+  const parsed = JSON.parse(stdout);
+  expect(parsed.hookSpecificOutput.hookEventName).toBe("UserPromptSubmit");
+  return parsed.hookSpecificOutput.additionalContext as string;
+}
+
+describe("hook claude-code (UserPromptSubmit)", () => {
+  it("turns a DELEGATE TO CODEX: line into a request in the repository and tells Claude its id and RESULT path", async () => {
+    const { dir, sub, layout } = await repo();
+    const prompt = "The nightly export job stopped writing files.\nDELEGATE TO CODEX: why does the export job exit 0 without output?\nThanks.";
+    const run = await hook(["claude-code"], promptEvent(sub, prompt));
+    expect(run.exitCode).toBe(0);
+    const [id, ...more] = await requestIds(layout);
+    expect(more).toEqual([]);
+    expect(id).toMatch(/^\d{8}_\d{6}(_\d+)?$/);
+
+    const request = await readRequest(layout, id!);
+    expect(request).toMatchObject({ kind: "analysis", issue: "why does the export job exit 0 without output?", requestedBy: "claude-code hook" });
+    expect(request.frontMatter).toMatchObject({ session_id: "5f0c-session-a", transcript: "/home/u/.claude/projects/x/5f0c-session-a.jsonl" });
+    expect(request.context).toContain("The nightly export job stopped writing files.");
+
+    const text = context(run.stdout);
+    expect(text).toContain(`request ${id}`);
+    expect(text).toContain(layout.result(id!, "md"));
+    expect(text).toContain(`npx codex-relay wait ${id}`);
+    expect(text).toContain("No codex-relay daemon is running");
+    expect(run.stderr).toBe("");
+
+    // the dedupe record the daemon's transcript watcher checks before it acts on the same line
+    const key = createHash("sha256").update("5f0c-session-a\nwhy does the export job exit 0 without output?").digest("hex");
+    const record = JSON.parse(await readFile(path.join(dir, ".autonomous_runs/.relay/hook-requests", `${key}.json`), "utf8"));
+    expect(record).toEqual({
+      id,
+      session_id: "5f0c-session-a",
+      transcript: "/home/u/.claude/projects/x/5f0c-session-a.jsonl",
+      issue: "why does the export job exit 0 without output?",
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
+  it("redacts a key said in the prompt from the request, while the record stays keyed on the line as said", async () => {
+    const { dir, sub, layout } = await repo();
+    const key = "sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4";
+    const issue = `the client gets 401 with ${key}`;
+    const run = await hook(["claude-code"], promptEvent(sub, `My .env has OPENAI_API_KEY=${key}\nDELEGATE TO CODEX: ${issue}`));
+    expect(run.exitCode).toBe(0);
+    const [id] = await requestIds(layout);
+    const text = await readFile(layout.request(id!), "utf8");
+    expect(text).not.toContain(key);
+    expect((await readRequest(layout, id!)).issue).toBe("the client gets 401 with [REDACTED]");
+    expect(run.stdout).not.toContain(key);
+    const name = `${createHash("sha256").update(`5f0c-session-a\n${issue}`).digest("hex")}.json`;
+    const record = await readFile(path.join(dir, ".autonomous_runs/.relay/hook-requests", name), "utf8");
+    expect(record).not.toContain(key);
+    expect(JSON.parse(record).id).toBe(id);
+  });
+
+  it("prints nothing and creates nothing for a prompt without the phrase", async () => {
+    const { dir, sub } = await repo();
+    const run = await hook(["claude-code"], promptEvent(sub, "Refactor the export job, and delegate to codex if you get stuck."));
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe("");
+    expect(existsSync(path.join(dir, ".autonomous_runs"))).toBe(false);
+  });
+
+  it("ignores the phrase in a fenced block, a quote or a sentence about it", async () => {
+    const { dir, sub } = await repo();
+    const prompt = [
+      "Here is what the docs say:",
+      "```",
+      "DELEGATE TO CODEX: fenced issue",
+      "```",
+      "> DELEGATE TO CODEX: quoted issue",
+      "",
+      "You can say `DELEGATE TO CODEX: <issue>` to hand work over, e.g. DELEGATE TO CODEX: inline issue.",
+    ].join("\n");
+    const run = await hook(["claude-code"], promptEvent(sub, prompt));
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe("");
+    expect(existsSync(path.join(dir, ".autonomous_runs"))).toBe(false);
+  });
+
+  it("makes one request per distinct issue, and the same issue again while it is pending makes none", async () => {
+    const { sub, layout } = await repo();
+    const first = await hook(["claude-code"], promptEvent(sub, "- DELEGATE TO CODEX: first issue\n- **DELEGATE TO CODEX: second issue**"));
+    expect(first.exitCode).toBe(0);
+    const ids = await requestIds(layout);
+    expect(ids).toHaveLength(2);
+    const issues = await Promise.all(ids.map(async (id) => (await readRequest(layout, id)).issue));
+    expect(issues.sort()).toEqual(["first issue", "second issue"]);
+
+    const again = await hook(["claude-code"], promptEvent(sub, "DELEGATE TO CODEX: first issue"));
+    expect(again.exitCode).toBe(0);
+    expect(await requestIds(layout)).toEqual(ids);
+    expect(context(again.stdout)).toMatch(/already asked in this session and is still pending as request \d{8}_\d{6}/);
+
+    // another session asking the same thing is another request
+    const other = await hook(["claude-code"], promptEvent(sub, "DELEGATE TO CODEX: first issue", "session-b"));
+    expect(other.exitCode).toBe(0);
+    expect(await requestIds(layout)).toHaveLength(3);
+  });
+
+  it("exits 0 with nothing on stdout and nothing created for input that is not a prompt event", async () => {
+    const { dir, sub } = await repo();
+    const inputs = [
+      "not json at all",
+      "",
+      "[1, 2]",
+      JSON.stringify({ session_id: "s", cwd: sub, hook_event_name: "UserPromptSubmit" }), // no prompt
+      JSON.stringify({ cwd: sub, hook_event_name: "UserPromptSubmit", prompt: "DELEGATE TO CODEX: no session" }),
+      '{"session_id": "s", "cwd": "' + sub + '", "prompt": "DELEGATE TO CODEX: cut off',
+    ];
+    for (const input of inputs) {
+      const run = await hook(["claude-code"], input);
+      expect(run.exitCode, input).toBe(0);
+      expect(run.stdout, input).toBe("");
+    }
+    expect(existsSync(path.join(dir, ".autonomous_runs"))).toBe(false);
+  });
+
+  it("never exits 2 (which would block the prompt): a cwd that does not exist, an unknown agent or event", async () => {
+    const missing = path.join(os.tmpdir(), "codex-relay-no-such-dir", "x");
+    const gone = await hook(["claude-code"], promptEvent(missing, "DELEGATE TO CODEX: nowhere"));
+    expect(gone.exitCode).toBe(0);
+    expect(gone.stdout).toBe("");
+    expect(existsSync(path.join(os.tmpdir(), "codex-relay-no-such-dir"))).toBe(false);
+
+    const { sub } = await repo();
+    const agent = await hook(["windsurf"], promptEvent(sub, "DELEGATE TO CODEX: x"));
+    expect(agent.exitCode).toBe(0);
+    expect(agent.stderr).toContain("unknown agent `windsurf`");
+    const event = await hook(["claude-code", "--event", "PreToolUse"], promptEvent(sub, "DELEGATE TO CODEX: x"));
+    expect(event.exitCode).toBe(0);
+    expect(event.stderr).toContain("--event must be prompt or stop");
+  });
+});
+
+describe("announcing a finished RESULT", () => {
+  it("the Stop hook makes Claude read a RESULT once it exists, exactly once; the next prompt does not repeat it", async () => {
+    ws = await makeTestWorkspace();
+    const sub = path.join(ws.dir, "lib");
+    await mkdir(sub);
+    const asked = await hook(["claude-code"], promptEvent(sub, "DELEGATE TO CODEX: the rate limiter rejects every request"));
+    const [id] = await requestIds(ws.layout);
+    expect(context(asked.stdout)).toContain(id);
+
+    const early = await hook(["claude-code", "--event", "stop"], stopEvent(sub));
+    expect(early.exitCode).toBe(0);
+    expect(early.stdout).toBe(""); // no RESULT yet: Claude may stop
+
+    // the request the hook wrote is one the real pipeline answers
+    ws.server.enqueue(jsonMessage(analysisReply()));
+    const processed = await ws.cli(["run", ws.layout.request(id!), "--json"]);
+    expect(processed.exitCode).toBe(0);
+    expect(ws.server.requests[0]!.text).toContain("the rate limiter rejects every request");
+
+    const stop = await hook(["claude-code", "--event", "stop"], stopEvent(sub));
+    expect(stop.exitCode).toBe(0);
+    const decision = JSON.parse(stop.stdout);
+    expect(decision.decision).toBe("block");
+    expect(decision.reason).toContain(ws.layout.result(id!, "md"));
+    expect(decision.reason).toContain("status completed");
+    expect(decision.reason).toContain("The rate limiter decorator wraps the route before the request parameter exists.");
+
+    const again = await hook(["claude-code", "--event", "stop"], stopEvent(sub));
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toBe("");
+    const nextPrompt = await hook(["claude-code"], promptEvent(sub, "thanks, go on"));
+    expect(nextPrompt.stdout).toBe("");
+  });
+
+  it("a prompt carries the news when the RESULT arrived while Claude was idle, to that session only", async () => {
+    ws = await makeTestWorkspace();
+    await hook(["claude-code"], promptEvent(ws.dir, "DELEGATE TO CODEX: flaky checkout test"));
+    const [id] = await requestIds(ws.layout);
+    ws.server.enqueue(jsonMessage(analysisReply({ root_cause: "The checkout test shares a cart between workers." })));
+    expect((await ws.cli(["run", ws.layout.request(id!)])).exitCode).toBe(0);
+
+    const otherSession = await hook(["claude-code"], promptEvent(ws.dir, "unrelated question", "session-b"));
+    expect(otherSession.stdout).toBe("");
+
+    const prompt = await hook(["claude-code"], promptEvent(ws.dir, "any news?"));
+    const text = context(prompt.stdout);
+    expect(text).toContain(`Codex answered delegation request ${id}`);
+    expect(text).toContain("The checkout test shares a cart between workers.");
+    expect(text).toContain(ws.layout.result(id!, "md"));
+    const stop = await hook(["claude-code", "--event", "stop"], stopEvent(ws.dir));
+    expect(stop.stdout).toBe("");
+  });
+});
+
+describe("hook cursor", () => {
+  const cursorEvent = (root: string, extra: Record<string, unknown>) =>
+    JSON.stringify({ conversation_id: "conv-7", generation_id: "gen-1", workspace_roots: [root], ...extra });
+
+  it("beforeSubmitPrompt always answers continue and creates the request; stop hands the RESULT over once as a follow-up", async () => {
+    const { sub, layout } = await repo();
+    const plain = await hook(["cursor"], cursorEvent(sub, { hook_event_name: "beforeSubmitPrompt", prompt: "hello" }));
+    expect(plain.exitCode).toBe(0);
+    expect(JSON.parse(plain.stdout)).toEqual({ continue: true });
+    const garbage = await hook(["cursor"], "{oops");
+    expect(JSON.parse(garbage.stdout)).toEqual({ continue: true });
+
+    const asked = await hook(["cursor"], cursorEvent(sub, { hook_event_name: "beforeSubmitPrompt", prompt: "DELEGATE TO CODEX: slow search page" }));
+    expect(JSON.parse(asked.stdout)).toEqual({ continue: true });
+    const [id] = await requestIds(layout);
+    const request = await readRequest(layout, id!);
+    expect(request).toMatchObject({ issue: "slow search page", requestedBy: "cursor hook", frontMatter: { session_id: "conv-7" } });
+    expect(request.frontMatter).not.toHaveProperty("transcript");
+
+    const early = await hook(["cursor", "--event", "stop"], cursorEvent(sub, { hook_event_name: "stop", status: "completed", loop_count: 0 }));
+    expect(JSON.parse(early.stdout)).toEqual({});
+    // a RESULT as the daemon leaves it: the .json is written last
+    await writeFile(layout.result(id!, "md"), "# Codex Delegation Result\n");
+    await writeFile(layout.result(id!, "json"), JSON.stringify({ id, status: "failed", summary: "failed: codex not logged in" }));
+    const stop = await hook(["cursor"], cursorEvent(sub, { hook_event_name: "stop", status: "completed", loop_count: 0 }));
+    const followup = JSON.parse(stop.stdout).followup_message as string;
+    expect(followup).toContain(`request ${id}`);
+    expect(followup).toContain("status failed: failed: codex not logged in");
+    expect(followup).toContain(layout.result(id!, "md"));
+    const again = await hook(["cursor", "--event", "stop"], cursorEvent(sub, { hook_event_name: "stop", status: "completed", loop_count: 1 }));
+    expect(JSON.parse(again.stdout)).toEqual({});
+  });
+});
