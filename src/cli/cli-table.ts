@@ -34,8 +34,12 @@ export const COMMANDS = {
   },
   start: {
     summary: "run the daemon in the foreground (Ctrl-C stops it gracefully)",
-    usage: "codex-relay start [--workspace DIR] [--quiet]",
-    flags: { workspace, quiet: { type: "boolean", description: "no readable log on the terminal (the JSON log file is still written)" } },
+    usage: "codex-relay start [--workspace DIR] [--quiet] [--from-start]",
+    flags: {
+      workspace,
+      quiet: { type: "boolean", description: "no readable log on the terminal (the JSON log file is still written)" },
+      "from-start": { type: "boolean", description: "read configured transcripts from their start on first watch (default: from their end)" },
+    },
     positionals: [],
   },
   delegate: {

@@ -74,6 +74,28 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   audit: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  transcripts: z
+    .strictObject({
+      /**
+       * Transcripts to watch for the magic phrase: files, folders (searched a few levels deep for
+       * .jsonl/.md/.txt/.log files) and globs; `~` is the home folder, relative paths are from the
+       * workspace. Empty: no transcript is watched.
+       */
+      paths: z.array(z.string().min(1)).default([]),
+      /** Every transcript is also re-checked this often (a stat each), for events the OS did not deliver; 0: never. */
+      poll_ms: z.number().int().min(0).max(600_000).default(2000),
+      /** Bytes of transcript read back from a phrase for its context (mentioned files, errors, fixes). */
+      context_window_bytes: z.number().int().min(4096).max(16_777_216).default(1_048_576),
+      /** Files a request made from a phrase lists (mentioned ones first, then `git status`). */
+      max_context_files: z.number().int().min(0).max(100).default(8),
+      /** A file larger than this is named in the context but not listed. */
+      max_context_file_bytes: z.number().int().positive().default(100_000),
+      /** Total size of the files one such request lists. */
+      max_context_bytes: z.number().int().positive().default(400_000),
+      /** The error output a request carries keeps its head and tail within this size. */
+      max_error_bytes: z.number().int().min(256).max(262_144).default(16_000),
+    })
+    .prefault({}),
 });
 
 export type Config = Readonly<z.output<typeof ConfigSchema>>;

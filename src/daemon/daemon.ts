@@ -13,6 +13,7 @@ import { heartbeat, isStale, killOrphanedCodex, listClaimIds, readClaim, recordC
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
 import type { RelayContext } from "./relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
+import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 
 const RESTART_SETTLE_MS = 100;
 
@@ -35,8 +36,15 @@ interface Settling {
   timer?: NodeJS.Timeout;
 }
 
+export interface DaemonOptions {
+  /** Read watched transcripts that have no saved offset from their start (`start --from-start`). */
+  readonly fromStart?: boolean;
+}
+
 export class Daemon extends EventEmitter {
   readonly #ctx: RelayContext;
+  readonly #options: DaemonOptions;
+  #transcripts: TranscriptWatcher | undefined;
   readonly #pending: string[] = [];
   readonly #queued = new Set<string>();
   readonly #running = new Map<string, Running>();
@@ -54,9 +62,10 @@ export class Daemon extends EventEmitter {
   #stopped: Promise<void> = Promise.resolve();
   #idleWaiters: (() => void)[] = [];
 
-  constructor(ctx: RelayContext) {
+  constructor(ctx: RelayContext, options: DaemonOptions = {}) {
     super();
     this.#ctx = ctx;
+    this.#options = options;
   }
 
   async start(): Promise<void> {
@@ -82,11 +91,38 @@ export class Daemon extends EventEmitter {
       this.#sweepJob = CronJob.from({ cronTime: config.daemon.sweep_cron, onTick: () => void this.sweep(), start: true });
       this.#heartbeat = setInterval(() => void this.#beat(), config.daemon.heartbeat_s * 1000);
       this.#heartbeat.unref();
+      if (config.transcripts.paths.length > 0) await this.#watchTranscripts();
       logger.log("info", "daemon started", { workspace: layout.workspace, inbox: layout.inbox, concurrency: config.daemon.concurrency });
     } catch (error) {
+      this.#sweepJob?.stop();
+      clearInterval(this.#heartbeat);
+      await this.#transcripts?.close();
+      await this.#watcher?.close();
       await this.#lock.release();
       throw error;
     }
+  }
+
+  // Loaded only when transcripts are configured: an idle daemon without them carries none of it.
+  async #watchTranscripts(): Promise<void> {
+    const { logger } = this.#ctx;
+    const { TranscriptWatcher } = await import("../transcripts/transcript-watcher.js");
+    const transcripts = new TranscriptWatcher(this.#ctx, { fromStart: this.#options.fromStart ?? false });
+    transcripts.on("request", (event) => {
+      logger.log("info", "transcript request", { id: event.id, transcript: event.transcript, offset: event.offset, role: event.role, format: event.format });
+    });
+    transcripts.on("skip", (event) => {
+      logger.log("info", "transcript phrase skipped", { transcript: event.transcript, offset: event.offset, message: event.reason === "hook" ? "already requested by the hook" : "already requested" });
+    });
+    transcripts.on("error", (error) => this.#report(error, "transcripts"));
+    try {
+      await transcripts.start();
+    } catch (error) {
+      await transcripts.close();
+      throw error;
+    }
+    this.#transcripts = transcripts;
+    logger.log("info", "watching transcripts", { paths: this.#ctx.config.transcripts.paths, from_start: this.#options.fromStart ? true : undefined });
   }
 
   /** Stop claiming, let running requests finish within the grace period, then stop them for a re-run. */
@@ -107,6 +143,7 @@ export class Daemon extends EventEmitter {
     this.#sweepJob?.stop();
     clearInterval(this.#heartbeat);
     for (const settling of this.#settling.values()) clearTimeout(settling.timer);
+    await this.#transcripts?.close(); // no new requests from transcripts while stopping
     await this.#watcher?.close();
     const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
     const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
@@ -131,6 +168,9 @@ export class Daemon extends EventEmitter {
     try {
       await this.#recoverClaims();
       await this.#scanInbox();
+      // chokidar drops a change that follows another within 50 ms: an edit under a running
+      // request can go unseen, so the sweep compares running requests' text too.
+      await Promise.all([...this.#running.keys()].map((id) => this.#restartIfChanged(id)));
     } catch (error) {
       this.#report(toRelayError(error), "sweep");
     }

@@ -12,7 +12,7 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
     env: io.env,
     logger: (redactor, layout) => createLogger({ human: flags.quiet ? undefined : io.stdout, file: layout.logFile, redactor }),
   });
-  const daemon = new Daemon(ctx);
+  const daemon = new Daemon(ctx, { fromStart: flags["from-start"] === true });
   daemon.on("error", () => undefined); // already logged by the daemon; keep running
   // A stray rejection must not take the daemon (and every queued request) down with it.
   process.on("unhandledRejection", (reason) => {

@@ -22,6 +22,7 @@
 // agent's Task tool input and its answer returns as a tool result, so neither is anyone speaking.
 import { z } from "zod";
 import type { Utterance } from "../scan-chunk.js";
+import type { ToolActivity } from "../tool-activity.js";
 
 const Block = z.looseObject({ type: z.string(), text: z.string().optional() });
 
@@ -116,4 +117,52 @@ function userTyped(text: string): string | undefined {
   const rest = text.replace(INJECTED_ELEMENT, "");
   if (INJECTED_OPEN.test(rest) || rest.trimStart().startsWith(CAVEAT)) return undefined;
   return rest.trim() ? rest : undefined;
+}
+
+const ToolUseBlock = z.looseObject({ type: z.literal("tool_use"), id: z.string().optional(), name: z.string(), input: z.unknown().optional() });
+const ToolResultBlock = z.looseObject({
+  type: z.literal("tool_result"),
+  tool_use_id: z.string().optional(),
+  content: z.union([z.string(), z.array(z.unknown())]).optional(),
+  is_error: z.boolean().optional(),
+});
+const ToolInput = z.looseObject({
+  command: z.string().optional(),
+  file_path: z.string().optional(),
+  notebook_path: z.string().optional(),
+  path: z.string().optional(),
+});
+// Bash results of a failed command start like this (is_error is set as well in current versions).
+const EXIT_CODE = /^Exit code [1-9]\d*\b/;
+
+/**
+ * The tool calls (assistant `tool_use` blocks) and tool results (user `tool_result` blocks) of one
+ * Claude Code record, for context only; a subagent's (sidechain) own tools are left out.
+ */
+export function parseClaudeCodeActivity(line: string): ToolActivity[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return [];
+  }
+  const record = ClaudeRecord.safeParse(raw).data;
+  const content = record?.message?.content;
+  if (!record || record.isSidechain === true || !Array.isArray(content)) return [];
+  const found: ToolActivity[] = [];
+  for (const item of content) {
+    if (record.type === "assistant") {
+      const use = ToolUseBlock.safeParse(item).data;
+      if (!use) continue;
+      const input = ToolInput.safeParse(use.input).data;
+      const paths = [input?.file_path, input?.notebook_path, input?.path].filter((p): p is string => typeof p === "string" && p !== "");
+      found.push({ kind: "call", name: use.name, paths, ...(use.id ? { id: use.id } : {}), ...(input?.command ? { command: input.command } : {}) });
+    } else if (record.type === "user") {
+      const result = ToolResultBlock.safeParse(item).data;
+      if (!result) continue;
+      const text = typeof result.content === "string" ? result.content : textsOf(result.content ?? []).join("\n");
+      found.push({ kind: "output", text, failed: result.is_error === true || EXIT_CODE.test(text), ...(result.tool_use_id ? { id: result.tool_use_id } : {}) });
+    }
+  }
+  return found;
 }

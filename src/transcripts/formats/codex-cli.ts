@@ -23,6 +23,7 @@
 // (counting both would make two requests of one utterance) and `compacted` lines are replays.
 import { z } from "zod";
 import type { Utterance } from "../scan-chunk.js";
+import type { ToolActivity } from "../tool-activity.js";
 
 const ContentItem = z.looseObject({ type: z.string(), text: z.string().optional() });
 const Provenance = z.looseObject({ provenance: z.looseObject({ type: z.string() }).optional() }).nullable();
@@ -45,20 +46,13 @@ const INJECTED_PREFIXES = ["# AGENTS.md instructions for ", "<user_instructions>
 
 /** What the user or the agent said in one rollout line; [] for everything else. */
 export function parseCodexCliRecord(line: string): Utterance[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    return [];
-  }
-  const envelope = Envelope.safeParse(raw);
-  if (!envelope.success) return [];
-  const wrapped = envelope.data.type === "response_item";
-  const item = MessageItem.safeParse(wrapped ? envelope.data.payload : raw);
+  const record = responseItemOf(line);
+  if (!record) return [];
+  const item = MessageItem.safeParse(record.item);
   if (!item.success) return [];
   const { role, content, id } = item.data;
   if (role !== "user" && role !== "assistant") return [];
-  const meta = { ...(id ? { id } : {}), ...(wrapped && envelope.data.timestamp ? { timestamp: envelope.data.timestamp } : {}) };
+  const meta = { ...(id ? { id } : {}), ...(record.timestamp ? { timestamp: record.timestamp } : {}) };
   const provenance = item.data.internal_chat_message_metadata_passthrough?.content_item_metadata;
   const said: Utterance[] = [];
   content.forEach((entry, index) => {
@@ -75,6 +69,25 @@ export function parseCodexCliRecord(line: string): Utterance[] {
     if (typed) said.push({ role, text, ...meta });
   });
   return said;
+}
+
+// The response item of a rollout line: an envelope's payload (with its timestamp) or, in legacy
+// rollouts, the line itself; undefined for a torn or foreign line.
+function responseItemOf(line: string): { item: unknown; timestamp?: string } | undefined {
+  const raw = jsonOf(line);
+  const envelope = Envelope.safeParse(raw);
+  if (!envelope.success) return undefined;
+  if (envelope.data.type !== "response_item") return { item: raw };
+  return { item: envelope.data.payload, ...(envelope.data.timestamp ? { timestamp: envelope.data.timestamp } : {}) };
+}
+
+/** The parsed line; undefined for a torn or non-JSON line. */
+function jsonOf(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function looksInjected(text: string): boolean {
@@ -100,12 +113,8 @@ const SessionMetaPayload = z.looseObject({
 
 /** The session header of a rollout (`session_meta`, or the bare legacy header); undefined for any other line. */
 export function parseCodexSessionMeta(line: string): CodexSessionMeta | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
+  const raw = jsonOf(line);
+  if (raw === undefined) return undefined;
   const envelope = Envelope.safeParse(raw);
   const payload = envelope.success && envelope.data.type === "session_meta" ? envelope.data.payload : raw;
   const legacyHeader = !envelope.success || envelope.data.type !== "session_meta";
@@ -119,4 +128,86 @@ export function parseCodexSessionMeta(line: string): CodexSessionMeta | undefine
     ...(originator ? { originator } : {}),
     ...(cwd ? { cwd } : {}),
   };
+}
+
+const ToolCallItem = z.looseObject({
+  type: z.enum(["function_call", "custom_tool_call", "local_shell_call"]),
+  name: z.string().optional(),
+  call_id: z.string().nullish(),
+  arguments: z.string().optional(),
+  input: z.string().optional(),
+  action: z.looseObject({ command: z.array(z.string()).optional() }).optional(),
+});
+const ToolOutputItem = z.looseObject({
+  type: z.enum(["function_call_output", "custom_tool_call_output"]),
+  call_id: z.string().nullish(),
+  output: z.unknown(),
+});
+const CallArguments = z.looseObject({
+  cmd: z.string().optional(),
+  command: z.union([z.string(), z.array(z.string())]).optional(),
+  input: z.string().optional(),
+  path: z.string().optional(),
+  file_path: z.string().optional(),
+});
+// apply_patch names its files in headers.
+const PATCH_FILE = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/gm;
+// How each version reports a command's exit status inside the output text.
+const EXIT_STATUS = [/\bProcess exited with code (\d+)/, /^Exit code: (\d+)/m];
+const OutputJson = z.looseObject({ output: z.string().optional(), metadata: z.looseObject({ exit_code: z.number().optional() }).optional() });
+
+/** The tool calls and tool outputs of one rollout line (any version), for context only. */
+export function parseCodexCliActivity(line: string): ToolActivity[] {
+  const item = responseItemOf(line)?.item;
+  if (item === undefined) return [];
+  const call = ToolCallItem.safeParse(item).data;
+  if (call) return [toolCall(call)];
+  const output = ToolOutputItem.safeParse(item).data;
+  if (!output) return [];
+  const { text, exitCode } = outputText(output.output);
+  return [{ kind: "output", text, failed: exitCode !== undefined && exitCode !== 0, ...(output.call_id ? { id: output.call_id } : {}) }];
+}
+
+function toolCall(call: z.infer<typeof ToolCallItem>): ToolActivity {
+  let args: z.infer<typeof CallArguments> | undefined;
+  if (call.arguments !== undefined) {
+    try {
+      args = CallArguments.safeParse(JSON.parse(call.arguments)).data;
+    } catch {
+      args = undefined; // arguments streamed incompletely: the call still counts, without details
+    }
+  }
+  const argv = call.action?.command ?? (Array.isArray(args?.command) ? args.command : undefined);
+  // `["bash", "-lc", "npm test"]`: the script is what the agent ran.
+  const command = args?.cmd ?? (typeof args?.command === "string" ? args.command : argv ? (argv.length >= 3 && /^-l?c$/.test(argv[1] ?? "") ? argv.slice(2).join(" ") : argv.join(" ")) : undefined);
+  const patch = call.input ?? args?.input ?? "";
+  const paths = [...patch.matchAll(PATCH_FILE)].map((match) => match[1]!.trim());
+  for (const named of [args?.path, args?.file_path]) if (named) paths.push(named);
+  return {
+    kind: "call",
+    name: call.name ?? call.type,
+    paths,
+    ...(call.call_id ? { id: call.call_id } : {}),
+    ...(command ? { command } : {}),
+  };
+}
+
+function outputText(output: unknown): { text: string; exitCode?: number } {
+  const text = typeof output === "string" ? output : (z.looseObject({ content: z.string() }).safeParse(output).data?.content ?? "");
+  if (text.startsWith("{")) {
+    try {
+      const json = OutputJson.safeParse(JSON.parse(text)).data;
+      if (json?.output !== undefined) {
+        const exitCode = json.metadata?.exit_code;
+        return { text: json.output, ...(exitCode === undefined ? {} : { exitCode }) };
+      }
+    } catch {
+      // plain text that happens to start with a brace
+    }
+  }
+  for (const pattern of EXIT_STATUS) {
+    const match = pattern.exec(text);
+    if (match) return { text, exitCode: Number(match[1]) };
+  }
+  return { text };
 }
