@@ -75,7 +75,8 @@ describe("detection", () => {
 
   it("restarts a run when the request's text changes under it, and answers the complete text once", async () => {
     await startDaemon();
-    ws.server.setDefault({ ...jsonMessage(analysisReply()), delayMs: 1500 });
+    // a slow model: the edit lands while the first run is still waiting for its reply
+    ws.server.setDefault({ ...jsonMessage(analysisReply()), delayMs: 4000 });
     const id = "20250101_000005";
     await writeFile(ws.layout.request(id), "## Issue\nHalf of the");
     await until(() => codexPids(id).length > 0, "the first run");
