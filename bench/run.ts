@@ -2,7 +2,7 @@
 // table. Never a test: nothing here fails on a timing. Run from the repository root after a build.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
 
   // Launched as a user launches it: the executable itself, so its shebang's node flags apply.
-  const daemon = execa(CLI, ["start", "--quiet", "--workspace", ws], { env, extendEnv: false, stdin: "ignore", reject: false });
+  const launch = process.env.BENCH_PLAIN_NODE ? [process.execPath, [CLI, "start", "--quiet", "--workspace", ws]] as const : [CLI, ["start", "--quiet", "--workspace", ws]] as const;
+  const daemon = execa(launch[0], [...launch[1]], { env, extendEnv: false, stdin: "ignore", reject: false });
   const logFile = path.join(ws, ".autonomous_runs/.relay/daemon.log.jsonl");
   await waitFor(() => logEvents(logFile).some((e) => e.event === "daemon started"), 20_000);
   await delay(1000);
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
   await home.cleanup();
   await rm(ws, { recursive: true, force: true });
   await rm(userHome, { recursive: true, force: true });
-  rows.push(...(await benchTranscripts()));
+  if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
   printTable(rows);
 }
 
@@ -181,9 +182,15 @@ const logCache = { offset: 0, events: [] as Record<string, unknown>[], rest: "" 
 function logEvents(file: string): Record<string, unknown>[] {
   let chunk: Buffer;
   try {
-    const all = readFileSync(file);
-    chunk = all.subarray(logCache.offset);
-    logCache.offset = all.length;
+    const fd = openSync(file, "r");
+    try {
+      const size = fstatSync(fd).size;
+      chunk = Buffer.alloc(Math.max(0, size - logCache.offset));
+      readSync(fd, chunk, 0, chunk.length, logCache.offset);
+      logCache.offset = size;
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return logCache.events;
   }
