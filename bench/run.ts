@@ -126,19 +126,27 @@ async function main(): Promise<void> {
   daemon.kill("SIGTERM");
   await daemon;
 
-  // 4. `delegate` start-to-exit (no --wait), against `node -e 0`.
+  // 4. `delegate` and the Claude Code hook start-to-exit, against `node -e 0`, interleaved.
   const nodeRuns: number[] = [];
   const delegateRuns: number[] = [];
+  const hookRuns: number[] = [];
+  const hookPhraseRuns: number[] = [];
+  const hookInput = (prompt: string) => JSON.stringify({ session_id: "bench", transcript_path: path.join(ws, "t.jsonl"), cwd: ws, hook_event_name: "UserPromptSubmit", prompt });
+  const timed = async (runs: number[], run: () => Promise<unknown>) => {
+    const t = performance.now();
+    await run();
+    runs.push(performance.now() - t);
+  };
   for (let i = 0; i < CLI_N; i += 1) {
-    let t = performance.now();
-    await execa(process.execPath, ["-e", "0"], { env, extendEnv: false });
-    nodeRuns.push(performance.now() - t);
-    t = performance.now();
-    await execa(CLI, ["delegate", "--workspace", ws, "--issue", `bench ${i}`, "--files", "README.md"], { env, extendEnv: false });
-    delegateRuns.push(performance.now() - t);
+    await timed(nodeRuns, () => execa(process.execPath, ["-e", "0"], { env, extendEnv: false }));
+    await timed(delegateRuns, () => execa(CLI, ["delegate", "--workspace", ws, "--issue", `bench ${i}`, "--files", "README.md"], { env, extendEnv: false }));
+    await timed(hookRuns, () => execa(CLI, ["hook", "claude-code"], { env, extendEnv: false, input: hookInput(`just a question ${i}`) }));
+    await timed(hookPhraseRuns, () => execa(CLI, ["hook", "claude-code"], { env, extendEnv: false, input: hookInput(`DELEGATE TO CODEX: bench hook ${i}`) }));
   }
   rows.push({ metric: "node -e 0 median", value: `${pct(nodeRuns, 50)} ms`, target: "" });
   rows.push({ metric: "delegate start-to-exit median", value: `${pct(delegateRuns, 50)} ms`, target: "≤ 120 ms" });
+  rows.push({ metric: "hook claude-code, no phrase, median", value: `${pct(hookRuns, 50)} ms`, target: "≤ 120 ms" });
+  rows.push({ metric: "hook claude-code, with phrase, median", value: `${pct(hookPhraseRuns, 50)} ms`, target: "≤ 120 ms" });
 
   await server.close();
   await home.cleanup();

@@ -16,6 +16,7 @@ import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 
 const RESTART_SETTLE_MS = 100;
+const WATCHED_NAME = /^CODEX_DELEGATION_(?:REQUEST_.+\.md|CANCEL_.+|APPROVE_.+)$/;
 
 async function loadReading(): Promise<{ readRequest: typeof ReadRequest; digestOf: typeof DigestOf; parseRequest: (text: string) => { ok: boolean } }> {
   const [reading, parsing] = await Promise.all([import("./read-request.js"), import("../protocol/parse-request.js")]);
@@ -77,8 +78,10 @@ export class Daemon extends EventEmitter {
       const watcher = watch(layout.inbox, {
         ignoreInitial: true,
         depth: 0,
-        // our own temp files live outside the inbox; other writers' temp files are dot-prefixed
-        ignored: (file: string) => path.basename(file).startsWith(".") && file !== layout.inbox,
+        // Only the names the daemon reacts to: chokidar keeps a watcher and a stat per file it
+        // tracks, and the inbox fills with RESULT and LOG files (other writers' temp files are
+        // dot-prefixed, so they never match).
+        ignored: (file: string) => file !== layout.inbox && !WATCHED_NAME.test(path.basename(file)),
       });
       watcher.on("add", (file) => this.#onFile(file, "add"));
       watcher.on("change", (file) => this.#onFile(file, "change"));
