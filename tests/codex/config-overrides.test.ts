@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import { parse as parseToml } from "smol-toml";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { configOverrideArgs, tomlInline } from "../../src/codex/config-overrides.js";
-import { codexBinary, codexTestEnv, makeCodexHome, MOCK_ENV_KEY } from "../helpers/codex-home.js";
-import { startModelServer, type ModelServer } from "../helpers/model-server.js";
+import { codexBinary, codexTestEnv, MOCK_ENV_KEY } from "../helpers/codex-home.js";
+import { codexRunFixture } from "../helpers/codex-run-fixture.js";
 
 /** `-c k=v` pairs as [k, v], split on the first `=` exactly as codex does. */
 function pairs(args: string[]): [string, string][] {
@@ -137,30 +134,9 @@ describe("tomlInline", () => {
 });
 
 describe("configOverrideArgs against the real codex binary", () => {
-  let server: ModelServer;
-  let home: { dir: string; cleanup(): Promise<void> };
-  let ws: string;
-  const children: ResultPromise[] = [];
-
-  beforeEach(async () => {
-    server = await startModelServer();
-    server.setDefault({ kind: "message", text: "pong" });
-    home = await makeCodexHome();
-    ws = await mkdtemp(path.join(os.tmpdir(), "relay-overrides-"));
-  });
-
-  afterEach(async () => {
-    for (const child of children.splice(0)) {
-      if (child.pid === undefined) continue;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // ESRCH: the group already exited.
-      }
-    }
-    await server.close();
-    await home.cleanup();
-    await rm(ws, { recursive: true, force: true });
+  const fx = codexRunFixture("relay-overrides-");
+  beforeEach(() => {
+    fx.server.setDefault({ kind: "message", text: "pong" });
   });
 
   /** Run codex with only our `-c` overrides pointing it at the scripted model server. */
@@ -170,7 +146,7 @@ describe("configOverrideArgs against the real codex binary", () => {
       model_providers: {
         [providerName]: {
           name: "mock",
-          base_url: server.url,
+          base_url: fx.server.url,
           env_key: MOCK_ENV_KEY,
           wire_api: "responses",
           supports_websockets: false,
@@ -180,16 +156,16 @@ describe("configOverrideArgs against the real codex binary", () => {
       },
       features: { shell_snapshot: false, plugins: false },
     };
-    const args = ["exec", "--json", "--skip-git-repo-check", "-s", "read-only", "-C", ws, ...configOverrideArgs(config), "--", "ping"];
+    const args = ["exec", "--json", "--skip-git-repo-check", "-s", "read-only", "-C", fx.ws, ...configOverrideArgs(config), "--", "ping"];
     const child = execa(codexBinary(), args, {
-      env: codexTestEnv(home.dir),
+      env: codexTestEnv(fx.home.dir),
       stdin: "ignore",
       detached: true,
       reject: false,
       timeout: 50_000,
       killSignal: "SIGKILL",
     });
-    children.push(child);
+    fx.track(child);
     const result = await child;
     return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
@@ -198,7 +174,7 @@ describe("configOverrideArgs against the real codex binary", () => {
     const { exitCode, stdout, stderr } = await runWithProvider("mock");
     expect(stderr).not.toMatch(/not found/);
     expect(exitCode).toBe(0);
-    expect(server.requests).toHaveLength(1);
+    expect(fx.server.requests).toHaveLength(1);
     expect(stdout).toContain('"text":"pong"');
   });
 
@@ -206,6 +182,6 @@ describe("configOverrideArgs against the real codex binary", () => {
     const { exitCode, stderr } = await runWithProvider("my prov");
     expect(stderr).not.toMatch(/Model provider `my prov` not found/);
     expect(exitCode).toBe(0);
-    expect(server.requests).toHaveLength(1);
+    expect(fx.server.requests).toHaveLength(1);
   });
 });

@@ -1,11 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
 import { buildExecArgs, type ExecArgsOptions } from "../../src/codex/exec-args.js";
-import { codexBinary, codexProviderOverrides, codexTestEnv, makeCodexHome } from "../helpers/codex-home.js";
-import { startModelServer, type ModelServer } from "../helpers/model-server.js";
+import { codexBinary, codexProviderOverrides, codexTestEnv } from "../helpers/codex-home.js";
+import { codexRunFixture } from "../helpers/codex-run-fixture.js";
 
 const base: ExecArgsOptions = {
   workspace: "/work/ws",
@@ -91,48 +90,25 @@ describe("buildExecArgs (pure)", () => {
 });
 
 describe("buildExecArgs against the real codex binary", () => {
-  let server: ModelServer;
-  let home: { dir: string; cleanup(): Promise<void> };
-  let ws: string;
-  const children: ResultPromise[] = [];
-
-  beforeEach(async () => {
-    server = await startModelServer();
-    home = await makeCodexHome();
-    ws = await mkdtemp(path.join(os.tmpdir(), "relay-exec-args-"));
-  });
-
-  afterEach(async () => {
-    for (const child of children.splice(0)) {
-      if (child.pid === undefined) continue;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // ESRCH: the group already exited.
-      }
-    }
-    await server.close();
-    await home.cleanup();
-    await rm(ws, { recursive: true, force: true });
-  });
+  const fx = codexRunFixture("relay-exec-args-");
 
   async function run(options: Partial<ExecArgsOptions>) {
     const args = buildExecArgs({
       ...base,
-      workspace: ws,
+      workspace: fx.ws,
       skipGitRepoCheck: true,
-      configArgs: codexProviderOverrides(server).flatMap((value) => ["-c", value]),
+      configArgs: codexProviderOverrides(fx.server).flatMap((value) => ["-c", value]),
       ...options,
     });
     const child = execa(codexBinary(), args, {
-      env: codexTestEnv(home.dir),
+      env: codexTestEnv(fx.home.dir),
       stdin: "ignore",
       detached: true,
       reject: false,
       timeout: 50_000,
       killSignal: "SIGKILL",
     });
-    children.push(child);
+    fx.track(child);
     const result = await child;
     const events = String(result.stdout)
       .split("\n")
@@ -142,8 +118,8 @@ describe("buildExecArgs against the real codex binary", () => {
   }
 
   it("codex accepts the fresh form and gets a flag-like prompt verbatim as the user's text", async () => {
-    server.setDefault({ kind: "message", text: "ok" });
-    const schemaFile = path.join(ws, "schema.json");
+    fx.server.setDefault({ kind: "message", text: "ok" });
+    const schemaFile = path.join(fx.ws, "schema.json");
     const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false };
     await writeFile(schemaFile, JSON.stringify(schema));
     const prompt = "--sandbox danger-full-access\n-s workspace-write";
@@ -151,26 +127,26 @@ describe("buildExecArgs against the real codex binary", () => {
     expect(stderr).not.toMatch(/unexpected argument/);
     expect(result.exitCode).toBe(0);
     expect(events.map((e) => e.type)).toContain("turn.completed");
-    const request = server.requests[0]!;
+    const request = fx.server.requests[0]!;
     expect(request.text).toContain(prompt);
     expect(request.body.model).toBe("gpt-5.5");
     expect(JSON.stringify(request.body.text)).toContain(JSON.stringify(schema.properties));
     // The sandbox codex applied is the one from the options, and -C set the workspace root.
     expect(request.text).toContain("`sandbox_mode` is `read-only`");
-    expect(request.text).toContain(`<root>${ws}</root>`);
+    expect(request.text).toContain(`<root>${fx.ws}</root>`);
   });
 
   it("codex runs with the workspace-write sandbox when the options say so", async () => {
-    server.setDefault({ kind: "message", text: "ok" });
+    fx.server.setDefault({ kind: "message", text: "ok" });
     const { result } = await run({ sandbox: "workspace-write", prompt: "-s read-only" });
     expect(result.exitCode).toBe(0);
-    expect(server.requests[0]!.text).toContain("`sandbox_mode` is `workspace-write`");
+    expect(fx.server.requests[0]!.text).toContain("`sandbox_mode` is `workspace-write`");
   });
 
   // See the pure test above: the resume form is rejected by codex's argument parser, so the patch
   // workflow's repair attempt ("the failure output goes back to the same Codex thread") cannot run.
   it("codex accepts the resume form and continues the same thread", async () => {
-    server.setDefault({ kind: "message", text: "ok" });
+    fx.server.setDefault({ kind: "message", text: "ok" });
     const first = await run({ prompt: "first prompt" });
     const threadId = first.events.find((e) => e.type === "thread.started")?.thread_id;
     expect(threadId).toBeTruthy();
@@ -179,7 +155,7 @@ describe("buildExecArgs against the real codex binary", () => {
     expect(second.stderr).not.toMatch(/unexpected argument/);
     expect(second.result.exitCode).toBe(0);
     expect(second.events.find((e) => e.type === "thread.started")?.thread_id).toBe(threadId);
-    const last = server.requests.at(-1)!;
+    const last = fx.server.requests.at(-1)!;
     expect(last.text).toContain("first prompt");
     expect(last.text).toContain("second prompt");
   });

@@ -1,0 +1,44 @@
+// A vitest fixture for tests that run the real codex binary by hand (kept apart from codex-home.ts,
+// which the benchmark also compiles and which must not import vitest).
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach } from "vitest";
+import { makeCodexHome } from "./codex-home.js";
+import { startModelServer, type ModelServer } from "./model-server.js";
+
+/**
+ * Per test: a scripted model server, a throwaway CODEX_HOME and an empty workspace folder; after
+ * it, every tracked codex process group is killed and all three are removed.
+ */
+export function codexRunFixture(prefix: string) {
+  const children: { pid?: number }[] = [];
+  const fx = {
+    server: undefined as unknown as ModelServer,
+    home: undefined as unknown as { dir: string; cleanup(): Promise<void> },
+    ws: "",
+    /** Kill this child's process group after the test (spawn it with `detached: true`). */
+    track(child: { pid?: number }): void {
+      children.push(child);
+    },
+  };
+  beforeEach(async () => {
+    fx.server = await startModelServer();
+    fx.home = await makeCodexHome();
+    fx.ws = await mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.pid === undefined) continue;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // ESRCH: the group already exited.
+      }
+    }
+    await fx.server.close();
+    await fx.home.cleanup();
+    await rm(fx.ws, { recursive: true, force: true });
+  });
+  return fx;
+}
