@@ -26,6 +26,14 @@ export const ERROR_HINTS = {
   workspace_locked: "Another codex-relay daemon holds this workspace; stop it first, or use that one.",
   daemon_crashed:
     "The daemon stopped while running this request too many times; see the daemon log, then re-submit the request.",
+  patch_prerequisites:
+    "A patch needs progress/TASK_PACKET.md (with verification commands), progress/ROUTE_DECISION.md (permission: codex-rw, approved_by, ## Approved Files) and an out/codex-diagnosis-*.md; the report names what is missing.",
+  patch_limits:
+    "The change is larger than the patch limits or touches files it may not; split the task, approve the files, or raise the limits in [patch] of codex-relay.toml.",
+  verification_failed:
+    "The patch broke a verification command and the repair attempt did not fix it; the attempt is kept for inspection (see the report), re-diagnose with its output.",
+  setup_failed: "The sandbox setup command (`patch.setup`) failed in the worktree; run it by hand there to see why, or fix the setting.",
+  not_a_git_repo: "Patches need a git repository with at least one commit: run `git init` and commit, or point --workspace at the repository.",
   internal_error: "codex-relay hit an unexpected error; see the daemon log and report it with the request.",
 } as const;
 

@@ -18,6 +18,7 @@ export interface CommandSpec {
 
 const workspace: FlagSpec = { type: "string", description: "workspace root (default: the git repository around the current folder)" };
 const json: FlagSpec = { type: "boolean", description: "print JSON instead of Markdown/text" };
+const model: FlagSpec = { type: "string", description: "model override for this request" };
 const timeout: FlagSpec = { type: "number", description: "give up waiting after this many seconds (exit 124)" };
 
 export const COMMANDS = {
@@ -52,7 +53,7 @@ export const COMMANDS = {
       logs: { type: "string", description: "error output" },
       "attempted-fixes": { type: "list", description: "fixes already tried (one argument each)" },
       questions: { type: "list", description: "specific questions for Codex" },
-      model: { type: "string", description: "model override for this request" },
+      model,
       "requested-by": { type: "string", description: "who asks (free text)" },
       wait: { type: "boolean", description: "wait for the RESULT and print it; exit 0 only when completed" },
       timeout,
@@ -60,6 +61,31 @@ export const COMMANDS = {
       workspace,
     },
     positionals: [],
+  },
+  diagnose: {
+    summary: "diagnose progress/TASK_PACKET.md (or an issue) read-only into out/codex-diagnosis-*.md",
+    usage: 'codex-relay diagnose ["<issue>"] [--wait] [--json] [--workspace DIR]',
+    flags: { wait: { type: "boolean", description: "wait for the diagnosis and print its RESULT" }, model, timeout, json, workspace },
+    positionals: ["issue?"],
+  },
+  patch: {
+    summary: "patch in a sandbox worktree after diagnosis and route decision; verified, committed on codex/patch-<id>",
+    usage: "codex-relay patch [--wait] [--json] [--workspace DIR]",
+    flags: { wait: { type: "boolean", description: "wait for the patch and print its RESULT; exit 0 only when committed" }, model, timeout, json, workspace },
+    positionals: [],
+  },
+  micro: {
+    summary: "a bounded micro edit (<= 25 lines, <= 2 files) on codex/micro-<id>, checked by the quality gates",
+    usage: 'codex-relay micro "<change description>" [--files a.ts,b.ts] [--detach] [--json] [--workspace DIR]',
+    flags: {
+      files: { type: "string", description: "comma-separated files the edit may change (default: any, within the limits)" },
+      detach: { type: "boolean", description: "only write the request; do not wait for it" },
+      model,
+      timeout,
+      json,
+      workspace,
+    },
+    positionals: ["change"],
   },
   run: {
     summary: "process one request file now, without a daemon",

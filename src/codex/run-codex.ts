@@ -1,7 +1,7 @@
 // Spawn `codex exec`, stream its JSONL events, and police it with a watchdog. Codex runs in its
 // own process group so that a timeout, a cancel or a shutdown kills everything it started.
 import { createInterface } from "node:readline";
-import { execa } from "execa";
+import { spawnInGroup } from "../util/process-group.js";
 import { RelayError } from "../errors.js";
 import { parseEventLine, type CodexEvent } from "./events.js";
 import { classifyRun, emptyRunState, reduceEvent, type RunOutcome, type RunState, type StopReason } from "./outcome.js";
@@ -34,26 +34,7 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
   let stopReason: StopReason | null = null;
   let stderrTail = "";
 
-  const child = execa(options.bin, options.args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: false,
-    stdin: "ignore",
-    buffer: false,
-    reject: false,
-    detached: true, // own process group: kill(-pid) reaches Codex's children too
-    cleanup: true,
-    windowsHide: true,
-  });
-
-  const killGroup = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // the group is already gone
-    }
-  };
+  const { child, killGroup } = spawnInGroup(options.bin, options.args, { cwd: options.cwd, env: options.env });
   let forceKill: NodeJS.Timeout | undefined;
   const stop = (reason: StopReason) => {
     if (stopReason) return;

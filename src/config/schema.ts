@@ -74,6 +74,46 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   audit: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  patch: z
+    .strictObject({
+      /** Hard limits of a patch (PROTOCOL.md §5); a run over any of them fails and is rolled back. */
+      max_files: z.number().int().min(1).max(1000).default(5),
+      max_lines_per_file: z.number().int().min(1).default(50),
+      max_total_lines: z.number().int().min(1).default(100),
+      allow_dependency_changes: z.boolean().default(false),
+      /** Globs (workspace-relative) a patch may never change, besides `.git/` and `.autonomous_runs/`. */
+      protected: z.array(z.string().min(1)).default([]),
+      /** Times a failed verification goes back to the same Codex thread before rolling back. */
+      repair_attempts: z.number().int().min(0).max(5).default(1),
+      /** Each verification command's limit; it is killed (with its process group) after this. */
+      verify_timeout_s: seconds.default(600),
+      /** Run once per pooled worktree, and again when a lock file changes: an argv, e.g. ["npm", "ci"]. */
+      setup: z.array(z.string().min(1)).default([]),
+      setup_timeout_s: seconds.default(1200),
+      /** Warm sandbox worktrees kept for reuse. */
+      pool_size: z.number().int().min(1).max(16).default(2),
+      /** Where the sandbox worktrees live; empty: the user's state folder (never inside the checkout). */
+      worktree_root: z.string().default(""),
+      /** Merge a passing patch into the Builder's branch (`--no-ff`), only when its tree is clean and HEAD unmoved. */
+      merge: z.boolean().default(false),
+      /** Diagnose when progress/TASK_PACKET.md appears or changes. */
+      auto_diagnose: z.boolean().default(true),
+      /** Patch when progress/ROUTE_DECISION.md grants codex-rw. */
+      auto_patch: z.boolean().default(true),
+      /** Extra environment variable names passed to verification and setup commands. */
+      env: names.default([]),
+    })
+    .prefault({}),
+  micro: z
+    .strictObject({
+      max_files: z.number().int().min(1).max(100).default(2),
+      max_lines: z.number().int().min(1).default(25),
+      /** Codex attempts in all, the failure fed back after each. */
+      attempts: z.number().int().min(1).max(5).default(2),
+      /** Quality gate commands, one line each; empty: the test, lint and typecheck scripts of package.json. */
+      gates: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   transcripts: z
     .strictObject({
       /**

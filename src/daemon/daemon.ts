@@ -14,6 +14,7 @@ import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-re
 import type { RelayContext } from "./relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
+import type { ProgressWatcher } from "./progress-watcher.js";
 
 const RESTART_SETTLE_MS = 100;
 const WATCHED_NAME = /^CODEX_DELEGATION_(?:REQUEST_.+\.md|CANCEL_.+|APPROVE_.+)$/;
@@ -46,6 +47,7 @@ export class Daemon extends EventEmitter {
   readonly #ctx: RelayContext;
   readonly #options: DaemonOptions;
   #transcripts: TranscriptWatcher | undefined;
+  #progress: ProgressWatcher | undefined;
   readonly #pending: string[] = [];
   readonly #queued = new Set<string>();
   readonly #running = new Map<string, Running>();
@@ -95,15 +97,27 @@ export class Daemon extends EventEmitter {
       this.#heartbeat = setInterval(() => void this.#beat(), config.daemon.heartbeat_s * 1000);
       this.#heartbeat.unref();
       if (config.transcripts.paths.length > 0) await this.#watchTranscripts();
+      if (config.patch.auto_diagnose || config.patch.auto_patch) await this.#watchProgress();
       logger.log("info", "daemon started", { workspace: layout.workspace, inbox: layout.inbox, concurrency: config.daemon.concurrency });
     } catch (error) {
       this.#sweepJob?.stop();
       clearInterval(this.#heartbeat);
+      await this.#progress?.close();
       await this.#transcripts?.close();
       await this.#watcher?.close();
       await this.#lock.release();
       throw error;
     }
+  }
+
+  // The patch workflow's triggers, loaded lazily like the transcript watcher.
+  async #watchProgress(): Promise<void> {
+    const { ProgressWatcher } = await import("./progress-watcher.js");
+    const progress = new ProgressWatcher(this.#ctx);
+    progress.on("request", (event) => this.#ctx.logger.log("info", "progress request", { id: event.id, kind: event.kind, message: event.trigger }));
+    progress.on("error", (error) => this.#report(error, "progress"));
+    this.#progress = progress;
+    await progress.start();
   }
 
   // Loaded only when transcripts are configured: an idle daemon without them carries none of it.
@@ -147,6 +161,7 @@ export class Daemon extends EventEmitter {
     clearInterval(this.#heartbeat);
     for (const settling of this.#settling.values()) clearTimeout(settling.timer);
     await this.#transcripts?.close(); // no new requests from transcripts while stopping
+    await this.#progress?.close();
     await this.#watcher?.close();
     const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
     const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
@@ -170,6 +185,7 @@ export class Daemon extends EventEmitter {
     if (this.#stopping) return;
     try {
       await this.#recoverClaims();
+      await this.#progress?.check();
       await this.#scanInbox();
       // chokidar drops a change that follows another within 50 ms: an edit under a running
       // request can go unseen, so the sweep compares running requests' text too.

@@ -76,14 +76,19 @@ export type ResultFile = z.infer<typeof ResultFile>;
 
 /** The strict JSON schema given to `codex exec --output-schema`. */
 export function codexReplyJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(CodexReply, { target: "draft-7" }) as Record<string, unknown>;
+  return strictJsonSchema(CodexReply);
+}
+
+/** A zod schema as the bare, strict JSON schema `--output-schema` takes; throws when not strict. */
+export function strictJsonSchema(type: z.ZodType): Record<string, unknown> {
+  const schema = z.toJSONSchema(type, { target: "draft-7" }) as Record<string, unknown>;
   delete schema.$schema;
   assertStrict(schema, "$");
   return schema;
 }
 
-// Guard against a future schema edit that the API would reject at run time.
-function assertStrict(node: unknown, where: string): void {
+/** Throws when a JSON schema is not strict (the Responses API rejects it at run time otherwise). */
+export function assertStrict(node: unknown, where: string): void {
   if (Array.isArray(node)) return node.forEach((child, i) => assertStrict(child, `${where}[${i}]`));
   if (typeof node !== "object" || node === null) return;
   const record = node as Record<string, unknown>;

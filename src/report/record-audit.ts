@@ -6,13 +6,15 @@ import path from "node:path";
 import type { RelayContext } from "../daemon/relay-context.js";
 import { commitToAudit } from "./audit.js";
 
-export async function recordInAudit(ctx: RelayContext, id: string): Promise<void> {
+/** `extra`: more files to keep with the request (patch reports, the ledger), workspace-absolute. */
+export async function recordInAudit(ctx: RelayContext, id: string, extra: readonly string[] = []): Promise<void> {
   const { layout } = ctx;
-  const sources = [layout.request(id), layout.result(id, "md"), layout.result(id, "json"), layout.log(id)];
+  const sources = [layout.request(id), layout.result(id, "md"), layout.result(id, "json"), layout.log(id), ...extra];
   const files: { path: string; content: string }[] = [];
   for (const source of sources) {
+    const where = source.startsWith(layout.inbox) ? path.basename(source) : path.relative(layout.workspace, source).split(path.sep).join("/");
     try {
-      files.push({ path: `delegations/${id}/${path.basename(source)}`, content: ctx.redactor.redact(await readFile(source, "utf8")) });
+      files.push({ path: `delegations/${id}/${where}`, content: ctx.redactor.redact(await readFile(source, "utf8")) });
     } catch {
       // a deleted (cancelled) request or a run without events has fewer files: commit what exists
     }

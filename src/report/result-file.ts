@@ -17,6 +17,8 @@ export interface ResultInput {
   readonly warnings: readonly string[];
   readonly error?: RelayError | null;
   readonly rawReply?: string | null;
+  /** One line for people; default: the root cause, or the status and error. */
+  readonly summary?: string;
   readonly codex: ResultFile["codex"];
   readonly usage?: Usage | null;
   readonly detectedAt: Date;
@@ -32,7 +34,7 @@ export function buildResult(input: ResultInput): ResultFile {
     request: `CODEX_DELEGATION_REQUEST_${input.id}.md`,
     kind: input.kind,
     status: input.status,
-    summary: summarize(input.status, input.analysis ?? null, error?.message ?? null),
+    summary: input.summary ?? summarize(input.status, input.analysis ?? null, error?.message ?? null),
     analysis: input.analysis ?? null,
     patch: input.patch ?? null,
     warnings: [...input.warnings],

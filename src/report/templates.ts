@@ -5,7 +5,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Mustache from "mustache";
 
-export type TemplateName = "analysis-prompt.md" | "result.md";
+export type TemplateName =
+  | "analysis-prompt.md"
+  | "result.md"
+  | "diagnosis-prompt.md"
+  | "patch-prompt.md"
+  | "repair-prompt.md"
+  | "patch-report.md"
+  | "diagnosis-report.md";
 
 /** The templates folder shipped with the package (dist/report/ → ../../templates). */
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL("../../templates/", import.meta.url));

@@ -17,6 +17,9 @@ describe("parseCli: every command", () => {
     approve: ["approve", "20251128_143022"],
     doctor: ["doctor"],
     hook: ["hook", "claude-code"],
+    diagnose: ["diagnose"],
+    patch: ["patch"],
+    micro: ["micro", "add a null check"],
   };
 
   it("covers every command of the table", () => {

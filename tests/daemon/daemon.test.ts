@@ -146,13 +146,15 @@ describe("bad input gets a RESULT that says what is wrong", () => {
     expect(ws.server.requests).toHaveLength(0);
   });
 
-  it("runs a kind it does not handle yet to a rejected RESULT", async () => {
+  it("rejects a patch request whose prerequisites are missing, naming them, without running Codex", async () => {
     await startDaemon();
     await drop("20250102_000003", "---\nkind: patch\n---\n## Issue\nPatch it\n");
     const result = await resultOf("20250102_000003");
     expect(result.status).toBe("rejected");
     expect(result.kind).toBe("patch");
-    expect(result.error.message).toMatch(/kind `patch`/);
+    expect(result.error.code).toBe("patch_prerequisites");
+    expect(result.error.message).toContain("progress/TASK_PACKET.md");
+    expect(ws.server.requests).toHaveLength(0);
   });
 });
 

@@ -1,0 +1,122 @@
+// The patch workflow's triggers (PROTOCOL.md §5): progress/TASK_PACKET.md appearing or changing
+// asks for a diagnosis; progress/ROUTE_DECISION.md granting codex-rw with an approver asks for a
+// patch. Each becomes an ordinary request in the inbox, so claims, queue and RESULT apply. The
+// content hash each trigger last acted on is kept under `.relay/`, so a restart neither repeats
+// nor misses one; an edit must stay unchanged for `settle_ms` before it counts.
+import { createHash } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { FSWatcher } from "chokidar";
+import { publishRequest } from "../cli/publish-request.js";
+import { toRelayError, type RelayError } from "../errors.js";
+import { renderRequest } from "../protocol/render-request.js";
+import type { RequestKind } from "../protocol/request-text.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import type { RelayContext } from "./relay-context.js";
+
+const PACKET = "TASK_PACKET.md";
+const ROUTE = "ROUTE_DECISION.md";
+
+type State = { task_packet?: string; route_decision?: string };
+
+export interface ProgressWatcherEvents {
+  request: [{ id: string; kind: RequestKind; trigger: string }];
+  error: [RelayError];
+}
+
+export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
+  readonly #ctx: RelayContext;
+  #watcher: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #checking: Promise<void> = Promise.resolve();
+
+  constructor(ctx: RelayContext) {
+    super();
+    this.#ctx = ctx;
+  }
+
+  async start(): Promise<void> {
+    const { layout } = this.#ctx;
+    await mkdir(layout.progress, { recursive: true });
+    const { watch } = await import("chokidar");
+    const watcher = watch(layout.progress, {
+      ignoreInitial: true,
+      depth: 0,
+      ignored: (file: string) => file !== layout.progress && ![PACKET, ROUTE].includes(path.basename(file)),
+    });
+    const later = () => this.#schedule();
+    watcher.on("add", later).on("change", later).on("error", (error) => this.emit("error", toRelayError(error)));
+    await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+    this.#watcher = watcher;
+    await this.check();
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    await this.#watcher?.close();
+    await this.#checking;
+  }
+
+  /** Act on whatever changed since the last check (also called by the daemon's sweep). */
+  check(): Promise<void> {
+    this.#checking = this.#checking.then(() => this.#check()).catch((error: unknown) => void this.emit("error", toRelayError(error)));
+    return this.#checking;
+  }
+
+  // Editors write in place: wait until the files have been quiet for settle_ms.
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.check(), this.#ctx.config.daemon.settle_ms);
+    this.#timer.unref();
+  }
+
+  async #check(): Promise<void> {
+    const { layout, config } = this.#ctx;
+    const stateFile = path.join(layout.relay, "progress-state.json");
+    const state = JSON.parse(await readFile(stateFile, "utf8").catch(() => "{}")) as State;
+    const next: State = { ...state };
+    const packet = await readText(path.join(layout.progress, PACKET));
+    if (packet !== null && hash(packet) !== state.task_packet) {
+      next.task_packet = hash(packet);
+      // Parsers load only when there is something to parse: most daemons never see a packet.
+      const { parseTaskPacket } = await import("../patch/task-packet.js");
+      if (config.patch.auto_diagnose && parseTaskPacket(packet).title) {
+        await this.#publish("diagnose", `Diagnose the task in progress/${PACKET}.`, `progress/${PACKET} changed`);
+      }
+    }
+    const route = await readText(path.join(layout.progress, ROUTE));
+    if (route !== null && hash(route) !== state.route_decision) {
+      next.route_decision = hash(route);
+      const { parseRouteDecision } = await import("../patch/route-decision.js");
+      const decision = parseRouteDecision(route);
+      if (config.patch.auto_patch && decision.permission === "codex-rw" && decision.approvedBy) {
+        await this.#publish("patch", `Apply the diagnosed fix for progress/${PACKET} (approved by ${decision.approvedBy}).`, `progress/${ROUTE} grants codex-rw`);
+      }
+    }
+    // Recorded after publishing: a crash in between repeats a trigger once rather than losing it.
+    if (next.task_packet !== state.task_packet || next.route_decision !== state.route_decision) {
+      await writeFileAtomic(stateFile, JSON.stringify(next), layout.tmp);
+    }
+  }
+
+  async #publish(kind: RequestKind, issue: string, trigger: string): Promise<void> {
+    const now = this.#ctx.now();
+    const markdown = renderRequest({ kind, issue, requestedBy: `codex-relay daemon (${trigger})`, createdAt: now });
+    const id = await publishRequest(this.#ctx.layout, markdown, now);
+    this.emit("request", { id, kind, trigger });
+  }
+}
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+function hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,82 @@
+// What one patch or micro run will do, decided before anything is touched: its title, the
+// commands that verify it, its limits and branch. A patch needs its prerequisites (PROTOCOL.md §5);
+// a micro edit needs only its description.
+import type { KindRun } from "../daemon/kind-run.js";
+import type { Config } from "../config/schema.js";
+import { checkPrerequisites } from "./prerequisites.js";
+import type { MissingPrerequisite, PatchLimits } from "./types.js";
+
+export interface PatchPlan {
+  readonly mode: "patch" | "micro";
+  readonly title: string;
+  readonly description: string;
+  readonly diagnosis: { readonly path: string; readonly text: string } | null;
+  readonly taskPacketPath: string | null;
+  /** Verification commands (patch) or quality gates (micro: resolved in the worktree). */
+  readonly commands: readonly { readonly name: string; readonly command: string }[] | "gates";
+  readonly limits: PatchLimits;
+  /** Codex runs in all: the first plus repairs. */
+  readonly attempts: number;
+  readonly branch: string;
+}
+
+export type PlanResult = { ok: true; plan: PatchPlan } | { ok: false; title: string; missing: MissingPrerequisite[]; limits: PatchLimits };
+
+export async function planPatch(run: KindRun): Promise<PlanResult> {
+  const { config, layout } = run.ctx;
+  const limits = patchLimits(config, null);
+  const checked = await checkPrerequisites(layout, { requireDiagnosis: true, requireRoute: true });
+  if (!checked.ok) return { ok: false, title: checked.packet?.title ?? "Untitled task", missing: checked.missing, limits };
+  const { packet, route, diagnosis } = checked;
+  return {
+    ok: true,
+    plan: {
+      mode: "patch",
+      title: packet.title,
+      description: [packet.description, run.request.issue.trim()].filter(Boolean).join("\n\n"),
+      diagnosis,
+      taskPacketPath: "progress/TASK_PACKET.md",
+      commands: packet.verification.map((command) => ({ name: command, command })),
+      limits: patchLimits(config, route?.approvedFiles ?? []),
+      attempts: 1 + config.patch.repair_attempts,
+      branch: `codex/patch-${run.id}`,
+    },
+  };
+}
+
+export function planMicro(run: KindRun): PlanResult {
+  const { config } = run.ctx;
+  const description = run.request.issue.trim();
+  return {
+    ok: true,
+    plan: {
+      mode: "micro",
+      title: description.split("\n", 1)[0] ?? "",
+      description: [description, run.request.context.trim()].filter(Boolean).join("\n\n"),
+      diagnosis: null,
+      taskPacketPath: null,
+      commands: "gates",
+      limits: {
+        maxFiles: config.micro.max_files,
+        maxLinesPerFile: config.micro.max_lines,
+        maxTotalLines: config.micro.max_lines,
+        approvedFiles: run.request.files.length > 0 ? run.request.files : null,
+        allowDependencyChanges: false,
+        protectedPaths: config.patch.protected,
+      },
+      attempts: config.micro.attempts,
+      branch: `codex/micro-${run.id}`,
+    },
+  };
+}
+
+function patchLimits(config: Config, approved: readonly string[] | null): PatchLimits {
+  return {
+    maxFiles: config.patch.max_files,
+    maxLinesPerFile: config.patch.max_lines_per_file,
+    maxTotalLines: config.patch.max_total_lines,
+    approvedFiles: approved,
+    allowDependencyChanges: config.patch.allow_dependency_changes,
+    protectedPaths: config.patch.protected,
+  };
+}

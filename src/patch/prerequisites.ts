@@ -1,0 +1,192 @@
+// A patch runs only when its prerequisites hold (PROTOCOL.md §5): a task packet with verification
+// commands, a route decision granting codex-rw with an approver and approved files, and a diagnosis
+// with a fix recommendation. Every one that fails is reported, each with the exact fix, so the
+// Builder can repair them all in one go.
+import { lstat, readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Layout } from "../protocol/layout.js";
+import { parseRouteDecision, type RouteDecision } from "./route-decision.js";
+import { outlineMarkdown, parseTaskPacket, type TaskPacket } from "./task-packet.js";
+import type { MissingPrerequisite } from "./types.js";
+
+export type Prerequisites =
+  | { ok: true; packet: TaskPacket; route: RouteDecision | null; diagnosis: { path: string; text: string } | null }
+  | { ok: false; missing: MissingPrerequisite[]; packet?: TaskPacket };
+
+/** `out/codex-diagnosis-YYYYMMDD-HHMMSS.md`; the name sorts in time order. */
+export const DIAGNOSIS_FILE = /^codex-diagnosis-\d{8}-\d{6}\.md$/;
+
+// These files go into Codex's prompt: a stray huge file is a mistake, not a task.
+const MAX_BYTES = 1024 * 1024;
+const FIX_HEADING = /\bfix(?:es|ing)?\b|recommend/i;
+
+export async function checkPrerequisites(
+  layout: Layout,
+  options: { requireDiagnosis: boolean; requireRoute: boolean },
+): Promise<Prerequisites> {
+  const missing: MissingPrerequisite[] = [];
+  const packet = await checkTaskPacket(layout, missing);
+  const route = await checkRoute(layout, options.requireRoute, missing);
+  const diagnosis = await checkDiagnosis(layout, options.requireDiagnosis, missing);
+  if (missing.length > 0 || packet === null) return packet === null ? { ok: false, missing } : { ok: false, missing, packet };
+  return { ok: true, packet, route, diagnosis };
+}
+
+/** The newest diagnosis by name (workspace-relative and absolute path), or null when out/ has none. */
+export async function latestDiagnosis(layout: Layout): Promise<{ path: string; file: string } | null> {
+  let names: string[];
+  try {
+    names = await readdir(layout.out);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+  const newest = names.filter((name) => DIAGNOSIS_FILE.test(name)).sort().at(-1);
+  if (newest === undefined) return null;
+  const file = path.join(layout.out, newest);
+  return { path: relativeTo(layout, file), file };
+}
+
+// ---------------------------------------------------------------------------------------------- checks
+
+async function checkTaskPacket(layout: Layout, missing: MissingPrerequisite[]): Promise<TaskPacket | null> {
+  const file = path.join(layout.progress, "TASK_PACKET.md");
+  const where = relativeTo(layout, file);
+  const read = await readSmallFile(file);
+  const example = "a `# <title>` line, a description, and a `## Verification` section with a fenced block of commands, one per line (e.g. `npm test`)";
+  if (!read.ok) {
+    missing.push({
+      what: "task_packet",
+      path: where,
+      message: `${where} ${read.reason}`,
+      fix: read.absent ? `Write ${where} with ${example}.` : `Replace ${where} with a regular Markdown file holding ${example}.`,
+    });
+    return null;
+  }
+  const packet = parseTaskPacket(read.text);
+  if (packet.verification.length === 0) {
+    missing.push({
+      what: "verification_commands",
+      path: where,
+      message: `${where} lists no verification commands${problemsNote(packet.problems)}`,
+      fix: `Add a \`## Verification\` section to ${where} with a fenced code block holding the commands that prove the fix, one per line (e.g. \`npm test\`).`,
+    });
+  }
+  return packet;
+}
+
+async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[]): Promise<RouteDecision | null> {
+  const file = path.join(layout.progress, "ROUTE_DECISION.md");
+  const where = relativeTo(layout, file);
+  const read = await readSmallFile(file);
+  if (!read.ok) {
+    if (required) {
+      const fix = `write ${where} with \`permission: codex-rw\`, \`approved_by: <name>\` and an \`## Approved Files\` list of the files Codex may change, one \`- path\` per line`;
+      missing.push({
+        what: "route_decision",
+        path: where,
+        message: `${where} ${read.reason}`,
+        fix: read.absent ? `${capitalize(fix)}.` : `Replace ${where} with a regular Markdown file: ${fix}.`,
+      });
+    }
+    return null;
+  }
+  const route = parseRouteDecision(read.text);
+  if (!required) return route;
+  const note = problemsNote(route.problems);
+  if (route.permission !== "codex-rw") {
+    missing.push({
+      what: "codex_rw_permission",
+      path: where,
+      message:
+        route.permission === "codex-ro"
+          ? `${where} grants \`codex-ro\` (read-only), not \`codex-rw\`${note}`
+          : `${where} does not state \`permission: codex-rw\`${note}`,
+      fix: `Once write access is approved, set \`permission: codex-rw\` in ${where} (front matter, or a \`permission: codex-rw\` line).`,
+    });
+  }
+  if (route.approvedBy === null) {
+    missing.push({
+      what: "approval",
+      path: where,
+      message: `${where} does not say who approved the change (no \`approved_by:\`)${note}`,
+      fix: `Add \`approved_by: <name>\` to ${where}, naming the person or agent who approved codex-rw.`,
+    });
+  }
+  if (route.approvedFiles.length === 0) {
+    missing.push({
+      what: "approved_files",
+      path: where,
+      message: `${where} approves no files${note}`,
+      fix: `Add an \`## Approved Files\` section to ${where} listing each workspace-relative path (or glob) Codex may change, one \`- path\` item per line.`,
+    });
+  }
+  return route;
+}
+
+async function checkDiagnosis(
+  layout: Layout,
+  required: boolean,
+  missing: MissingPrerequisite[],
+): Promise<{ path: string; text: string } | null> {
+  const pattern = `${relativeTo(layout, layout.out)}/codex-diagnosis-YYYYMMDD-HHMMSS.md`;
+  const problem = (message: string, fix: string, where = pattern): null => {
+    if (required) missing.push({ what: "diagnosis", path: where, message, fix });
+    return null;
+  };
+  const writeOne = `run \`codex-relay diagnose\` (or write ${pattern} by hand) with the root cause and a \`## Recommended Fix\` section`;
+  let latest: Awaited<ReturnType<typeof latestDiagnosis>>;
+  try {
+    latest = await latestDiagnosis(layout);
+  } catch (error) {
+    const where = relativeTo(layout, layout.out);
+    return problem(`${where}/ cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)})`, `Make ${where}/ a readable directory, then ${writeOne}.`);
+  }
+  if (latest === null) return problem(`no diagnosis found: ${pattern} does not exist`, `${capitalize(writeOne)}.`);
+  const read = await readSmallFile(latest.file);
+  if (!read.ok) return problem(`${latest.path} ${read.reason}`, `Replace ${latest.path} with a regular Markdown file, or ${writeOne}.`, latest.path);
+  if (read.text.trim() === "") return problem(`${latest.path} (the newest diagnosis) is empty`, `${capitalize(writeOne)}.`, latest.path);
+  if (!outlineMarkdown(read.text).sections.some((section) => FIX_HEADING.test(section.title))) {
+    return problem(
+      `${latest.path} (the newest diagnosis) has no fix recommendation: no heading mentions a fix or recommendation`,
+      `Add a \`## Recommended Fix\` section to ${latest.path} saying what to change, or ${writeOne}.`,
+      latest.path,
+    );
+  }
+  return { path: latest.path, text: read.text };
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+type SmallFile = { ok: true; text: string } | { ok: false; absent: boolean; reason: string };
+
+// A symlink could point the prompt at any file on the machine, so only regular files count.
+async function readSmallFile(file: string): Promise<SmallFile> {
+  try {
+    const stat = await lstat(file);
+    if (stat.isSymbolicLink()) return { ok: false, absent: false, reason: "is a symbolic link; it must be a regular file" };
+    if (!stat.isFile()) return { ok: false, absent: false, reason: "is not a regular file" };
+    if (stat.size > MAX_BYTES) return { ok: false, absent: false, reason: `is ${stat.size} bytes, more than the ${MAX_BYTES} allowed` };
+    return { ok: true, text: await readFile(file, "utf8") };
+  } catch (error) {
+    if (isNotFound(error)) return { ok: false, absent: true, reason: "does not exist" };
+    return { ok: false, absent: false, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+function relativeTo(layout: Layout, file: string): string {
+  return path.relative(layout.workspace, file).split(path.sep).join("/");
+}
+
+function problemsNote(problems: readonly string[]): string {
+  return problems.length === 0 ? "" : ` (${problems.join("; ")})`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

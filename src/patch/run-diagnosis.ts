@@ -1,0 +1,108 @@
+// The diagnose kind (PROTOCOL.md §5): Codex reads the task packet (or the request's issue) and the
+// repository, read-only, and the daemon writes `out/codex-diagnosis-YYYYMMDD-HHMMSS.md`, the
+// diagnosis a patch later follows.
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "../daemon/invoke-codex.js";
+import { codexEnd, type KindOutcome, type KindRun } from "../daemon/kind-run.js";
+import { RelayError } from "../errors.js";
+import { Diagnosis, diagnosisJsonSchema } from "../protocol/diagnosis.js";
+import { diagnosisReportName, renderDiagnosisReport } from "../report/diagnosis-report.js";
+import { loadTemplate, renderTemplate } from "../report/templates.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import { reserveOutFile } from "./out-file.js";
+import { parseTaskPacket, type TaskPacket } from "./task-packet.js";
+
+export const TASK_PACKET = "progress/TASK_PACKET.md";
+
+export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
+  const { ctx, id, request } = run;
+  const { layout, config } = ctx;
+  const packet = await readTaskPacket(layout.workspace);
+  const issue = request.issue.trim();
+  if (!packet && !issue) {
+    throw new RelayError("patch_prerequisites", `nothing to diagnose: ${TASK_PACKET} does not exist and the request has no issue`, {
+      hint: `Write ${TASK_PACKET} (a title, a description and a ## Verification section), or give the request an issue.`,
+    });
+  }
+  const title = packet?.title ?? firstLine(issue);
+  const template = await loadTemplate("diagnosis-prompt.md", layout.templates);
+  const extra = [packet ? issue : "", request.context.trim()].filter((text) => text && text !== title).join("\n\n");
+  const prompt = ctx.redactor.redact(
+    renderTemplate(template, {
+      title,
+      description: packet?.description || issue,
+      has_verification: (packet?.verification.length ?? 0) > 0,
+      verification: packet?.verification ?? [],
+      extra: extra || null,
+      max_files: config.patch.max_files,
+      max_lines_per_file: config.patch.max_lines_per_file,
+      max_total_lines: config.patch.max_total_lines,
+    }),
+  );
+
+  const setup = await prepareCodex(ctx, request.model);
+  Object.assign(run.codex, { bin: setup.bin, version: setup.version, model: setup.model });
+  const result = await invokeCodex(ctx, setup, {
+    id,
+    cwd: layout.workspace,
+    sandbox: "read-only",
+    prompt,
+    outputSchemaFile: await outputSchemaFile(ctx, "diagnosis", diagnosisJsonSchema),
+    skipGitRepoCheck: true,
+    signal: run.signal,
+    onSpawn: run.onSpawn,
+  });
+  const end = codexEnd(run, result);
+  if (end.kind !== "replied") return end.outcome;
+  const reply = parseJsonReply(end.message, Diagnosis);
+  if (!reply.ok) return { ...end.base, status: "failed", error: reply.error, rawReply: end.message };
+  const diagnosis = reply.value;
+
+  await mkdir(layout.out, { recursive: true });
+  const createdAt = ctx.now();
+  const file = await reserveOutFile(layout.out, createdAt, diagnosisReportName);
+  const reportTemplate = await loadTemplate("diagnosis-report.md", layout.templates);
+  const markdown = renderDiagnosisReport(
+    { id, title, taskPacketPath: packet ? TASK_PACKET : `request ${id}`, createdAt, diagnosis, codexVersion: setup.version, model: setup.model, threadId: run.codex.thread_id },
+    reportTemplate,
+  );
+  await writeFileAtomic(file, ctx.redactor.redact(markdown), layout.tmp);
+  const relative = path.relative(layout.workspace, file).split(path.sep).join("/");
+  ctx.logger.log("info", "diagnosis written", { id, file: relative });
+  return {
+    ...end.base,
+    status: "completed",
+    summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause)}`,
+    analysis: {
+      root_cause: diagnosis.root_cause,
+      technical_explanation: diagnosis.technical_explanation,
+      recommended_fixes: [
+        { priority: 1, title: "Recommended fix", details: diagnosis.recommended_fix, files: diagnosis.files_to_change.map((f) => f.path), code: null },
+      ],
+      code_examples: [],
+      additional_investigation: diagnosis.risks,
+      confidence: diagnosis.confidence,
+    },
+    auditFiles: [file],
+  };
+}
+
+async function readTaskPacket(workspace: string): Promise<TaskPacket | null> {
+  try {
+    return parseTaskPacket(await readFile(path.join(workspace, TASK_PACKET), "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n", 1)[0]?.trim() ?? "";
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}

@@ -1,0 +1,124 @@
+// The patch and micro kinds: plan, run the pipeline, then write what the Builder reads — the
+// report under out/ (micro: out/micro-<id>.json), the failed attempt as a .patch file, one line in
+// progress/ledger.jsonl (and out/failure-patterns.jsonl for a failed micro edit) — and the RESULT.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { KindOutcome, KindRun } from "../daemon/kind-run.js";
+import type { RelayContext } from "../daemon/relay-context.js";
+import { RelayError } from "../errors.js";
+import { appendFailurePattern, appendLedger, failurePattern, ledgerLine } from "../report/ledger.js";
+import { buildMicroJson, microReportName } from "../report/micro-report.js";
+import { patchReportName, renderPatchReport } from "../report/patch-report.js";
+import { loadTemplate } from "../report/templates.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import { executePatch } from "./execute-patch.js";
+import { reserveOutFile } from "./out-file.js";
+import { planMicro, planPatch, type PlanResult } from "./patch-plan.js";
+import { summarizeGate } from "./quality-gates.js";
+import type { PatchRunReport } from "./types.js";
+
+export const LEDGER = "progress/ledger.jsonl";
+export const FAILURE_PATTERNS = "out/failure-patterns.jsonl";
+
+export async function runPatch(run: KindRun): Promise<KindOutcome> {
+  return runPlanned(run, await planPatch(run));
+}
+
+export async function runMicro(run: KindRun): Promise<KindOutcome> {
+  if (!run.request.issue.trim()) {
+    throw new RelayError("invalid_request", "a micro edit needs a change description (the request's issue)", {
+      hint: 'Run `codex-relay micro "<change description>"`, or give the request an `## Issue`.',
+    });
+  }
+  return runPlanned(run, planMicro(run));
+}
+
+async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcome> {
+  const { ctx, id } = run;
+  if (!planned.ok) {
+    const now = ctx.now();
+    const report = abortedReport(id, planned, now);
+    const written = await writeReports(ctx, report, null);
+    const error = new RelayError("patch_prerequisites", `patch aborted: ${planned.missing.map((m) => m.message).join("; ")}`);
+    return { kind: "finish", status: "rejected", error, summary: `patch aborted, see ${written.relative}: ${planned.missing.map((m) => m.what).join(", ")} missing`, auditFiles: written.files };
+  }
+  const plan = planned.plan;
+  const done = await executePatch(run, plan);
+  if (done.requeue) return { kind: "requeue" };
+  const gates = done.commands.map((c, i) => {
+    const after = done.report.verification[i]?.after ?? null;
+    return { name: c.name, run: after, summary: after ? summarizeGate(after) : null };
+  });
+  const written = await writeReports(ctx, done.report, plan.mode === "micro" ? gates : null);
+  const { report } = done;
+  const summary =
+    report.status === "passed"
+      ? `${plan.mode} committed on ${report.branch} (${report.commit?.slice(0, 12)}), ${report.diff?.files.length ?? 0} file(s), ${report.diff?.totalLines ?? 0} line(s); report ${written.relative}`
+      : `${plan.mode} failed (${report.failure?.code ?? "unknown"}): ${report.failure?.message ?? ""}; report ${written.relative}`;
+  return {
+    kind: "finish",
+    status: done.status,
+    error: done.error,
+    patch: report.diff?.patch || null,
+    summary: oneLine(summary),
+    startedAt: done.codexStartedAt,
+    usage: done.usage,
+    auditFiles: written.files,
+  };
+}
+
+type Gates = Parameters<typeof buildMicroJson>[1];
+
+/** Report (+ .patch of a failed attempt), ledger line, and for micro its json and failure pattern. */
+async function writeReports(ctx: RelayContext, report: PatchRunReport, gates: Gates | null): Promise<{ relative: string; files: string[] }> {
+  const { layout } = ctx;
+  await mkdir(layout.out, { recursive: true });
+  const rel = (file: string) => path.relative(layout.workspace, file).split(path.sep).join("/");
+  const files: string[] = [];
+  let withPatch = report;
+  let main: string;
+  if (report.kind === "micro" && gates) {
+    main = path.join(layout.out, microReportName(report.id));
+  } else {
+    main = await reserveOutFile(layout.out, report.startedAt, () => patchReportName(report));
+  }
+  if (report.failedRef && report.diff) {
+    const patchFile = main.replace(/\.(md|json)$/, ".patch");
+    await writeFileAtomic(patchFile, ctx.redactor.redact(report.diff.patch), layout.tmp);
+    withPatch = { ...report, patchFile: rel(patchFile) };
+    files.push(patchFile);
+  }
+  const content =
+    report.kind === "micro" && gates
+      ? `${JSON.stringify(buildMicroJson(withPatch, gates), null, 2)}\n`
+      : renderPatchReport(withPatch, await loadTemplate("patch-report.md", layout.templates));
+  await writeFileAtomic(main, ctx.redactor.redact(content), layout.tmp);
+  files.unshift(main);
+  const ledger = path.join(layout.workspace, LEDGER);
+  await appendLedger(ledger, ctx.redactor.redactDeep(ledgerLine(withPatch, rel(main))));
+  files.push(ledger);
+  if (report.kind === "micro" && report.status !== "passed") {
+    const patterns = path.join(layout.workspace, FAILURE_PATTERNS);
+    await appendFailurePattern(patterns, ctx.redactor.redactDeep(failurePattern(withPatch)));
+    files.push(patterns);
+  }
+  ctx.logger.log("info", "patch report written", { id: report.id, file: rel(main) });
+  return { relative: rel(main), files };
+}
+
+function abortedReport(id: string, planned: Extract<PlanResult, { ok: false }>, now: Date): PatchRunReport {
+  return {
+    kind: "patch", id, status: "aborted", title: planned.title, description: "", startedAt: now, finishedAt: now,
+    diagnosisPath: null, taskPacketPath: "progress/TASK_PACKET.md", base: null, branch: null, commit: null, commitMessage: null,
+    failedRef: null, patchFile: null, diff: null, rationale: "", fileRationales: [], violations: [], verification: [], attempts: 0,
+    threadId: null, codexVersion: null, model: null,
+    failure: { code: "patch_prerequisites", message: planned.missing.map((m) => m.message).join("; "), hint: planned.missing.map((m) => m.fix).join(" ") },
+    missing: planned.missing, merge: null, overlap: [], limits: planned.limits,
+    timing: { setupMs: null, codexMs: null, verifyMs: null, totalMs: 0 },
+  };
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}

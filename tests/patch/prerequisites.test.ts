@@ -1,0 +1,192 @@
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { checkPrerequisites, DIAGNOSIS_FILE, latestDiagnosis } from "../../src/patch/prerequisites.js";
+import { layoutFor, type Layout } from "../../src/protocol/layout.js";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const PATCH = { requireDiagnosis: true, requireRoute: true };
+const DIAGNOSIS = "# Diagnosis Report: x\n\n## Root Cause\n\nPool too small.\n\n## Recommended Fix\n\nRaise pool_size to 50.\n";
+
+let dir: string;
+let layout: Layout;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-prereq-"));
+  layout = layoutFor(dir);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(relative: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
+  await writeFile(path.join(dir, relative), text);
+}
+
+// The example files shipped in progress/ plus a rendered-style diagnosis: a complete set.
+async function writeAll(): Promise<void> {
+  await write("progress/TASK_PACKET.md", await readFile(path.join(REPO, "progress/TASK_PACKET.md"), "utf8"));
+  await write("progress/ROUTE_DECISION.md", await readFile(path.join(REPO, "progress/ROUTE_DECISION.md"), "utf8"));
+  await write("out/codex-diagnosis-20260105-105500.md", DIAGNOSIS);
+}
+
+const whats = async (options = PATCH) => {
+  const result = await checkPrerequisites(layout, options);
+  return result.ok ? [] : result.missing.map((m) => m.what);
+};
+
+describe("checkPrerequisites", () => {
+  test("all three hold: the packet, the route and the diagnosis are returned", async () => {
+    await writeAll();
+    const result = await checkPrerequisites(layout, PATCH);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.packet.verification).toEqual(["npm test", "npm run typecheck"]);
+    expect(result.route?.approvedFiles).toEqual(["src/autopack/main.py", "src/autopack/schemas.py"]);
+    expect(result.diagnosis).toEqual({ path: "out/codex-diagnosis-20260105-105500.md", text: DIAGNOSIS });
+  });
+
+  test("an empty workspace reports every missing file at once, each with its fix", async () => {
+    const result = await checkPrerequisites(layout, PATCH);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.packet).toBeUndefined();
+    expect(result.missing).toEqual([
+      {
+        what: "task_packet",
+        path: "progress/TASK_PACKET.md",
+        message: "progress/TASK_PACKET.md does not exist",
+        fix: "Write progress/TASK_PACKET.md with a `# <title>` line, a description, and a `## Verification` section with a fenced block of commands, one per line (e.g. `npm test`).",
+      },
+      {
+        what: "route_decision",
+        path: "progress/ROUTE_DECISION.md",
+        message: "progress/ROUTE_DECISION.md does not exist",
+        fix: "Write progress/ROUTE_DECISION.md with `permission: codex-rw`, `approved_by: <name>` and an `## Approved Files` list of the files Codex may change, one `- path` per line.",
+      },
+      {
+        what: "diagnosis",
+        path: "out/codex-diagnosis-YYYYMMDD-HHMMSS.md",
+        message: "no diagnosis found: out/codex-diagnosis-YYYYMMDD-HHMMSS.md does not exist",
+        fix: "Run `codex-relay diagnose` (or write out/codex-diagnosis-YYYYMMDD-HHMMSS.md by hand) with the root cause and a `## Recommended Fix` section.",
+      },
+    ]);
+  });
+
+  test("a task packet without verification commands", async () => {
+    await writeAll();
+    await write("progress/TASK_PACKET.md", "# Fix it\n\nSomething is broken.\n");
+    const result = await checkPrerequisites(layout, PATCH);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.packet?.title).toBe("Fix it");
+    expect(result.missing).toEqual([
+      {
+        what: "verification_commands",
+        path: "progress/TASK_PACKET.md",
+        message: "progress/TASK_PACKET.md lists no verification commands",
+        fix: "Add a `## Verification` section to progress/TASK_PACKET.md with a fenced code block holding the commands that prove the fix, one per line (e.g. `npm test`).",
+      },
+    ]);
+  });
+
+  test("a route decision that only grants codex-ro, with no approver and no files: three items", async () => {
+    await writeAll();
+    await write("progress/ROUTE_DECISION.md", "# Route\n\npermission: codex-ro\n");
+    const result = await checkPrerequisites(layout, PATCH);
+    if (result.ok) throw new Error("expected missing prerequisites");
+    expect(result.missing.map((m) => [m.what, m.message])).toEqual([
+      ["codex_rw_permission", "progress/ROUTE_DECISION.md grants `codex-ro` (read-only), not `codex-rw`"],
+      ["approval", "progress/ROUTE_DECISION.md does not say who approved the change (no `approved_by:`)"],
+      ["approved_files", "progress/ROUTE_DECISION.md approves no files"],
+    ]);
+    expect(result.missing[0]?.fix).toBe("Once write access is approved, set `permission: codex-rw` in progress/ROUTE_DECISION.md (front matter, or a `permission: codex-rw` line).");
+    expect(result.missing[1]?.fix).toBe("Add `approved_by: <name>` to progress/ROUTE_DECISION.md, naming the person or agent who approved codex-rw.");
+    expect(result.missing[2]?.fix).toMatch(/^Add an `## Approved Files` section to progress\/ROUTE_DECISION.md/);
+  });
+
+  test("a route decision with no permission at all, and unsafe approved paths named in the message", async () => {
+    await writeAll();
+    await write("progress/ROUTE_DECISION.md", "---\napproved_by: ana\n---\n## Approved Files\n- ../../etc/passwd\n");
+    const result = await checkPrerequisites(layout, PATCH);
+    if (result.ok) throw new Error("expected missing prerequisites");
+    expect(result.missing.map((m) => m.what)).toEqual(["codex_rw_permission", "approved_files"]);
+    expect(result.missing[0]?.message).toMatch(/^progress\/ROUTE_DECISION.md does not state `permission: codex-rw`/);
+    expect(result.missing[1]?.message).toContain('approved file "../../etc/passwd" has a `..` segment');
+  });
+
+  test("the newest diagnosis must exist, be non-empty and recommend a fix", async () => {
+    await writeAll();
+    await write("out/codex-diagnosis-20260106-090000.md", "   \n");
+    let result = await checkPrerequisites(layout, PATCH);
+    if (result.ok) throw new Error("expected missing prerequisites");
+    expect(result.missing).toEqual([
+      expect.objectContaining({ what: "diagnosis", path: "out/codex-diagnosis-20260106-090000.md", message: "out/codex-diagnosis-20260106-090000.md (the newest diagnosis) is empty" }),
+    ]);
+
+    await write("out/codex-diagnosis-20260106-090000.md", "# Diagnosis\n\n## Root Cause\n\nNo idea yet.\n\n```\n## Recommended Fix\n```\n");
+    result = await checkPrerequisites(layout, PATCH);
+    if (result.ok) throw new Error("expected missing prerequisites");
+    expect(result.missing[0]?.message).toBe(
+      "out/codex-diagnosis-20260106-090000.md (the newest diagnosis) has no fix recommendation: no heading mentions a fix or recommendation",
+    );
+    expect(result.missing[0]?.fix).toMatch(/^Add a `## Recommended Fix` section to out\/codex-diagnosis-20260106-090000.md/);
+
+    await write("out/codex-diagnosis-20260106-090000.md", "# Diagnosis\n\n### Recommendations\n\nRaise the limit.\n");
+    result = await checkPrerequisites(layout, PATCH);
+    expect(result.ok && result.diagnosis?.path).toBe("out/codex-diagnosis-20260106-090000.md");
+  });
+
+  test("symbolic links and directories are refused, not followed", async () => {
+    await writeAll();
+    await write("secret.txt", "## Fix\nsecret\n");
+    await symlink(path.join(dir, "secret.txt"), path.join(dir, "out/codex-diagnosis-20260107-000000.md"));
+    await rm(path.join(dir, "progress/TASK_PACKET.md"));
+    await mkdir(path.join(dir, "progress/TASK_PACKET.md"));
+    const result = await checkPrerequisites(layout, PATCH);
+    if (result.ok) throw new Error("expected missing prerequisites");
+    expect(result.missing.map((m) => [m.what, m.message])).toEqual([
+      ["task_packet", "progress/TASK_PACKET.md is not a regular file"],
+      ["diagnosis", "out/codex-diagnosis-20260107-000000.md is a symbolic link; it must be a regular file"],
+    ]);
+  });
+
+  test("micro-like checks: no route or diagnosis required", async () => {
+    await write("progress/TASK_PACKET.md", "# T\n\n## Verification\n- npm test\n");
+    const result = await checkPrerequisites(layout, { requireDiagnosis: false, requireRoute: false });
+    expect(result).toMatchObject({ ok: true, route: null, diagnosis: null });
+    expect(await whats({ requireDiagnosis: true, requireRoute: false })).toEqual(["diagnosis"]);
+    expect(await whats({ requireDiagnosis: false, requireRoute: true })).toEqual(["route_decision"]);
+  });
+
+  test("a route that is present but not required is still returned", async () => {
+    await writeAll();
+    await write("progress/ROUTE_DECISION.md", "permission: codex-ro\n");
+    const result = await checkPrerequisites(layout, { requireDiagnosis: true, requireRoute: false });
+    expect(result.ok && result.route?.permission).toBe("codex-ro");
+  });
+});
+
+describe("latestDiagnosis", () => {
+  test("picks the newest by name and ignores other files", async () => {
+    expect(await latestDiagnosis(layout)).toBeNull();
+    await write("out/codex-diagnosis-20260105-105500.md", DIAGNOSIS);
+    await write("out/codex-diagnosis-20251231-235959.md", DIAGNOSIS);
+    await write("out/codex-diagnosis-20260105-105500.md.bak", DIAGNOSIS);
+    await write("out/codex-diagnosis-latest.md", DIAGNOSIS);
+    await write("out/codex-patch-20270101-000000.md", DIAGNOSIS);
+    expect(await latestDiagnosis(layout)).toEqual({
+      path: "out/codex-diagnosis-20260105-105500.md",
+      file: path.join(dir, "out", "codex-diagnosis-20260105-105500.md"),
+    });
+  });
+
+  test("DIAGNOSIS_FILE matches only the timestamped name", () => {
+    expect(DIAGNOSIS_FILE.test("codex-diagnosis-20260105-105500.md")).toBe(true);
+    expect(DIAGNOSIS_FILE.test("codex-diagnosis-2026015-105500.md")).toBe(false);
+    expect(DIAGNOSIS_FILE.test("x-codex-diagnosis-20260105-105500.md")).toBe(false);
+  });
+});
