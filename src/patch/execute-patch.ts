@@ -35,6 +35,8 @@ export interface PatchExecution {
 }
 
 const FAILURE_DIGEST_BYTES = 12_000;
+// Written by the daemon and the Builder's agent, never by a patch (limits.ts protects them).
+const PROTOCOL_DIRS = ["out", "progress", ".autonomous_runs"];
 
 export async function executePatch(run: KindRun, plan: PatchPlan): Promise<PatchExecution> {
   const { ctx, id, signal } = run;
@@ -172,7 +174,7 @@ export async function executePatch(run: KindRun, plan: PatchPlan): Promise<Patch
     merge =
       overlap.length > 0
         ? { merged: false, commit: null, reason: `not merged: you changed ${overlap.join(", ")} in your checkout; review the branch and merge by hand` }
-        : await mergeIntoBuilder({ repo: layout.workspace, branch: plan.branch, expectedHead: base, message: `Merge ${plan.branch}: ${reply?.commit.subject ?? plan.title}`, now: ctx.now() });
+        : await mergeIntoBuilder({ repo: layout.workspace, branch: plan.branch, expectedHead: base, message: `Merge ${plan.branch}: ${reply?.commit.subject ?? plan.title}`, now: ctx.now(), ignorePaths: PROTOCOL_DIRS });
   }
   const finishedAt = ctx.now();
   const report: PatchRunReport = {

@@ -19,6 +19,11 @@ export interface MergeOptions {
   readonly expectedHead: string;
   readonly message: string;
   readonly now: Date;
+  /**
+   * Folders left out of the "clean tree" check: the protocol's own (out/, progress/), which the
+   * daemon itself writes and a patch may never change, so they cannot conflict with the merge.
+   */
+  readonly ignorePaths?: readonly string[];
 }
 
 export interface MergeOutcome {
@@ -87,7 +92,8 @@ export async function mergeIntoBuilder(options: MergeOptions): Promise<MergeOutc
   }
   const busy = await operationInProgress(repo);
   if (busy !== null) return refuse(`a ${busy} is in progress in your checkout`);
-  const status = await runGit(["status", "--porcelain", "--untracked-files=normal", "--ignore-submodules=none"], { cwd: repo });
+  const exclude = (options.ignorePaths ?? []).map((dir) => `:(exclude,literal)${dir}`);
+  const status = await runGit(["status", "--porcelain", "--untracked-files=normal", "--ignore-submodules=none", "--", ".", ...exclude], { cwd: repo });
   const dirty = status.stdout.split("\n").filter((line) => line !== "").length;
   if (dirty > 0) return refuse(`your checkout has ${dirty} uncommitted or untracked path(s); commit or stash them first`);
   const tip = await revParse(repo, `refs/heads/${branch}`).catch(() => null);
