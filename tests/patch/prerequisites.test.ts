@@ -28,8 +28,8 @@ async function write(relative: string, text: string): Promise<void> {
 
 // The example files shipped in progress/ plus a rendered-style diagnosis: a complete set.
 async function writeAll(): Promise<void> {
-  await write("progress/TASK_PACKET.md", await readFile(path.join(REPO, "progress/TASK_PACKET.md"), "utf8"));
-  await write("progress/ROUTE_DECISION.md", await readFile(path.join(REPO, "progress/ROUTE_DECISION.md"), "utf8"));
+  await write("progress/TASK_PACKET.md", await readFile(path.join(REPO, "examples/progress/TASK_PACKET.md"), "utf8"));
+  await write("progress/ROUTE_DECISION.md", await readFile(path.join(REPO, "examples/progress/ROUTE_DECISION.md"), "utf8"));
   await write("out/codex-diagnosis-20260105-105500.md", DIAGNOSIS);
 }
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { normalizeApprovedPath, parseRouteDecision } from "../../src/patch/route-decision.js";
 
-const EXAMPLE = fileURLToPath(new URL("../../progress/ROUTE_DECISION.md", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("../../examples/progress/ROUTE_DECISION.md", import.meta.url));
 
 describe("parseRouteDecision", () => {
   test("reads the example route decision shipped in progress/", () => {

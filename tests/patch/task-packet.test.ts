@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parseTaskPacket, UNTITLED_TASK } from "../../src/patch/task-packet.js";
 
-const EXAMPLE = fileURLToPath(new URL("../../progress/TASK_PACKET.md", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("../../examples/progress/TASK_PACKET.md", import.meta.url));
 
 describe("parseTaskPacket", () => {
   test("reads the example task packet shipped in progress/", () => {
