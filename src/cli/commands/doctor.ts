@@ -10,7 +10,7 @@ import { resolveCodexBin } from "../../codex/resolve-bin.js";
 import { loadConfig } from "../../config/load-config.js";
 import type { Config } from "../../config/schema.js";
 import { toRelayError } from "../../errors.js";
-import { gitTopLevel } from "../../git/run-git.js";
+import { gitTopLevel, runGit } from "../../git/run-git.js";
 import { layoutFor } from "../../protocol/layout.js";
 import { buildChildEnv, providerEnvKeys } from "../../security/child-env.js";
 import type { CommandInput } from "../command.js";
@@ -66,9 +66,14 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
   });
   await check("git", async () => {
     const top = await gitTopLevel(layout.workspace);
-    return top
-      ? { ok: true, detail: `git repository at ${top}` }
-      : { ok: false, detail: `${layout.workspace} is not in a git repository`, fix: "run `git init` (the audit trail and patches need git)" };
+    if (!top) return { ok: false, detail: `${layout.workspace} is not in a git repository`, fix: "run `git init` (the audit trail and patches need git)" };
+    // Patch worktrees need `git worktree list -z` (git 2.36).
+    const version = /(\d+)\.(\d+)/.exec((await runGit(["--version"], { cwd: layout.workspace })).stdout);
+    const [major, minor] = [Number(version?.[1] ?? 0), Number(version?.[2] ?? 0)];
+    if (major < 2 || (major === 2 && minor < 36)) {
+      return { ok: false, detail: `git ${major}.${minor} is too old for patch worktrees`, fix: "install git 2.36 or later" };
+    }
+    return { ok: true, detail: `git ${major}.${minor}, repository at ${top}` };
   });
   await check("folders", async () => {
     for (const dir of [layout.inbox, layout.tmp, layout.claims]) {
