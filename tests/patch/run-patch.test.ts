@@ -78,6 +78,11 @@ describe("a passing patch", () => {
     const [line] = ledgerLines(ws.dir);
     expect(line).toMatchObject({ skill: "codex-patch-rw", verification_passed: true, files_modified: ["src/math.js"], lines_changed: 2, output: `out/${reports[0]}` });
     expect(line.commit).toBe(git(ws.dir, "rev-parse", branch).trim());
+    // The report and the ledger are in the audit trail with the request's RESULT pair.
+    const audited = git(ws.dir, "ls-tree", "-r", "--name-only", "codex-relay/audit").split("\n");
+    expect(audited).toContain(`delegations/${id}/out/${reports[0]}`);
+    expect(audited).toContain(`delegations/${id}/progress/ledger.jsonl`);
+    expect(audited).toContain(`delegations/${id}/CODEX_DELEGATION_RESULT_${id}.json`);
     // The sandbox was handed back clean and detached: the branch is free for the Builder.
     for (const slot of worktreeSlots(ws.dir)) {
       expect(slot.detached).toBe(true);
