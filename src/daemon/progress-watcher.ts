@@ -5,7 +5,7 @@
 // nor misses one; an edit must stay unchanged for `settle_ms` before it counts.
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { FSWatcher } from "chokidar";
 import { publishRequest } from "../cli/publish-request.js";
@@ -74,23 +74,28 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
   async #check(): Promise<void> {
     const { layout, config } = this.#ctx;
     const stateFile = path.join(layout.relay, "progress-state.json");
-    const state = JSON.parse(await readFile(stateFile, "utf8").catch(() => "{}")) as State;
+    const saved = await readText(stateFile);
+    const state = JSON.parse(saved ?? "{}") as State;
     const next: State = { ...state };
-    const packet = await readText(path.join(layout.progress, PACKET));
+    // The first daemon on a workspace that already went through the loop (a report newer than the
+    // file exists) takes the files as handled instead of running them again.
+    const handled = async (file: string, report: RegExp) => saved === null && (await mtimeOf(file)) < (await newestMtime(layout.out, report));
+    const packetFile = path.join(layout.progress, PACKET);
+    const packet = await readText(packetFile);
     if (packet !== null && hash(packet) !== state.task_packet) {
       next.task_packet = hash(packet);
-      // Parsers load only when there is something to parse: most daemons never see a packet.
-      const { parseTaskPacket } = await import("../patch/task-packet.js");
-      if (config.patch.auto_diagnose && parseTaskPacket(packet).title) {
+      if (config.patch.auto_diagnose && !(await handled(packetFile, /^codex-diagnosis-/))) {
         await this.#publish("diagnose", `Diagnose the task in progress/${PACKET}.`, `progress/${PACKET} changed`);
       }
     }
-    const route = await readText(path.join(layout.progress, ROUTE));
+    const routeFile = path.join(layout.progress, ROUTE);
+    const route = await readText(routeFile);
     if (route !== null && hash(route) !== state.route_decision) {
       next.route_decision = hash(route);
+      // The parser loads only when there is something to parse: most daemons never see one.
       const { parseRouteDecision } = await import("../patch/route-decision.js");
       const decision = parseRouteDecision(route);
-      if (config.patch.auto_patch && decision.permission === "codex-rw" && decision.approvedBy) {
+      if (config.patch.auto_patch && decision.permission === "codex-rw" && decision.approvedBy && !(await handled(routeFile, /^codex-patch-/))) {
         await this.#publish("patch", `Apply the diagnosed fix for progress/${PACKET} (approved by ${decision.approvedBy}).`, `progress/${ROUTE} grants codex-rw`);
       }
     }
@@ -115,6 +120,18 @@ async function readText(file: string): Promise<string | null> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
+}
+
+async function mtimeOf(file: string): Promise<number> {
+  return (await stat(file).catch(() => null))?.mtimeMs ?? 0;
+}
+
+/** The newest mtime of the files in `dir` whose names match, or -1 when there are none. */
+async function newestMtime(dir: string, name: RegExp): Promise<number> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => name.test(n));
+  let newest = -1;
+  for (const n of names) newest = Math.max(newest, await mtimeOf(path.join(dir, n)));
+  return newest;
 }
 
 function hash(text: string): string {

@@ -1,6 +1,6 @@
 // Diagnosis, the daemon's progress/ triggers, and a daemon killed in the middle of a patch.
 import { existsSync, readFileSync } from "node:fs";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/daemon/daemon.js";
@@ -49,7 +49,7 @@ function scriptedModel(): (request: RecordedRequest) => Reply {
 describe("diagnose", () => {
   it("writes out/codex-diagnosis-<time>.md read-only, with a fix recommendation and a ready route decision", async () => {
     ws = await makePatchWorkspace({ prerequisites: false });
-    await import("node:fs/promises").then((fs) => fs.mkdir(path.join(ws.dir, "progress"), { recursive: true }));
+    await mkdir(path.join(ws.dir, "progress"), { recursive: true });
     await writeFile(path.join(ws.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
     ws.server.enqueue(jsonMessage(DIAGNOSIS_REPLY));
     const { result } = await runKind(ws, "diagnose", "Diagnose the task");
@@ -95,6 +95,24 @@ describe("the daemon's progress/ triggers", () => {
     await daemon.idle();
     expect(await results()).toHaveLength(2);
     expect(ws.server.requests.length).toBe(requestsBefore);
+  });
+
+  it("on its first start, takes files as handled when a newer report exists, and runs those without one", async () => {
+    ws = await makePatchWorkspace({ prerequisites: false });
+    ws.server.setDefault(scriptedModel());
+    await mkdir(path.join(ws.dir, "progress"), { recursive: true });
+    await mkdir(path.join(ws.dir, "out"), { recursive: true });
+    await writeFile(path.join(ws.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(path.join(ws.dir, "out/codex-diagnosis-20250101-000000.md"), "# Diagnosis\n\n## Recommended Fix\nUse +.\n");
+    // The route decision is newer than every patch report (there is none): it still runs.
+    await writeFile(path.join(ws.dir, "progress/ROUTE_DECISION.md"), ROUTE_DECISION);
+    daemon = new Daemon(await relayContext(ws));
+    await daemon.start();
+    await until(async () => (await results()).some((r) => r.kind === "patch"), "the patch RESULT", 60_000);
+    await daemon.idle();
+    expect((await results()).map((r) => r.kind)).toEqual(["patch"]);
+    expect(await outFiles(ws, /^codex-diagnosis-/)).toHaveLength(1);
   });
 });
 
