@@ -1,10 +1,10 @@
 // The shared body of `diagnose`, `patch` and `micro`: write a request of that kind to the inbox
 // (the daemon's queue, claims and RESULT apply as to any request) and, when asked, wait for it.
 import { layoutFor } from "../protocol/layout.js";
+import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest } from "../protocol/render-request.js";
 import type { RequestKind } from "../protocol/request-text.js";
 import type { CommandInput } from "./command.js";
-import { publishRequest } from "./publish-request.js";
 import { resolveWorkspace } from "./workspace.js";
 
 export async function publishKind({ flags, io }: CommandInput, kind: RequestKind, issue: string, wait: boolean): Promise<number> {

@@ -11,6 +11,9 @@ import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { layoutFor, REQUEST_FILE, type Layout } from "../../src/protocol/layout.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
+import { claimPhrase, savePhraseRecord } from "../../src/protocol/phrase-records.js";
+import { publishRequest } from "../../src/protocol/publish-request.js";
+import { renderRequest } from "../../src/protocol/render-request.js";
 import type { DelegationRequest } from "../../src/protocol/request.js";
 import { jsonMessage } from "../helpers/model-server.js";
 import { analysisReply, CLI, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
@@ -100,7 +103,7 @@ describe("hook claude-code (UserPromptSubmit)", () => {
     expect(text).toContain("No codex-relay daemon is running");
     expect(run.stderr).toBe("");
 
-    // the dedupe record the daemon's transcript watcher checks before it acts on the same line
+    // the phrase record the daemon's transcript watcher checks before it acts on the same line
     const key = createHash("sha256").update("5f0c-session-a\nwhy does the export job exit 0 without output?").digest("hex");
     const record = JSON.parse(await readFile(path.join(dir, ".autonomous_runs/.relay/hook-requests", `${key}.json`), "utf8"));
     expect(record).toEqual({
@@ -109,6 +112,9 @@ describe("hook claude-code (UserPromptSubmit)", () => {
       transcript: "/home/u/.claude/projects/x/5f0c-session-a.jsonl",
       issue: "why does the export job exit 0 without output?",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      by: "hook",
+      said_at: record.created_at,
+      utterance: null,
     });
   });
 
@@ -172,6 +178,45 @@ describe("hook claude-code (UserPromptSubmit)", () => {
     const other = await hook(["claude-code"], promptEvent(sub, "DELEGATE TO CODEX: first issue", "session-b"));
     expect(other.exitCode).toBe(0);
     expect(await requestIds(layout)).toHaveLength(3);
+  });
+
+  it("the same issue asked again once its RESULT exists is a new request, under a second record; the first record stays", async () => {
+    const { dir, sub, layout } = await repo();
+    const prompt = "DELEGATE TO CODEX: the sitemap misses new pages";
+    await hook(["claude-code"], promptEvent(sub, prompt));
+    const [first] = await requestIds(layout);
+    await writeFile(layout.result(first!, "json"), JSON.stringify({ id: first, status: "completed", summary: "the cron job is disabled" }));
+
+    const again = await hook(["claude-code"], promptEvent(sub, prompt));
+    expect(again.exitCode).toBe(0);
+    const second = (await requestIds(layout)).find((id) => id !== first);
+    expect(second).toBeDefined();
+    expect(context(again.stdout)).toContain(`"DELEGATE TO CODEX: the sitemap misses new pages" is now Codex delegation request ${second}.`);
+    const key = createHash("sha256").update("5f0c-session-a\nthe sitemap misses new pages").digest("hex");
+    const records = path.join(dir, ".autonomous_runs/.relay/hook-requests");
+    expect(JSON.parse(await readFile(path.join(records, `${key}.json`), "utf8"))).toMatchObject({ id: first, by: "hook" });
+    expect(JSON.parse(await readFile(path.join(records, `${key}.2.json`), "utf8"))).toMatchObject({ id: second, by: "hook" });
+
+    const third = await hook(["claude-code"], promptEvent(sub, prompt));
+    expect(context(third.stdout)).toContain(`still pending as request ${second}`);
+    expect(await requestIds(layout)).toHaveLength(2);
+  });
+
+  it("a prompt the daemon's transcript watcher claimed first makes no request here; the hook names the daemon's once it is out", async () => {
+    const { sub, layout } = await repo();
+    const issue = "the invoice PDF has no VAT line";
+    // the watcher's side of the shared record contract: claimed, the request not yet published
+    const claim = await claimPhrase(layout, { sessionId: "5f0c-session-a", issue }, { by: "transcript", transcript: "/x/5f0c-session-a.jsonl", issue, said_at: new Date().toISOString(), utterance: "line" }, new Date());
+    expect(claim.kind).toBe("claimed");
+    if (claim.kind !== "claimed") return;
+    const running = hook(["claude-code"], promptEvent(sub, `DELEGATE TO CODEX: ${issue}`));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const id = await publishRequest(layout, renderRequest({ kind: "analysis", issue, requestedBy: "claude-code transcript", createdAt: new Date() }), new Date());
+    await savePhraseRecord(layout, claim.file, { ...claim.record, id });
+    const run = await running;
+    expect(run.exitCode).toBe(0);
+    expect(context(run.stdout)).toContain(`is now Codex delegation request ${id} (the codex-relay daemon took it from this session's transcript)`);
+    expect(await requestIds(layout)).toEqual([id]);
   });
 
   it("exits 0 with nothing on stdout and nothing created for input that is not a prompt event", async () => {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { createLogger } from "../../src/daemon/logger.js";
 import { processRequest } from "../../src/daemon/process-request.js";
 import { createRelayContext, type RelayContext } from "../../src/daemon/relay-context.js";
-import { publishRequest } from "../../src/cli/publish-request.js";
+import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import type { RequestKind } from "../../src/protocol/request-text.js";
 import { applyPatch, jsonMessage, type Reply } from "./model-server.js";

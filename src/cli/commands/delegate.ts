@@ -1,9 +1,9 @@
 // `codex-relay delegate`: the seed's delegate script as a command. Writes the request atomically;
 // with --wait, returns its RESULT (processing it here when no daemon is running).
 import { layoutFor } from "../../protocol/layout.js";
+import { publishRequest } from "../../protocol/publish-request.js";
 import { renderRequest } from "../../protocol/render-request.js";
 import type { CommandInput } from "../command.js";
-import { publishRequest } from "../publish-request.js";
 import { resolveWorkspace } from "../workspace.js";
 
 export async function run({ flags, io }: CommandInput): Promise<number> {

@@ -2,7 +2,7 @@
 // hook (installed by `init --claude-code` / `init --cursor`). Reads the editor's JSON on stdin,
 // turns `DELEGATE TO CODEX: <issue>` in a prompt into a request, and announces finished RESULTs.
 // Always exits 0 and prints nothing it was not asked for: a hook must never block a prompt.
-import type { CommandInput } from "../command.js";
+import type { CliIo, CommandInput } from "../command.js";
 import { isHookAgent, type HookEvent } from "../hooks/hook-input.js";
 import { runHook } from "../hooks/run-hook.js";
 
@@ -35,7 +35,7 @@ export async function run({ flags, positionals, io }: CommandInput): Promise<num
     agent,
     ...(event !== undefined ? { event } : {}),
     ...(typeof flags.workspace === "string" ? { workspace: flags.workspace } : {}),
-    stdin: await readStdin(process.stdin),
+    stdin: await readStdin(io.stdin),
     cwd: io.cwd,
     now: new Date(),
   });
@@ -44,7 +44,7 @@ export async function run({ flags, positionals, io }: CommandInput): Promise<num
   return 0;
 }
 
-async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+async function readStdin(stdin: CliIo["stdin"]): Promise<string> {
   if (stdin.isTTY) return "";
   const chunks: Buffer[] = [];
   const timer = setTimeout(() => stdin.destroy(), STDIN_TIMEOUT_MS);

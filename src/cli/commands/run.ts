@@ -3,9 +3,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { layoutFor, requestIdOf } from "../../protocol/layout.js";
+import { publishRequest } from "../../protocol/publish-request.js";
 import type { CommandInput } from "../command.js";
 import { EXIT_TIMEOUT, printResult } from "../print-result.js";
-import { publishRequest } from "../publish-request.js";
 import { inlineContext, runInline } from "../run-inline.js";
 import { resolveWorkspace } from "../workspace.js";
 

@@ -1,10 +1,15 @@
-// Which of a session's hook requests have a RESULT the agent has not been told about yet. Taking
-// them marks them announced, so each RESULT is announced exactly once (and a Stop hook that
-// announces cannot keep an agent going round: the next stop finds nothing new).
+// Which of a session's requests (its phrase records: made by the hook or taken from its transcript
+// by the daemon) have a RESULT the agent has not been told about yet. Taking them marks them
+// announced in `.relay/hook-announced/<id>`, created exclusively, so each RESULT is announced
+// exactly once whichever hook gets there first (and a Stop hook that announces cannot keep an
+// agent going round: the next stop finds nothing new).
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Layout } from "../../protocol/layout.js";
-import { announcedFile, markAnnounced, sessionHookRecords } from "./hook-records.js";
+import { sessionPhraseRecords } from "../../protocol/phrase-records.js";
+
+const ANNOUNCED_DIR = "hook-announced";
 
 export interface Arrival {
   readonly id: string;
@@ -17,7 +22,7 @@ export interface Arrival {
 
 export async function takeArrivals(layout: Layout, sessionId: string, now: Date): Promise<Arrival[]> {
   const arrivals: Arrival[] = [];
-  for (const record of await sessionHookRecords(layout, sessionId)) {
+  for (const record of await sessionPhraseRecords(layout, sessionId)) {
     const id = record.id;
     if (id === null || existsSync(announcedFile(layout, id))) continue;
     const resultJson = layout.result(id, "json");
@@ -45,5 +50,21 @@ async function readSummary(file: string): Promise<{ status: string; summary: str
     return { status, summary };
   } catch {
     return { status: "unknown", summary: "(the RESULT .json did not parse; read the .md)" };
+  }
+}
+
+function announcedFile(layout: Layout, id: string): string {
+  return path.join(layout.relay, ANNOUNCED_DIR, id);
+}
+
+/** Mark a request's RESULT as announced; false when it already was. */
+async function markAnnounced(layout: Layout, id: string, now: Date): Promise<boolean> {
+  await mkdir(path.join(layout.relay, ANNOUNCED_DIR), { recursive: true });
+  try {
+    await writeFile(announcedFile(layout, id), `${now.toISOString()}\n`, { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
   }
 }

@@ -1,15 +1,15 @@
 // A prompt that says `DELEGATE TO CODEX: <issue>` becomes a request, published like `delegate`
-// publishes one, with a hook record (hook-records.ts) that lets the daemon's transcript watcher
-// skip the same utterance. What the prompt says is redacted before it is written, as for every
-// file the relay writes; the record's key is made from the issue as said, which is what the
-// watcher sees in the transcript.
-import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+// publishes one, under a phrase record (protocol/phrase-records.ts) shared with the daemon's
+// transcript watcher: whichever of the two takes the prompt first makes its one request, and the
+// other makes none. What the prompt says is redacted before it is written, as for every file the
+// relay writes; the record's key is made from the issue as said, which is what the watcher sees in
+// the transcript.
+import { setTimeout as delay } from "node:timers/promises";
 import type { Layout } from "../../protocol/layout.js";
+import { claimPhrase, readPhraseRecord, releasePhraseRecord, sameAsk, savePhraseRecord, type PhraseRecord } from "../../protocol/phrase-records.js";
+import { publishRequest } from "../../protocol/publish-request.js";
 import { renderRequest } from "../../protocol/render-request.js";
 import { createRedactor } from "../../security/redact.js";
-import { publishRequest } from "../publish-request.js";
-import { claimHookRecord, hookRecordFile, readHookRecord, saveHookRecord, type HookRequestRecord } from "./hook-records.js";
 import type { HookAgent } from "./hook-input.js";
 
 export interface PromptDelegation {
@@ -25,12 +25,17 @@ export interface PromptDelegation {
 export interface HookRequest {
   readonly id: string;
   readonly issue: string;
-  /** false: this session asked for the same issue before and that request has no RESULT yet. */
-  readonly fresh: boolean;
+  /**
+   * new: this hook made the request; transcript: the daemon's transcript watcher took this very
+   * prompt first; pending: this session asked for the same issue before and it has no RESULT yet.
+   */
+  readonly made: "new" | "transcript" | "pending";
 }
 
-// A record still without an id after this long belongs to a hook that died mid-publish.
-const STALE_CLAIM_MS = 60_000;
+// The watcher publishes right after it claims (it gathers the context first): worth a short wait,
+// so the agent learns the id, and rare (the watcher gives the hook time to go first).
+const CLAIM_ID_WAIT_MS = 1000;
+const CLAIM_ID_POLL_MS = 20;
 
 // Secret shapes only (keys, tokens, private-key blocks, `password=`): the hook does not load the
 // config that names provider keys; the daemon redacts with those before anything reaches Codex.
@@ -39,34 +44,40 @@ const redactor = createRedactor({ env: {}, envNames: [] });
 export async function delegateFromPrompt(layout: Layout, ask: PromptDelegation, now: Date): Promise<HookRequest[]> {
   const requests: HookRequest[] = [];
   for (const issue of ask.issues) {
-    const file = hookRecordFile(layout, ask.sessionId, issue);
     const said = redactor.redact(issue);
-    const base = { session_id: ask.sessionId, transcript: ask.transcriptPath ?? null, issue: said, created_at: now.toISOString() };
-    const claimed = await claimHookRecord(file, { id: null, ...base });
-    if (!claimed) {
-      const earlier = await readHookRecord(file);
-      if (earlier && pending(layout, earlier, now)) {
-        if (earlier.id !== null) requests.push({ id: earlier.id, issue: said, fresh: false });
-        continue;
-      }
-      // Answered before (or a stale claim): the user asks again, so this is a new request.
+    const claim = await claimPhrase(
+      layout,
+      { sessionId: ask.sessionId, issue },
+      { by: "hook", transcript: ask.transcriptPath ?? null, issue: said, said_at: now.toISOString(), utterance: null },
+      now,
+    );
+    if (claim.kind === "taken") {
+      const record = claim.record?.id === null ? await idOf(claim.file) : claim.record;
+      if (record?.id) requests.push({ id: record.id, issue: said, made: record.by === "transcript" && sameAsk(record, now) ? "transcript" : "pending" });
+      continue;
     }
     let id: string;
     try {
       id = await publishRequest(layout, renderRequest(fieldsOf(ask, issue, now)), now);
     } catch (error) {
-      if (claimed) await rm(file, { force: true }); // release the utterance for the watcher
+      await releasePhraseRecord(claim.file); // give the prompt back to the watcher
       throw error;
     }
-    await saveHookRecord(layout, file, { id, ...base });
-    requests.push({ id, issue: said, fresh: true });
+    await savePhraseRecord(layout, claim.file, { ...claim.record, id });
+    requests.push({ id, issue: said, made: "new" });
   }
   return requests;
 }
 
-function pending(layout: Layout, record: HookRequestRecord, now: Date): boolean {
-  if (record.id === null) return now.getTime() - Date.parse(record.created_at) < STALE_CLAIM_MS;
-  return !existsSync(layout.result(record.id, "json"));
+/** The record once its claimer has published (or as it is after CLAIM_ID_WAIT_MS). */
+async function idOf(file: string): Promise<PhraseRecord | undefined> {
+  const deadline = Date.now() + CLAIM_ID_WAIT_MS;
+  let record = await readPhraseRecord(file);
+  while (record?.id === null && Date.now() < deadline) {
+    await delay(CLAIM_ID_POLL_MS);
+    record = await readPhraseRecord(file);
+  }
+  return record;
 }
 
 function fieldsOf(ask: PromptDelegation, issue: string, now: Date) {

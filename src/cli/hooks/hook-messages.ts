@@ -6,9 +6,8 @@ import type { HookRequest } from "./delegate-from-prompt.js";
 
 export function requestsMessage(layout: Layout, requests: readonly HookRequest[], daemonRunning: boolean): string {
   const lines = requests.map((r) => {
-    const what = r.fresh ? "is now Codex delegation request" : "was already asked in this session and is still pending as request";
     return [
-      `codex-relay: "DELEGATE TO CODEX: ${r.issue}" ${what} ${r.id}.`,
+      `codex-relay: "DELEGATE TO CODEX: ${r.issue}" ${MADE[r.made](r.id)}.`,
       `  Codex analyses it read-only; its RESULT will appear in ${layout.result(r.id, "md")} (and ${layout.result(r.id, "json")}, written last: it exists exactly when the request is done).`,
       `  \`npx codex-relay wait ${r.id}\` blocks until then and prints it (exit 0 when completed). codex-relay also tells you when it arrives (at the end of a turn, or with the next prompt).`,
     ].join("\n");
@@ -31,3 +30,9 @@ export function arrivalsMessage(arrivals: readonly Arrival[]): string {
   );
   return lines.join("\n");
 }
+
+const MADE: Readonly<Record<HookRequest["made"], (id: string) => string>> = {
+  new: (id) => `is now Codex delegation request ${id}`,
+  transcript: (id) => `is now Codex delegation request ${id} (the codex-relay daemon took it from this session's transcript)`,
+  pending: (id) => `was already asked in this session and is still pending as request ${id}`,
+};

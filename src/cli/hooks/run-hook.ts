@@ -43,7 +43,7 @@ export async function runHook(run: HookRun): Promise<HookOutcome> {
   const layout = layoutFor(workspace);
   const said: string[] = [];
   try {
-    // Arrivals first: re-asking an answered issue replaces its record, after its RESULT was announced.
+    // Arrivals first: the agent learns an answer arrived before it learns of a new ask of the same issue.
     const arrivals = await takeArrivals(layout, input.sessionId, run.now);
     if (arrivals.length > 0) said.push(arrivalsMessage(arrivals));
     if (event === "prompt") {

@@ -3,8 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Layout } from "../protocol/layout.js";
-import { formatRequestId } from "../protocol/request-id.js";
+import type { Layout } from "./layout.js";
+import { formatRequestId } from "./request-id.js";
 
 export async function publishRequest(layout: Layout, markdown: string, now: Date): Promise<string> {
   await mkdir(layout.tmp, { recursive: true });
