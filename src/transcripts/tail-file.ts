@@ -5,9 +5,10 @@ import { open, type FileHandle } from "node:fs/promises";
 import { parserFor } from "./detect-format.js";
 import { parseCodexSessionMeta } from "./formats/codex-cli.js";
 import { resumePoint, TAIL_BYTES, type StartReason, type TranscriptEntry } from "./offsets.js";
-import { scanChunk, type Hit } from "./scan-chunk.js";
+import { scanChunk, type Hit, type LineParser, type RecordParser } from "./scan-chunk.js";
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
+const PAGE_BYTES = 4096;
 // A Codex session header holds the base instructions: allow it room before giving up on it.
 const MAX_HEADER_BYTES = 1024 * 1024;
 
@@ -55,20 +56,8 @@ export async function readAppended(file: string, entry: TranscriptEntry, chunkBy
     if (next.skip) return { hits: [], entry: { ...next, offset: now.size }, from, reason, bytesRead: 0 };
 
     const parser = parserFor(next.format, next.parser);
-    const hits: Hit[] = [];
-    let carry: Buffer | undefined;
-    let consumedTo = from;
-    let position = from;
-    while (position < now.size) {
-      const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, now.size - position));
-      const length = await readFully(handle, buffer, position);
-      if (length === 0) break; // shrank while we read: the next read sees the truncation
-      const scanned = scanChunk(buffer.subarray(0, length), position, carry, parser);
-      hits.push(...scanned.hits);
-      carry = scanned.carry;
-      consumedTo = scanned.consumedTo;
-      position += length;
-    }
+    const scanned = from < now.size ? await scanRange(handle, from, now.size, chunkBytes, parser) : { hits: [], consumedTo: from, end: from };
+    const { hits, consumedTo } = scanned;
     const muteBefore = next.mute; // undefined after a reset: the new content is all new
     next = {
       ...next,
@@ -78,7 +67,7 @@ export async function readAppended(file: string, entry: TranscriptEntry, chunkBy
       mute: muteBefore !== undefined && consumedTo < muteBefore ? muteBefore : undefined,
     };
     const heard = muteBefore === undefined ? hits : hits.filter((hit) => hit.offset >= muteBefore);
-    return { hits: heard, entry: next, from, reason, bytesRead: position - from };
+    return { hits: heard, entry: next, from, reason, bytesRead: scanned.end - from };
   } finally {
     await handle.close();
   }
@@ -106,6 +95,62 @@ export async function endOfLastLine(file: string): Promise<{ offset: number; tai
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Scans the file's bytes [from, size) chunk by chunk; `end` is where reading stopped (before `size`
+ * when the file shrank meanwhile). Only phrase-bearing lines are decoded (scanChunk).
+ */
+async function scanRange(handle: FileHandle, from: number, size: number, chunkBytes: number, parser: RecordParser | LineParser): Promise<{ hits: Hit[]; consumedTo: number; end: number }> {
+  const hits: Hit[] = [];
+  let carry: Buffer | undefined;
+  let consumedTo = from;
+  // Reads start on a page boundary of the file (the bytes before `from` are read, not scanned) and
+  // a large read goes into page-aligned buffers a whole number of pages long: the kernel then copies
+  // page cache to buffer at equal page offsets. A malloc'd Buffer starts 16 bytes into a page, and
+  // copying to 1–31 bytes past the source's page offset runs 4–5x slower (4K aliasing; 200 MB
+  // from the page cache on the 2-core AMD EPYC box: 25–35 ms aligned, 120–160 ms not).
+  let position = from - (from % PAGE_BYTES);
+  // Two buffers, allocated once per call: the next chunk is read (off the main thread) while this
+  // one is searched, and no chunk costs a fresh allocation. Nothing scanned keeps a reference into
+  // them (the carry is a copy).
+  const span = Math.min(chunkBytes, size - position);
+  const buffers: Buffer[] = [readBuffer(span)];
+  let pending: Promise<number> | undefined = readFully(handle, buffers[0]!, position);
+  try {
+    for (let turn = 0; pending; turn ^= 1) {
+      const length = await pending;
+      pending = undefined;
+      if (length === 0) break; // shrank while we read: the next read sees the truncation
+      const after = position + length;
+      if (after < size) {
+        const spare = (buffers[turn ^ 1] ??= readBuffer(span));
+        pending = readFully(handle, spare.subarray(0, Math.min(span, size - after)), after);
+      }
+      const skip = Math.max(0, from - position); // the first chunk's bytes before `from`
+      if (skip < length) {
+        const scanned = scanChunk(buffers[turn]!.subarray(skip, length), position + skip, carry, parser);
+        for (const hit of scanned.hits) hits.push(hit);
+        carry = scanned.carry;
+        consumedTo = scanned.consumedTo;
+      }
+      position = after;
+    }
+  } finally {
+    await pending?.catch(() => undefined); // a scan threw: let the read in flight end before the handle closes
+  }
+  return { hits, consumedTo, end: Math.max(from, position) };
+}
+
+// Small reads (an append or two) get an ordinary Buffer: alignment only pays on large copies.
+const ALIGNED_FROM_BYTES = 64 * 1024;
+// A resizable ArrayBuffer's memory comes from V8's page allocator, so it starts on a page boundary;
+// a plain Buffer this size comes from malloc. (The constructor's options are ES2024 typing.)
+const PagedArrayBuffer = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer;
+
+function readBuffer(length: number): Buffer {
+  if (length < ALIGNED_FROM_BYTES) return Buffer.allocUnsafe(length);
+  return Buffer.from(new PagedArrayBuffer(length, { maxByteLength: length }), 0, length);
 }
 
 async function tailHex(handle: FileHandle, end: number): Promise<string> {
