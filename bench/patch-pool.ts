@@ -17,12 +17,14 @@ const CYCLES = Number(process.env.BENCH_POOL_N ?? 15);
 const DIRS = 200;
 const FILES_PER_DIR = 100;
 const FILE_BYTES = 5 * 1024;
-const IDENTITY = {
+/** The author and committer of every bench commit (the bench's own commits, not the daemon's). */
+export const IDENTITY = {
   GIT_AUTHOR_NAME: "Bench", GIT_AUTHOR_EMAIL: "bench@localhost",
   GIT_COMMITTER_NAME: "Bench", GIT_COMMITTER_EMAIL: "bench@localhost",
 };
 
-interface Row {
+/** One line of the bench table. */
+export interface Row {
   metric: string;
   value: string;
   target: string;
@@ -97,7 +99,7 @@ export async function benchPatchPool(): Promise<Row[]> {
 }
 
 /** 200 folders × 100 text files of ~5 KB, a lock file and a .gitignore, committed; returns the bytes written. */
-async function generateRepository(repo: string): Promise<number> {
+export async function generateRepository(repo: string): Promise<number> {
   await mkdir(repo, { recursive: true });
   let seed = 0x2545f491;
   const random = () => {

@@ -1,5 +1,6 @@
 // `npm run bench`: the figures of issue #2 against the scripted local model server, printed as a
 // table. Never a test: nothing here fails on a timing. Run from the repository root after a build.
+// BENCH_SKIP_DELEGATION, BENCH_SKIP_TRANSCRIPTS and BENCH_SKIP_PATCH (=1) leave a section out.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
@@ -9,6 +10,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { execa } from "execa";
 import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
 import { jsonMessage, startModelServer } from "../tests/helpers/model-server.js";
+import { benchPatchFlow } from "./patch-flow.js";
+import { benchPatchPool, type Row } from "./patch-pool.js";
 
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, "dist/cli/bin.js");
@@ -28,13 +31,16 @@ const REPLY = {
 };
 const PROMPT_ISSUE = "Benchmark request: say nothing in particular.";
 
-interface Row {
-  metric: string;
-  value: string;
-  target: string;
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  if (!process.env.BENCH_SKIP_DELEGATION) rows.push(...(await benchDelegation()));
+  if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
+  if (!process.env.BENCH_SKIP_PATCH) rows.push(...(await benchPatchPool()), ...(await benchPatchFlow()));
+  printTable(rows);
 }
 
-async function main(): Promise<void> {
+// 1–4: the delegation loop through `codex-relay start`, and the CLI's start-up.
+async function benchDelegation(): Promise<Row[]> {
   const server = await startModelServer();
   server.setDefault(jsonMessage(REPLY));
   const home = await makeCodexHome();
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
   // 2. End-to-end through the daemon vs raw `codex exec` of the same prompt, alternating.
   const raw: number[] = [];
   const relayed: number[] = [];
-  const schema = path.join(ws, ".autonomous_runs/.relay/output-schema.json");
+  const schema = path.join(ws, ".autonomous_runs/.relay/analysis.schema.json"); // written by the daemon (invoke-codex.ts)
   const rawArgs = (prompt: string) => [
     "exec", "--json", "-s", "read-only", "-C", ws, "--output-schema", schema, "-m", "gpt-5.5", "--skip-git-repo-check",
     ...codexProviderOverrides({ url: server.url }).flatMap((v) => ["-c", v]), "--", prompt,
@@ -106,8 +112,10 @@ async function main(): Promise<void> {
     await settled(logFile, id);
     const prompt = await readPromptSentFor(server, id);
     const t1 = performance.now();
-    await execa(codexBinary(), rawArgs(prompt), { env, extendEnv: false, stdin: "ignore", reject: false });
+    const direct = await execa(codexBinary(), rawArgs(prompt), { env, extendEnv: false, stdin: "ignore", reject: false });
     raw.push(performance.now() - t1);
+    // A failing raw run is fast: timing it would flatter nothing but the ratio.
+    if (direct.exitCode !== 0) throw new Error(`bench: raw codex exec failed (exit ${direct.exitCode}): ${String(direct.stderr).slice(-800)}`);
     await delay(20);
   }
   rows.push({ metric: `raw codex exec median (n=${RATIO_N})`, value: `${pct(raw, 50)} ms`, target: "" });
@@ -152,8 +160,7 @@ async function main(): Promise<void> {
   await home.cleanup();
   await rm(ws, { recursive: true, force: true });
   await rm(userHome, { recursive: true, force: true });
-  if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
-  printTable(rows);
+  return rows;
 }
 
 function workspaceToml(url: string): string {

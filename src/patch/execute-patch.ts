@@ -18,7 +18,7 @@ import type { PatchPlan } from "./patch-plan.js";
 import { detectQualityGates } from "./quality-gates.js";
 import { verificationEnv } from "./run-command.js";
 import { builderHead, commitSandbox, deleteBranch, mergeIntoBuilder, saveFailedWork } from "./sandbox-commit.js";
-import { collectChanges } from "./sandbox-diff.js";
+import { collectChanges, restoreToIndex } from "./sandbox-diff.js";
 import { sandboxPool } from "./sandbox-pool.js";
 import type { CommandRun, DiffSummary, LimitViolation, PatchRunReport, VerificationCheck } from "./types.js";
 import { compareRuns, failureDigest, runVerification, verificationPassed } from "./verification.js";
@@ -87,6 +87,7 @@ export async function executePatch(run: KindRun, plan: PatchPlan): Promise<Patch
         signal,
         redact: (text) => ctx.redactor.redact(text),
       });
+      await restoreToIndex(sandbox.dir); // what the commands wrote is not part of the change
       verifyMs += performance.now() - t;
       if (signal?.aborted) throw signal.reason === "cancelled" ? new RelayError("cancelled", "the request was cancelled during verification") : signal.reason;
       return runs;

@@ -35,7 +35,8 @@ export interface MergeOutcome {
 
 /** Commits everything in the sandbox worktree `dir` on its branch; returns the new HEAD sha. */
 export async function commitSandbox(dir: string, message: string, now: Date): Promise<string> {
-  await runGit(["add", "--all"], { cwd: dir });
+  // Commits the index exactly as collectChanges staged it: the change the limits checked, never
+  // files the verification commands left behind.
   const args = [...NO_SIGN, "commit", "--quiet", "--no-verify", "--no-gpg-sign", "--cleanup=whitespace", "--file=-"];
   const result = await runGit(args, { cwd: dir, env: identityEnv(now), input: message, allowFailure: true });
   if (result.exitCode !== 0) {
@@ -51,7 +52,7 @@ export async function commitSandbox(dir: string, message: string, now: Date): Pr
  */
 export async function saveFailedWork(dir: string, base: string, ref: string, message: string, now = new Date()): Promise<{ ref: string; commit: string }> {
   if (!ref.startsWith("refs/")) throw new RelayError("internal_error", `Not a full ref name: ${ref}`);
-  await runGit(["add", "--all"], { cwd: dir });
+  // The index as collectChanges staged it (see commitSandbox).
   const tree = (await runGit(["write-tree"], { cwd: dir })).stdout.trim();
   const parent = await revParse(dir, `${base}^{commit}`);
   const commit = (await runGit([...NO_SIGN, "commit-tree", "-p", parent, "-F", "-", tree], { cwd: dir, env: identityEnv(now), input: message })).stdout.trim();

@@ -19,6 +19,16 @@ interface RawEntry {
   newBlob: string | null;
 }
 
+/**
+ * Puts the worktree back to its index (the base, or the change last staged by collectChanges):
+ * whatever a verification or setup command wrote outside ignored paths is undone, so it never
+ * shows up as part of Codex's change.
+ */
+export async function restoreToIndex(dir: string): Promise<void> {
+  await runGit(["checkout-index", "--all", "--force"], { cwd: dir });
+  await runGit(["clean", "-fdq"], { cwd: dir }); // not -x: ignored files (node_modules) stay
+}
+
 /** Stages everything in the worktree `dir` and describes the change from `base`. */
 export async function collectChanges(dir: string, base: string): Promise<DiffSummary> {
   await runGit(["add", "--all"], { cwd: dir });

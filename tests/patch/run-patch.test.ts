@@ -105,6 +105,17 @@ describe("a passing patch", () => {
     const [report] = await outFiles(ws, /^codex-patch-\d/);
     expect(await readFile(path.join(ws.dir, "out", report!), "utf8")).toMatch(/pre-existing/);
   });
+
+  it("commits only the checked change, never files the verification commands leave behind", async () => {
+    ws = await makePatchWorkspace();
+    await writeFile(path.join(ws.dir, "test.js"), `import fs from "node:fs";\nfs.writeFileSync("verify-artifact.txt", String(Date.now()));\n${readFileSync(path.join(ws.dir, "test.js"), "utf8")}`);
+    git(ws.dir, "add", "test.js");
+    git(ws.dir, "commit", "-qm", "a test that leaves a file behind");
+    ws.server.enqueue(...fixReplies());
+    const { id, result } = await runKind(ws, "patch", "Apply the fix");
+    expect(result.status).toBe("completed");
+    expect(git(ws.dir, "show", "--name-only", "--format=", `codex/patch-${id}`).trim()).toBe("src/math.js");
+  });
 });
 
 describe("verification and repair", () => {

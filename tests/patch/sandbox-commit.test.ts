@@ -43,10 +43,13 @@ beforeEach(async () => {
 const MESSAGE = "fix(core): handle empty input\n\nWhy: `$(touch pwned)` and \"quotes\" stay text.\n# A heading line, not a comment\n\nVerification:\n- npm test: PASS\n\nRelay-Request: 42\n";
 
 describe("commitSandbox", () => {
-  it("commits every change on the sandbox branch as codex-relay, the message passed as data", async () => {
+  it("commits the change collectChanges staged on the sandbox branch as codex-relay, the message passed as data", async () => {
     const box = await pool.acquire({ base, branch: "codex/patch-1" });
     await writeFile(path.join(box.dir, "a.txt"), "two\n");
     await writeFile(path.join(box.dir, "new.txt"), "new\n");
+    await collectChanges(box.dir, base);
+    // written after the check (a verification command's leftover): never committed
+    await writeFile(path.join(box.dir, "artifact.txt"), "unchecked\n");
     const sha = await commitSandbox(box.dir, MESSAGE, NOW);
     expect(git(repo, ["rev-parse", "codex/patch-1"]).trim()).toBe(sha);
     expect(git(repo, ["log", "-1", "--format=%B", sha])).toBe(`${MESSAGE}\n`);
@@ -71,6 +74,7 @@ describe("saveFailedWork", () => {
     const box = await pool.acquire({ base, branch: "codex/patch-1" });
     await writeFile(path.join(box.dir, "a.txt"), "broken\n");
     await writeFile(path.join(box.dir, "extra.txt"), "untracked work\n");
+    await collectChanges(box.dir, base);
     const saved = await saveFailedWork(box.dir, base, "refs/codex-relay/failed/7", "codex-relay: failed patch 7\n");
     expect(saved.ref).toBe("refs/codex-relay/failed/7");
     expect(git(repo, ["rev-parse", saved.ref]).trim()).toBe(saved.commit);
@@ -102,6 +106,7 @@ describe("mergeIntoBuilder", () => {
   async function passingPatch(branch: string, file = "a.txt", content = "patched\n"): Promise<string> {
     const box = await pool.acquire({ base, branch });
     await writeFile(path.join(box.dir, file), content);
+    await collectChanges(box.dir, base);
     const sha = await commitSandbox(box.dir, "fix: patch\n", NOW);
     await box.release();
     return sha;
