@@ -6,7 +6,6 @@ import { existsSync } from "node:fs";
 import { layoutFor, type Layout } from "../../protocol/layout.js";
 import { resolveWorkspace } from "../workspace.js";
 import { takeArrivals } from "./announce-results.js";
-import { delegateFromPrompt } from "./delegate-from-prompt.js";
 import { parseHookInput, type HookAgent, type HookEvent, type HookInput } from "./hook-input.js";
 import { arrivalsMessage, requestsMessage } from "./hook-messages.js";
 import { hookOutput } from "./hook-output.js";
@@ -63,6 +62,7 @@ async function requestsFromPrompt(layout: Layout, agent: HookAgent, input: HookI
   const { findPhrases } = await import("../../transcripts/phrase.js");
   const issues = findPhrases(prompt).map((match) => match.issue);
   if (issues.length === 0) return undefined;
+  const { delegateFromPrompt } = await import("./delegate-from-prompt.js"); // request rendering, redaction: only for a phrase
   const requests = await delegateFromPrompt(
     layout,
     { agent, sessionId: input.sessionId, prompt, issues, ...(input.transcriptPath !== undefined ? { transcriptPath: input.transcriptPath } : {}) },
