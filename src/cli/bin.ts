@@ -7,7 +7,16 @@ import type { CliIo, CommandModule } from "./command.js";
 
 async function main(): Promise<number> {
   const parsed = parseCli(process.argv.slice(2));
-  const io: CliIo = { cwd: process.cwd(), env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const io: CliIo = {
+    cwd: process.cwd(),
+    env: process.env,
+    // process.stdin builds a stream (and loads net/tty) when first touched: only `hook` reads it.
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
   switch (parsed.kind) {
     case "help":
       io.stdout.write(helpText(parsed.command));
