@@ -16,7 +16,6 @@
 //   any generation with an id said within SAME_ASK_MS: a transcript read again must not ask anew
 //   what was answered. Otherwise (answered before, or a claim abandoned by a crash) the next
 //   generation is claimed: the user is asking again.
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -65,7 +64,9 @@ export type PhraseClaim = ({ kind: "claimed" } & TakenAsk & { record: PhraseReco
 
 /** Generation 1 is `<key>.json` (the file name hook records always had), later ones `<key>.<n>.json`. */
 export function phraseRecordFile(layout: Layout, sessionId: string, issue: string, generation = 1): string {
-  const key = createHash("sha256").update(`${sessionId}\n${issue}`).digest("hex");
+  // node:crypto loads on first use: the hook's common path (no phrase) never hashes, and that
+  // module costs it several milliseconds of start-up.
+  const key = process.getBuiltinModule("node:crypto").createHash("sha256").update(`${sessionId}\n${issue}`).digest("hex");
   return path.join(layout.relay, PHRASE_RECORDS_DIR, generation === 1 ? `${key}.json` : `${key}.${generation}.json`);
 }
 
