@@ -5,7 +5,8 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { KindOutcome, KindRun } from "../daemon/kind-run.js";
 import type { RelayContext } from "../daemon/relay-context.js";
-import { RelayError } from "../errors.js";
+import { isRequeueReason } from "../codex/run-codex.js";
+import { RelayError, toRelayError } from "../errors.js";
 import { appendFailurePattern, appendLedger, failurePattern, ledgerLine } from "../report/ledger.js";
 import { buildMicroJson, microReportName } from "../report/micro-report.js";
 import { patchReportName, renderPatchReport } from "../report/patch-report.js";
@@ -36,14 +37,26 @@ export async function runMicro(run: KindRun): Promise<KindOutcome> {
 async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcome> {
   const { ctx, id } = run;
   if (!planned.ok) {
-    const now = ctx.now();
-    const report = abortedReport(id, planned, now);
+    const failure = { code: "patch_prerequisites", message: planned.missing.map((m) => m.message).join("; "), hint: planned.missing.map((m) => m.fix).join(" ") };
+    const report = abortedReport(id, "patch", planned.title, planned.limits, failure, planned.missing, ctx.now());
     const written = await writeReports(ctx, report, null);
     const error = new RelayError("patch_prerequisites", `patch aborted: ${planned.missing.map((m) => m.message).join("; ")}`);
     return { kind: "finish", status: "rejected", error, summary: `patch aborted, see ${written.relative}: ${planned.missing.map((m) => m.what).join(", ")} missing`, auditFiles: written.files };
   }
   const plan = planned.plan;
-  const done = await executePatch(run, plan);
+  let done;
+  try {
+    done = await executePatch(run, plan);
+  } catch (thrown) {
+    // Failed before anything was patched (no git, no Codex, no login, no sandbox): still a report
+    // and a ledger line, so the Builder's trail of patch runs has no gaps.
+    if (run.signal?.aborted && isRequeueReason(run.signal.reason)) return { kind: "requeue" };
+    const error = toRelayError(thrown);
+    const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath };
+    const written = await writeReports(ctx, report, plan.mode === "micro" ? [] : null);
+    const status = error.code === "cancelled" ? "cancelled" : "failed";
+    return { kind: "finish", status, error, summary: oneLine(`${plan.mode} not started (${error.code}): ${error.message}; report ${written.relative}`), auditFiles: written.files };
+  }
   if (done.requeue) return { kind: "requeue" };
   const gates = done.commands.map((c, i) => {
     const after = done.report.verification[i]?.after ?? null;
@@ -106,14 +119,22 @@ async function writeReports(ctx: RelayContext, report: PatchRunReport, gates: Ga
   return { relative: rel(main), files };
 }
 
-function abortedReport(id: string, planned: Extract<PlanResult, { ok: false }>, now: Date): PatchRunReport {
+/** The report of a run that never patched: prerequisites missing, or a failure before the sandbox. */
+function abortedReport(
+  id: string,
+  kind: PatchRunReport["kind"],
+  title: string,
+  limits: PatchRunReport["limits"],
+  failure: NonNullable<PatchRunReport["failure"]>,
+  missing: PatchRunReport["missing"],
+  now: Date,
+): PatchRunReport {
   return {
-    kind: "patch", id, status: "aborted", title: planned.title, description: "", startedAt: now, finishedAt: now,
+    kind, id, status: "aborted", title, description: "", startedAt: now, finishedAt: now,
     diagnosisPath: null, taskPacketPath: "progress/TASK_PACKET.md", base: null, branch: null, commit: null, commitMessage: null,
     failedRef: null, patchFile: null, diff: null, rationale: "", fileRationales: [], violations: [], verification: [], attempts: 0,
     threadId: null, codexVersion: null, model: null,
-    failure: { code: "patch_prerequisites", message: planned.missing.map((m) => m.message).join("; "), hint: planned.missing.map((m) => m.fix).join(" ") },
-    missing: planned.missing, merge: null, overlap: [], limits: planned.limits,
+    failure, missing, merge: null, overlap: [], limits,
     timing: { setupMs: null, codexMs: null, verifyMs: null, totalMs: 0 },
   };
 }

@@ -100,6 +100,22 @@ describe("sandbox setup (patch.setup)", () => {
   });
 });
 
+describe("failures before the sandbox", () => {
+  it("a missing codex binary still ends in a report and a ledger line, and touches no git state", async () => {
+    ws = await makePatchWorkspace({ codexBin: "/nonexistent/bin/codex" });
+    const branches = git(ws.dir, "branch", "--list", "codex/*");
+    const { result } = await runKind(ws, "patch", "Apply the fix");
+    expect(result.status).toBe("failed");
+    expect(result.error.code).toBe("codex_not_found");
+    const report = await reportText(/^codex-patch-FAILED-\d{8}-\d{6}\.md$/);
+    expect(report).toContain("codex_not_found");
+    const [line] = readFileSync(path.join(ws.dir, "progress/ledger.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(line).toMatchObject({ skill: "codex-patch-rw", verification_passed: false, commit: null, status: "aborted" });
+    expect(git(ws.dir, "branch", "--list", "codex/*")).toBe(branches);
+    expect(git(ws.dir, "worktree", "list", "--porcelain").trim().split("\n\n")).toHaveLength(1);
+  });
+});
+
 describe("cancel", () => {
   it("a cancel mid-patch ends in a cancelled RESULT, no branch and a clean sandbox", async () => {
     ws = await makePatchWorkspace();
