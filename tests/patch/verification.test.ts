@@ -11,7 +11,7 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "relay-verification-"));
   // A tiny "test suite": each check passes when its file says "ok".
   await writeFile(
-    path.join(dir, "check.js"),
+    path.join(dir, "check.cjs"),
     `const fs = require("fs");
 const name = process.argv[2];
 const state = fs.readFileSync(name + ".txt", "utf8").trim();
@@ -27,7 +27,7 @@ const state = (name: string, value: string) => writeFile(path.join(dir, `${name}
 
 describe("runVerification + compareRuns", () => {
   test("pass, pre-existing and broken are told apart, and every command runs", async () => {
-    const commands = ["node check.js a", "node check.js b", "node check.js c", "node check.js d"];
+    const commands = ["node check.cjs a", "node check.cjs b", "node check.cjs c", "node check.cjs d"];
     await Promise.all([state("a", "ok"), state("b", "ok"), state("c", "bad"), state("d", "bad")]);
     const baseline = await runVerification(commands, options());
     expect(baseline.map((r) => r.status)).toEqual(["pass", "pass", "fail", "fail"]);
@@ -37,26 +37,26 @@ describe("runVerification + compareRuns", () => {
     const after = await runVerification(commands, options());
     const checks = compareRuns(baseline, after, commands);
     expect(checks.map((c) => [c.command, c.verdict])).toEqual([
-      ["node check.js a", "pass"],
-      ["node check.js b", "broken"],
-      ["node check.js c", "pre_existing"],
-      ["node check.js d", "pass"],
+      ["node check.cjs a", "pass"],
+      ["node check.cjs b", "broken"],
+      ["node check.cjs c", "pre_existing"],
+      ["node check.cjs d", "pass"],
     ]);
     expect(checks[1]!.after?.outputTail).toContain("b: expected ok, got broken by patch");
     expect(checks[1]!.baseline?.status).toBe("pass");
     expect(verificationPassed(checks)).toBe(false);
 
     const digest = failureDigest(checks, 4000);
-    expect(digest).toContain("$ node check.js b\nfailed with exit code 1");
+    expect(digest).toContain("$ node check.cjs b\nfailed with exit code 1");
     expect(digest).toContain("b: expected ok, got broken by patch");
     expect(digest).toContain("Already failing on the base commit");
-    expect(digest).toContain("- node check.js c");
-    expect(digest).not.toContain("$ node check.js a");
+    expect(digest).toContain("- node check.cjs c");
+    expect(digest).not.toContain("$ node check.cjs a");
   });
 
   test("only pre-existing failures still pass verification", async () => {
     await state("c", "bad");
-    const commands = ["node check.js c"];
+    const commands = ["node check.cjs c"];
     const checks = compareRuns(await runVerification(commands, options()), await runVerification(commands, options()), commands);
     expect(checks[0]!.verdict).toBe("pre_existing");
     expect(verificationPassed(checks)).toBe(true);
@@ -64,8 +64,8 @@ describe("runVerification + compareRuns", () => {
 
   test("a line that cannot be parsed is an error run; the others still run", async () => {
     await state("a", "ok");
-    const runs = await runVerification(["node check.js a && rm -rf /", "node check.js a"], options());
-    expect(runs[0]).toMatchObject({ command: "node check.js a && rm -rf /", status: "error", argv: [], exitCode: null });
+    const runs = await runVerification(["node check.cjs a && rm -rf /", "node check.cjs a"], options());
+    expect(runs[0]).toMatchObject({ command: "node check.cjs a && rm -rf /", status: "error", argv: [], exitCode: null });
     expect(runs[0]!.outputTail).toContain('"&&"');
     expect(runs[0]!.outputTail).toContain("sh -c");
     expect(runs[1]!.status).toBe("pass");
@@ -89,7 +89,7 @@ describe("runVerification + compareRuns", () => {
   test("an aborted run stops; the commands not run are not_run and verification fails", async () => {
     const controller = new AbortController();
     controller.abort("cancelled");
-    const commands = ["node check.js a"];
+    const commands = ["node check.cjs a"];
     const runs = await runVerification(commands, { ...options(), signal: controller.signal });
     expect(runs).toEqual([]);
     const checks = compareRuns([], runs, commands);
