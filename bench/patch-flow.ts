@@ -5,7 +5,7 @@
 // scripted model makes the real codex fix the bug each time; between patches the Builder commits
 // the bug back (with a new first line), so every patch has work to do and its base moves.
 // Prints nothing; returns rows for bench/run.ts, and throws when any patch did not complete.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, watch } from "node:fs";
+import { existsSync, watch } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -16,10 +16,11 @@ import { runGit } from "../src/git/run-git.js";
 import { layoutFor, type Layout } from "../src/protocol/layout.js";
 import { publishRequest } from "../src/protocol/publish-request.js";
 import { renderRequest } from "../src/protocol/render-request.js";
-import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
+import { makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
 import { startModelServer } from "../tests/helpers/model-server.js";
 import { BUGGY, DIAGNOSIS, fixReplies, ROUTE_DECISION, TASK_PACKET } from "../tests/helpers/patch-workspace.js";
-import { generateRepository, IDENTITY, type Row } from "./patch-pool.js";
+import { LogReader, mb, median, procStatus, waitFor, workspaceToml, type LogEvent, type Row } from "./bench-kit.js";
+import { generateRepository, IDENTITY } from "./patch-pool.js";
 
 const PATCHES = Number(process.env.BENCH_PATCH_N ?? 6);
 const CLI = path.join(process.cwd(), "dist/cli/bin.js");
@@ -28,7 +29,6 @@ const PATCH_TIMEOUT_MS = 300_000;
 const TEST_JS =
   'import { add } from "./src/math.js";\nconst got = add(2, 3);\nif (got !== 5) {\n  console.error(`FAIL add(2, 3) = ${got}, expected 5`);\n  process.exit(1);\n}\nconsole.log("ok add");\n';
 
-type LogEvent = Record<string, unknown> & { event?: string; id?: string; at?: string };
 
 export async function benchPatchFlow(): Promise<Row[]> {
   if (!Number.isInteger(PATCHES) || PATCHES < 2) throw new Error(`bench: BENCH_PATCH_N must be a whole number ≥ 2 (one cold patch, then warm ones), got ${PATCHES}`);
@@ -56,7 +56,7 @@ export async function benchPatchFlow(): Promise<Row[]> {
     await writeFile(path.join(ws, "progress/TASK_PACKET.md"), TASK_PACKET);
     await writeFile(path.join(ws, "progress/ROUTE_DECISION.md"), ROUTE_DECISION);
     await writeFile(path.join(ws, "out/codex-diagnosis-20250101-000000.md"), DIAGNOSIS);
-    await writeFile(path.join(ws, "codex-relay.toml"), workspaceToml(server.url));
+    await writeFile(path.join(ws, "codex-relay.toml"), workspaceToml(server.url, "[patch]\nauto_diagnose = false\nauto_patch = false\n"));
     const layout = layoutFor(ws);
     const log = new LogReader(layout.logFile);
 
@@ -195,79 +195,3 @@ async function reportTiming(ws: string, written: LogEvent | undefined, name: str
   return Number(match[1]);
 }
 
-// bench/run.ts's config (Codex pointed at the scripted model server), with the progress/ triggers
-// off: the bench publishes each patch request itself.
-function workspaceToml(url: string): string {
-  return `[codex]
-bin = ${JSON.stringify(codexBinary())}
-model = "gpt-5.5"
-[codex.config]
-model_provider = "mock"
-[codex.config.features]
-shell_snapshot = false
-plugins = false
-[codex.config.model_providers.mock]
-name = "mock"
-base_url = ${JSON.stringify(url)}
-env_key = "${MOCK_ENV_KEY}"
-wire_api = "responses"
-supports_websockets = false
-request_max_retries = 0
-stream_max_retries = 0
-[audit]
-enabled = true
-[patch]
-auto_diagnose = false
-auto_patch = false
-`;
-}
-
-/** The daemon's JSON log, read incrementally (the whole file on every poll would skew the figures). */
-class LogReader {
-  #offset = 0;
-  #rest = "";
-  readonly #events: LogEvent[] = [];
-  constructor(readonly file: string) {}
-
-  events(): LogEvent[] {
-    let chunk: Buffer;
-    try {
-      const fd = openSync(this.file, "r");
-      try {
-        const buffer = Buffer.alloc(Math.max(0, fstatSync(fd).size - this.#offset));
-        chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, this.#offset));
-        this.#offset += chunk.length;
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      return this.#events; // not written yet
-    }
-    const lines = (this.#rest + chunk.toString("utf8")).split("\n");
-    this.#rest = lines.pop() ?? "";
-    for (const line of lines) if (line) this.#events.push(JSON.parse(line) as LogEvent);
-    return this.#events;
-  }
-}
-
-function procStatus(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, everyMs: number, what: () => string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await delay(everyMs);
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
-
-const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);

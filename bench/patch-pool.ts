@@ -12,6 +12,7 @@ import { runGit } from "../src/git/run-git.js";
 import { deleteBranch } from "../src/patch/sandbox-commit.js";
 import type { CommandRun } from "../src/patch/types.js";
 import { createWorktreePool } from "../src/patch/worktree-pool.js";
+import { median, type Row } from "./bench-kit.js";
 
 const CYCLES = Number(process.env.BENCH_POOL_N ?? 15);
 const DIRS = 200;
@@ -23,12 +24,6 @@ export const IDENTITY = {
   GIT_COMMITTER_NAME: "Bench", GIT_COMMITTER_EMAIL: "bench@localhost",
 };
 
-/** One line of the bench table. */
-export interface Row {
-  metric: string;
-  value: string;
-  target: string;
-}
 
 export async function benchPatchPool(): Promise<Row[]> {
   const work = await mkdtemp(path.join(os.tmpdir(), "bench-pool-"));
@@ -140,8 +135,3 @@ async function smallCommit(repo: string, i: number, git: (cwd: string, args: str
   await git(repo, ["commit", "--quiet", "--no-verify", "-m", `cycle ${i}`]);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}

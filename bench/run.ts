@@ -3,7 +3,7 @@
 // BENCH_SKIP_DELEGATION, BENCH_SKIP_TRANSCRIPTS and BENCH_SKIP_PATCH (=1) leave a section out.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -11,7 +11,8 @@ import { execa } from "execa";
 import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
 import { jsonMessage, startModelServer } from "../tests/helpers/model-server.js";
 import { benchPatchFlow } from "./patch-flow.js";
-import { benchPatchPool, type Row } from "./patch-pool.js";
+import { LogReader, mb, procStatus, waitFor, workspaceToml, type Row } from "./bench-kit.js";
+import { benchPatchPool } from "./patch-pool.js";
 
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, "dist/cli/bin.js");
@@ -59,9 +60,10 @@ async function benchDelegation(): Promise<Row[]> {
   const launch = process.env.BENCH_PLAIN_NODE ? [process.execPath, [CLI, "start", "--quiet", "--workspace", ws]] as const : [CLI, ["start", "--quiet", "--workspace", ws]] as const;
   const daemon = execa(launch[0], [...launch[1]], { env, extendEnv: false, stdin: "ignore", reject: false });
   const logFile = path.join(ws, ".autonomous_runs/.relay/daemon.log.jsonl");
-  await waitFor(() => logEvents(logFile).some((e) => e.event === "daemon started"), 20_000);
+  const log = new LogReader(logFile);
+  await waitFor(() => log.events().some((e) => e.event === "daemon started"), 20_000);
   await delay(1000);
-  rows.push({ metric: "daemon idle RSS", value: `${mb(procRss(daemon.pid!).rss)} MB`, target: "≤ 60 MB" });
+  rows.push({ metric: "daemon idle RSS", value: `${mb(procStatus(daemon.pid!).rss)} MB`, target: "≤ 60 MB" });
 
   let seq = 0;
   const nextId = () => {
@@ -82,9 +84,9 @@ async function benchDelegation(): Promise<Row[]> {
   for (let i = 0; i < DETECT_N; i += 1) {
     const id = nextId();
     dropped.set(id, await drop(id));
-    await settled(logFile, id);
+    await settled(log, id);
   }
-  const timeOf = (event: string) => new Map(logEvents(logFile).filter((e) => e.event === event).map((e) => [e.id as string, Date.parse(e.at as string)]));
+  const timeOf = (event: string) => new Map(log.events().filter((e) => e.event === event).map((e) => [e.id as string, Date.parse(e.at as string)]));
   const since = (event: string) => {
     const times = timeOf(event);
     return [...dropped].map(([id, at]) => (times.get(id) ?? NaN) - at).filter(Number.isFinite);
@@ -109,7 +111,7 @@ async function benchDelegation(): Promise<Row[]> {
     await drop(id);
     await waitFor(() => existsSync(resultOf(id)), 30_000, 2);
     relayed.push(performance.now() - t0);
-    await settled(logFile, id);
+    await settled(log, id);
     const prompt = await readPromptSentFor(server, id);
     const t1 = performance.now();
     const direct = await execa(codexBinary(), rawArgs(prompt), { env, extendEnv: false, stdin: "ignore", reject: false });
@@ -130,7 +132,7 @@ async function benchDelegation(): Promise<Row[]> {
     await drop(id);
   }
   await waitFor(() => flow.every((id) => existsSync(resultOf(id))), 600_000, 50);
-  rows.push({ metric: `daemon peak RSS (${FLOW_N} requests)`, value: `${mb(procRss(daemon.pid!).hwm)} MB`, target: "≤ 100 MB" });
+  rows.push({ metric: `daemon peak RSS (${FLOW_N} requests)`, value: `${mb(procStatus(daemon.pid!).hwm)} MB`, target: "≤ 100 MB" });
   daemon.kill("SIGTERM");
   await daemon;
 
@@ -163,28 +165,6 @@ async function benchDelegation(): Promise<Row[]> {
   return rows;
 }
 
-function workspaceToml(url: string): string {
-  return `[codex]
-bin = ${JSON.stringify(codexBinary())}
-model = "gpt-5.5"
-[codex.config]
-model_provider = "mock"
-[codex.config.features]
-shell_snapshot = false
-plugins = false
-[codex.config.model_providers.mock]
-name = "mock"
-base_url = ${JSON.stringify(url)}
-env_key = "${MOCK_ENV_KEY}"
-wire_api = "responses"
-supports_websockets = false
-request_max_retries = 0
-stream_max_retries = 0
-[audit]
-enabled = true
-`;
-}
-
 async function readPromptSentFor(server: Awaited<ReturnType<typeof startModelServer>>, id: string): Promise<string> {
   const request = [...server.requests].reverse().find((r) => r.text.includes(`Delegation ${id}`));
   const text = request?.text ?? PROMPT_ISSUE;
@@ -192,47 +172,10 @@ async function readPromptSentFor(server: Awaited<ReturnType<typeof startModelSer
   return start === -1 ? text : text.slice(start);
 }
 
-// The daemon's JSON log, read incrementally so that polling it costs the machine next to nothing.
-const logCache = { offset: 0, events: [] as Record<string, unknown>[], rest: "" };
-function logEvents(file: string): Record<string, unknown>[] {
-  let chunk: Buffer;
-  try {
-    const fd = openSync(file, "r");
-    try {
-      const size = fstatSync(fd).size;
-      chunk = Buffer.alloc(Math.max(0, size - logCache.offset));
-      readSync(fd, chunk, 0, chunk.length, logCache.offset);
-      logCache.offset = size;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return logCache.events;
-  }
-  const lines = (logCache.rest + chunk.toString("utf8")).split("\n");
-  logCache.rest = lines.pop() ?? "";
-  for (const line of lines) if (line) logCache.events.push(JSON.parse(line));
-  return logCache.events;
-}
-
 /** The previous request fully done, audit commit included: measure each request on a quiet daemon. */
-async function settled(logFile: string, id: string): Promise<void> {
-  await waitFor(() => logEvents(logFile).some((e) => e.id === id && String(e.event).startsWith("audit")), 30_000);
+async function settled(log: LogReader, id: string): Promise<void> {
+  await waitFor(() => log.events().some((e) => e.id === id && String(e.event).startsWith("audit")), 30_000);
   await delay(20);
-}
-
-function procRss(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, everyMs = 5): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`bench: timed out after ${timeoutMs} ms`);
-    await delay(everyMs);
-  }
 }
 
 function pct(values: number[], p: number): number {
@@ -240,8 +183,6 @@ function pct(values: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return Math.round((sorted[index] ?? NaN) * 10) / 10;
 }
-
-const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 function printTable(rows: Row[]): void {
   const w = [Math.max(...rows.map((r) => r.metric.length), 6), Math.max(...rows.map((r) => r.value.length), 5), 8];
