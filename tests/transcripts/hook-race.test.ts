@@ -3,72 +3,33 @@
 // transcript the daemon's TranscriptWatcher tails, in either order. Whichever gets there first, the
 // prompt makes exactly one request, and the hook tells the agent its id. Real git workspace, real
 // JSONL transcript in a fake home, `.claude/settings.json` written by `init`'s own installer.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { delegateFromPrompt } from "../../src/cli/hooks/delegate-from-prompt.js";
 import { installClaudeCodeHooks } from "../../src/cli/hooks/install-hooks.js";
-import { createRelayContext } from "../../src/daemon/relay-context.js";
 import { layoutFor, REQUEST_FILE } from "../../src/protocol/layout.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
-import { TranscriptWatcher, type TranscriptReadEvent, type TranscriptRequestEvent, type TranscriptSkipEvent } from "../../src/transcripts/transcript-watcher.js";
 import { CLI, until } from "../helpers/relay-workspace.js";
+import { watcherFixture, type WatcherSetup } from "../helpers/transcript-watcher-fixture.js";
 
 const SESSION = "7c1e9b42-5a3d-4f60-8e2b-1d0c9f8a7b65";
 
-interface Setup {
-  ws: string;
-  home: string;
-  session: string;
-  requests: TranscriptRequestEvent[];
-  skips: TranscriptSkipEvent[];
-  reads: TranscriptReadEvent[];
-  errors: Error[];
-}
-
-const dirs: string[] = [];
-const watchers: TranscriptWatcher[] = [];
-
-afterEach(async () => {
-  for (const watcher of watchers.splice(0)) await watcher.close();
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+type Setup = WatcherSetup;
+const fixture = watcherFixture(SESSION);
 
 /** A git workspace watching a Claude Code project folder (hook installed unless `hooks: false`), a session with history, a started watcher. */
-async function setup(options: { hooks?: boolean } = {}): Promise<Setup> {
-  const ws = await tempDir("codex-relay-race-ws-");
-  const home = await tempDir("codex-relay-race-home-");
-  execFileSync("git", ["init", "-q", "-b", "main", ws]);
-  await writeFile(path.join(ws, "README.md"), "# shop\n");
-  execFileSync("git", ["-C", ws, "add", "."]);
-  execFileSync("git", ["-C", ws, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"]);
-  if (options.hooks ?? true) await installClaudeCodeHooks(ws);
-  const project = path.join(home, ".claude/projects/-home-dev-shop");
-  await mkdir(project, { recursive: true });
-  const session = path.join(project, `${SESSION}.jsonl`);
-  await writeFile(session, userLine("hello"));
-  await writeFile(path.join(ws, "codex-relay.toml"), `[transcripts]\npaths = ["~/.claude/projects/-home-dev-shop"]\npoll_ms = 200\n`);
-  const s: Setup = { ws, home, session, requests: [], skips: [], reads: [], errors: [] };
-  const ctx = await createRelayContext({ workspace: ws, env: { HOME: home, PATH: process.env.PATH ?? "" } });
-  const watcher = new TranscriptWatcher(ctx);
-  watcher.on("request", (e) => s.requests.push(e));
-  watcher.on("skip", (e) => s.skips.push(e));
-  watcher.on("read", (e) => s.reads.push(e));
-  watcher.on("error", (e) => s.errors.push(e));
-  watchers.push(watcher);
-  await watcher.start();
-  return s;
+function setup(options: { hooks?: boolean } = {}): Promise<Setup> {
+  return fixture.setup({
+    before: async ({ ws, session }) => {
+      if (options.hooks ?? true) await installClaudeCodeHooks(ws);
+      await writeFile(session, userLine("hello"));
+    },
+  });
 }
 
 let seq = 0;

@@ -4,88 +4,17 @@
 // runs one); every wait is bounded.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFile, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { createRelayContext } from "../../src/daemon/relay-context.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
-import { TranscriptWatcher, type TranscriptReadEvent, type TranscriptRequestEvent, type TranscriptSkipEvent } from "../../src/transcripts/transcript-watcher.js";
 import { until } from "../helpers/relay-workspace.js";
+import { watcherFixture, type WatcherSetup } from "../helpers/transcript-watcher-fixture.js";
 
 const SESSION = "5f0c2a9e-8d41-4c6b-9a7e-3b2d1e0f4a11";
 
-interface Setup {
-  ws: string;
-  home: string;
-  project: string;
-  session: string;
-  watcher: TranscriptWatcher;
-  requests: TranscriptRequestEvent[];
-  skips: TranscriptSkipEvent[];
-  reads: TranscriptReadEvent[];
-  errors: Error[];
-  restart(options?: { fromStart?: boolean }): Promise<void>;
-}
-
-const dirs: string[] = [];
-const watchers: TranscriptWatcher[] = [];
-
-afterEach(async () => {
-  for (const watcher of watchers.splice(0)) await watcher.close();
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-/** A git workspace whose config watches `paths`, a fake home, and a started watcher. */
-async function setup(options: { paths?: string[]; toml?: string; pollMs?: number; fromStart?: boolean; before?: (s: { ws: string; home: string; session: string }) => Promise<void> } = {}): Promise<Setup> {
-  const ws = await tempDir("codex-relay-tw-ws-");
-  const home = await tempDir("codex-relay-tw-home-");
-  execFileSync("git", ["init", "-q", "-b", "main", ws]);
-  await writeFile(path.join(ws, "README.md"), "# shop\n");
-  execFileSync("git", ["-C", ws, "add", "."]);
-  execFileSync("git", ["-C", ws, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"]);
-  const project = path.join(home, ".claude/projects/-home-dev-shop");
-  await mkdir(project, { recursive: true });
-  const session = path.join(project, `${SESSION}.jsonl`);
-  const paths = options.paths ?? ["~/.claude/projects/-home-dev-shop"];
-  await writeFile(path.join(ws, "codex-relay.toml"), `[transcripts]\npaths = ${JSON.stringify(paths)}\npoll_ms = ${options.pollMs ?? 200}\n${options.toml ?? ""}\n`);
-  await options.before?.({ ws, home, session });
-  const s: Setup = {
-    ws,
-    home,
-    project,
-    session,
-    watcher: undefined as unknown as TranscriptWatcher,
-    requests: [],
-    skips: [],
-    reads: [],
-    errors: [],
-    restart: async (restartOptions = {}) => {
-      await s.watcher.close();
-      await startWatcher(s, restartOptions.fromStart ?? false);
-    },
-  };
-  await startWatcher(s, options.fromStart ?? false);
-  return s;
-}
-
-async function startWatcher(s: Setup, fromStart: boolean): Promise<void> {
-  const ctx = await createRelayContext({ workspace: s.ws, env: { HOME: s.home, PATH: process.env.PATH ?? "" } });
-  const watcher = new TranscriptWatcher(ctx, { fromStart });
-  watcher.on("request", (e) => s.requests.push(e));
-  watcher.on("skip", (e) => s.skips.push(e));
-  watcher.on("read", (e) => s.reads.push(e));
-  watcher.on("error", (e) => s.errors.push(e));
-  watchers.push(watcher);
-  s.watcher = watcher;
-  await watcher.start();
-}
+type Setup = WatcherSetup;
+const { setup, tempDir } = watcherFixture(SESSION);
 
 const inbox = (s: Setup) => path.join(s.ws, ".autonomous_runs/codex_delegations");
 

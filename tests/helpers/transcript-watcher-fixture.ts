@@ -1,0 +1,96 @@
+// A TranscriptWatcher on real files for the transcript tests: a real git workspace, a fake home with
+// ~/.claude/projects/-home-dev-shop/<session>.jsonl, and a started watcher whose events are kept.
+// Every watcher is closed and every folder removed after each test.
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach } from "vitest";
+import { createRelayContext } from "../../src/daemon/relay-context.js";
+import { TranscriptWatcher, type TranscriptReadEvent, type TranscriptRequestEvent, type TranscriptSkipEvent } from "../../src/transcripts/transcript-watcher.js";
+
+export interface WatcherSetup {
+  ws: string;
+  home: string;
+  project: string;
+  session: string;
+  watcher: TranscriptWatcher;
+  requests: TranscriptRequestEvent[];
+  skips: TranscriptSkipEvent[];
+  reads: TranscriptReadEvent[];
+  errors: Error[];
+  restart(options?: { fromStart?: boolean }): Promise<void>;
+}
+
+export interface WatcherSetupOptions {
+  paths?: string[];
+  toml?: string;
+  pollMs?: number;
+  fromStart?: boolean;
+  /** Runs after the config is written, before the watcher starts. */
+  before?: (s: { ws: string; home: string; session: string }) => Promise<void>;
+}
+
+/** Call at the top of a test file; `sessionId` names the session transcript. */
+export function watcherFixture(sessionId: string) {
+  const dirs: string[] = [];
+  const watchers: TranscriptWatcher[] = [];
+
+  afterEach(async () => {
+    for (const watcher of watchers.splice(0)) await watcher.close();
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function tempDir(prefix: string): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  }
+
+  async function startWatcher(s: WatcherSetup, fromStart: boolean): Promise<void> {
+    const ctx = await createRelayContext({ workspace: s.ws, env: { HOME: s.home, PATH: process.env.PATH ?? "" } });
+    const watcher = new TranscriptWatcher(ctx, { fromStart });
+    watcher.on("request", (e) => s.requests.push(e));
+    watcher.on("skip", (e) => s.skips.push(e));
+    watcher.on("read", (e) => s.reads.push(e));
+    watcher.on("error", (e) => s.errors.push(e));
+    watchers.push(watcher);
+    s.watcher = watcher;
+    await watcher.start();
+  }
+
+  /** A git workspace whose config watches `paths`, a fake home, and a started watcher. */
+  async function setup(options: WatcherSetupOptions = {}): Promise<WatcherSetup> {
+    const ws = await tempDir("codex-relay-tw-ws-");
+    const home = await tempDir("codex-relay-tw-home-");
+    execFileSync("git", ["init", "-q", "-b", "main", ws]);
+    await writeFile(path.join(ws, "README.md"), "# shop\n");
+    execFileSync("git", ["-C", ws, "add", "."]);
+    execFileSync("git", ["-C", ws, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"]);
+    const project = path.join(home, ".claude/projects/-home-dev-shop");
+    await mkdir(project, { recursive: true });
+    const session = path.join(project, `${sessionId}.jsonl`);
+    const paths = options.paths ?? ["~/.claude/projects/-home-dev-shop"];
+    await writeFile(path.join(ws, "codex-relay.toml"), `[transcripts]\npaths = ${JSON.stringify(paths)}\npoll_ms = ${options.pollMs ?? 200}\n${options.toml ?? ""}\n`);
+    await options.before?.({ ws, home, session });
+    const s: WatcherSetup = {
+      ws,
+      home,
+      project,
+      session,
+      watcher: undefined as unknown as TranscriptWatcher,
+      requests: [],
+      skips: [],
+      reads: [],
+      errors: [],
+      restart: async (restartOptions = {}) => {
+        await s.watcher.close();
+        await startWatcher(s, restartOptions.fromStart ?? false);
+      },
+    };
+    await startWatcher(s, options.fromStart ?? false);
+    return s;
+  }
+
+  return { setup, tempDir };
+}
