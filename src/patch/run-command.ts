@@ -3,6 +3,7 @@
 // killed with the group, and only the last part of its output is kept, however much it prints.
 import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
+import { pickEnv } from "../security/child-env.js";
 import { spawnInGroup } from "../util/process-group.js";
 import type { CommandRun } from "./types.js";
 
@@ -113,14 +114,8 @@ export function verificationEnv(
   env: Readonly<Record<string, string | undefined>>,
   extraNames: readonly string[],
 ): Record<string, string> {
-  // The same matching as buildChildEnv (exact names, `PREFIX*`, a bare `*` copies nothing), which
-  // cannot be used here because it always adds Codex's allowlist, credentials included.
-  const names = [...VERIFY_ENV_NAMES, ...extraNames];
-  const picked: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && names.some((pattern) => matches(pattern, name))) picked[name] = value;
-  }
-  return { ...picked, TERM: "dumb", NO_COLOR: "1", CI: "1" };
+  // Not buildChildEnv: that always adds Codex's allowlist, provider credentials included.
+  return { ...pickEnv(env, [...VERIFY_ENV_NAMES, ...extraNames]), TERM: "dumb", NO_COLOR: "1", CI: "1" };
 }
 
 const VERIFY_ENV_NAMES: readonly string[] = [
@@ -129,10 +124,6 @@ const VERIFY_ENV_NAMES: readonly string[] = [
   "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy",
   "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
 ];
-
-function matches(pattern: string, name: string): boolean {
-  return pattern.endsWith("*") ? pattern.length > 1 && name.startsWith(pattern.slice(0, -1)) : pattern === name;
-}
 
 async function checkCwd(cwd: string): Promise<string | null> {
   try {

@@ -50,9 +50,14 @@ export function buildChildEnv(
   parent: Readonly<Record<string, string | undefined>>,
   options: { passthrough: readonly string[] },
 ): Record<string, string> {
+  return pickEnv(parent, [...CODEX_ENV_ALLOWLIST, ...options.passthrough]);
+}
+
+/** The variables of `parent` that `names` select: exact names, or `PREFIX*` (a bare `*` selects nothing). */
+export function pickEnv(parent: Readonly<Record<string, string | undefined>>, names: readonly string[]): Record<string, string> {
   const exact = new Set<string>();
   const prefixes: string[] = [];
-  for (const name of [...CODEX_ENV_ALLOWLIST, ...options.passthrough]) {
+  for (const name of names) {
     if (name.endsWith("*")) prefixes.push(name.slice(0, -1));
     else exact.add(name);
   }
