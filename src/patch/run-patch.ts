@@ -93,7 +93,7 @@ async function writeReports(ctx: RelayContext, report: PatchRunReport, gates: Ga
   if (report.kind === "micro" && gates) {
     main = path.join(layout.out, microReportName(report.id));
   } else {
-    main = await reserveOutFile(layout.out, report.startedAt, () => patchReportName(report));
+    main = await reserveOutFile(layout.out, report.startedAt, (time) => patchReportName({ ...report, startedAt: time }));
   }
   if (report.failedRef && report.diff) {
     const patchFile = main.replace(/\.(md|json)$/, ".patch");

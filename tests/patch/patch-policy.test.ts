@@ -5,6 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { processRequest } from "../../src/daemon/process-request.js";
+import { createRelayContext } from "../../src/daemon/relay-context.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import type { RecordedRequest, Reply } from "../helpers/model-server.js";
@@ -113,6 +114,21 @@ describe("failures before the sandbox", () => {
     expect(line).toMatchObject({ skill: "codex-patch-rw", verification_passed: false, commit: null, status: "aborted" });
     expect(git(ws.dir, "branch", "--list", "codex/*")).toBe(branches);
     expect(git(ws.dir, "worktree", "list", "--porcelain").trim().split("\n\n")).toHaveLength(1);
+  });
+});
+
+describe("report names", () => {
+  it("two runs in the same second get two reports, the second a second later", async () => {
+    ws = await makePatchWorkspace({ prerequisites: false });
+    const now = new Date("2026-03-04T05:06:07Z");
+    const ctx = await createRelayContext({ workspace: ws.dir, env: ws.env, now: () => now });
+    for (const n of [1, 2]) {
+      const id = await publishRequest(ctx.layout, renderRequest({ kind: "patch", issue: `Apply the fix ${n}`, createdAt: now }), now);
+      const outcome = await processRequest(ctx, { id, detectedAt: now });
+      expect(outcome.kind === "result" && outcome.result.error?.code).toBe("patch_prerequisites");
+    }
+    await ctx.background.drain();
+    expect(await outFiles(ws, /^codex-patch-FAILED-/)).toEqual(["codex-patch-FAILED-20260304-050607.md", "codex-patch-FAILED-20260304-050608.md"]);
   });
 });
 
