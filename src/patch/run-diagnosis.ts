@@ -10,6 +10,7 @@ import { Diagnosis, diagnosisJsonSchema } from "../protocol/diagnosis.js";
 import { diagnosisReportName, renderDiagnosisReport } from "../report/diagnosis-report.js";
 import { loadTemplate, renderTemplate } from "../report/templates.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { oneLine } from "../util/one-line.js";
 import { reserveOutFile } from "./out-file.js";
 import { parseTaskPacket, type TaskPacket } from "./task-packet.js";
 
@@ -73,7 +74,7 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
   return {
     ...end.base,
     status: "completed",
-    summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause)}`,
+    summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause, 160)}`,
     analysis: {
       root_cause: diagnosis.root_cause,
       technical_explanation: diagnosis.technical_explanation,
@@ -100,9 +101,4 @@ async function readTaskPacket(workspace: string): Promise<TaskPacket | null> {
 function firstLine(text: string): string {
   const line = text.split("\n", 1)[0]?.trim() ?? "";
   return line.length > 80 ? `${line.slice(0, 77)}...` : line;
-}
-
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }

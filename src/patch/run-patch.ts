@@ -12,6 +12,7 @@ import { buildMicroJson, microReportName } from "../report/micro-report.js";
 import { patchReportName, renderPatchReport } from "../report/patch-report.js";
 import { loadTemplate } from "../report/templates.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { oneLine } from "../util/one-line.js";
 import { executePatch } from "./execute-patch.js";
 import { reserveOutFile } from "./out-file.js";
 import { planMicro, planPatch, type PlanResult } from "./patch-plan.js";
@@ -20,6 +21,7 @@ import type { PatchRunReport } from "./types.js";
 
 export const LEDGER = "progress/ledger.jsonl";
 export const FAILURE_PATTERNS = "out/failure-patterns.jsonl";
+const SUMMARY_CHARS = 300;
 
 export async function runPatch(run: KindRun): Promise<KindOutcome> {
   return runPlanned(run, await planPatch(run));
@@ -55,7 +57,7 @@ async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcom
     const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath };
     const written = await writeReports(ctx, report, plan.mode === "micro" ? [] : null);
     const status = error.code === "cancelled" ? "cancelled" : "failed";
-    return { kind: "finish", status, error, summary: oneLine(`${plan.mode} not started (${error.code}): ${error.message}; report ${written.relative}`), auditFiles: written.files };
+    return { kind: "finish", status, error, summary: oneLine(`${plan.mode} not started (${error.code}): ${error.message}; report ${written.relative}`, SUMMARY_CHARS), auditFiles: written.files };
   }
   if (done.requeue) return { kind: "requeue" };
   const gates = done.commands.map((c, i) => {
@@ -73,7 +75,7 @@ async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcom
     status: done.status,
     error: done.error,
     patch: report.diff?.patch || null,
-    summary: oneLine(summary),
+    summary: oneLine(summary, SUMMARY_CHARS),
     startedAt: done.codexStartedAt,
     usage: done.usage,
     auditFiles: written.files,
@@ -137,9 +139,4 @@ function abortedReport(
     failure, missing, merge: null, overlap: [], limits,
     timing: { setupMs: null, codexMs: null, verifyMs: null, totalMs: 0 },
   };
-}
-
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }

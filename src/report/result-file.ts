@@ -6,6 +6,7 @@ import type { Layout } from "../protocol/layout.js";
 import { ResultFile, RESULT_SCHEMA_ID, type Analysis, type ResultStatus, type Usage } from "../protocol/result.js";
 import type { Redactor } from "../security/redact.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { oneLine } from "../util/one-line.js";
 import { fenceFor, loadTemplate, renderTemplate } from "./templates.js";
 
 export interface ResultInput {
@@ -53,8 +54,7 @@ export function buildResult(input: ResultInput): ResultFile {
 
 function summarize(status: ResultStatus, analysis: Analysis | null, error: string | null): string {
   const text = analysis ? analysis.root_cause : `${status}: ${error ?? "no details"}`;
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine;
+  return oneLine(text, 200);
 }
 
 export function renderResultMarkdown(template: string, result: ResultFile): string {
