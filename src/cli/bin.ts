@@ -1,7 +1,7 @@
-#!/usr/bin/env -S node --optimize-for-size
+#!/usr/bin/env node
 // The codex-relay executable: parse argv, load the one command it names (lazily, so quick
-// commands stay quick), run it, and exit in this one place. `--optimize-for-size` (shebang) keeps
-// the long-running daemon small: measured here, peak RSS over 200 requests 89 MB instead of 155 MB.
+// commands stay quick), run it, and exit in this one place. No V8 flags in the shebang: see
+// daemon/small-heap.ts for why, and for the ones the daemon sets for itself.
 import { helpText, parseCli } from "./parse-cli.js";
 import type { CliIo, CommandModule } from "./command.js";
 
@@ -31,6 +31,7 @@ async function main(): Promise<number> {
       io.stderr.write(`codex-relay: ${parsed.message}\n\n${helpText(parsed.command)}`);
       return 2;
     case "command": {
+      if (parsed.command === "start") (await import("../daemon/small-heap.js")).keepHeapSmall();
       const module = (await import(`./commands/${parsed.command}.js`)) as CommandModule;
       try {
         return await module.run({ flags: parsed.flags, positionals: parsed.positionals, io });
