@@ -141,6 +141,14 @@ async function benchDelegation(): Promise<Row[]> {
   const delegateRuns: number[] = [];
   const hookRuns: number[] = [];
   const hookPhraseRuns: number[] = [];
+  // A workspace in use for months: 1,000 answered asks from earlier sessions, which a prompt must not read.
+  const HISTORY = 1000;
+  const records = path.join(ws, ".autonomous_runs/.relay/hook-requests");
+  await mkdir(records, { recursive: true });
+  for (let i = 0; i < HISTORY; i += 1) {
+    const record = { id: `20250101_000000_${i}`, session_id: `old-session-${i % 50}`, transcript: null, issue: `old issue ${i}`, created_at: new Date(Date.now() - 86_400_000).toISOString(), by: "hook", said_at: null, utterance: null };
+    await writeFile(path.join(records, `${i.toString(16).padStart(64, "0")}.json`), `${JSON.stringify(record)}\n`);
+  }
   const hookInput = (prompt: string) => JSON.stringify({ session_id: "bench", transcript_path: path.join(ws, "t.jsonl"), cwd: ws, hook_event_name: "UserPromptSubmit", prompt });
   const timed = async (runs: number[], run: () => Promise<unknown>) => {
     const t = performance.now();
@@ -155,8 +163,8 @@ async function benchDelegation(): Promise<Row[]> {
   }
   rows.push({ metric: "node -e 0 median", value: `${pct(nodeRuns, 50)} ms`, target: "" });
   rows.push({ metric: "delegate start-to-exit median", value: `${pct(delegateRuns, 50)} ms`, target: "≤ 120 ms" });
-  rows.push({ metric: "hook claude-code, no phrase, median", value: `${pct(hookRuns, 50)} ms`, target: "≤ 120 ms" });
-  rows.push({ metric: "hook claude-code, with phrase, median", value: `${pct(hookPhraseRuns, 50)} ms`, target: "≤ 120 ms" });
+  rows.push({ metric: `hook claude-code, no phrase, median (${HISTORY} earlier asks on record)`, value: `${pct(hookRuns, 50)} ms`, target: "≤ 120 ms" });
+  rows.push({ metric: `hook claude-code, with phrase, median (${HISTORY} earlier asks on record)`, value: `${pct(hookPhraseRuns, 50)} ms`, target: "≤ 120 ms" });
 
   await server.close();
   await home.cleanup();

@@ -16,6 +16,9 @@
 //   any generation with an id said within SAME_ASK_MS: a transcript read again must not ask anew
 //   what was answered. Otherwise (answered before, or a claim abandoned by a crash) the next
 //   generation is claimed: the user is asking again.
+// - `hook-awaiting/<session_id, or sha256- and its hash>/<id>.json`: a record's request whose RESULT the session has
+//   not been told about, written when the record gets its id. The hook reads only its own session's
+//   few (usually none) on every prompt, not every record the workspace ever made.
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -23,6 +26,7 @@ import { writeFileAtomic } from "../util/atomic-write.js";
 import type { Layout } from "./layout.js";
 
 export const PHRASE_RECORDS_DIR = "hook-requests";
+const AWAITING_DIR = "hook-awaiting";
 
 // A claim still without an id after this long belongs to a process that died mid-publish.
 const STALE_CLAIM_MS = 60_000;
@@ -91,9 +95,54 @@ export async function claimPhrase(layout: Layout, ask: PhraseAsk, claim: Omit<Ph
   }
 }
 
-/** Replace a record whole (readers see the old or the new one, never half). */
+/** Replace a record whole (readers see the old or the new one, never half); one with an id awaits its RESULT. */
 export async function savePhraseRecord(layout: Layout, file: string, record: PhraseRecord): Promise<void> {
+  if (record.id !== null) {
+    const awaiting: AwaitingResult = { id: record.id, issue: record.issue, created_at: record.created_at };
+    await mkdir(sessionAwaitingDir(layout, record.session_id), { recursive: true });
+    await writeFile(path.join(sessionAwaitingDir(layout, record.session_id), `${record.id}.json`), `${JSON.stringify(awaiting)}\n`);
+  }
   await writeFileAtomic(file, `${JSON.stringify(record)}\n`, layout.tmp);
+}
+
+/** A session's request not yet announced to it, whether or not its RESULT exists. */
+export interface AwaitingResult {
+  readonly id: string;
+  readonly issue: string;
+  readonly created_at: string;
+}
+
+/** The session's requests awaiting announcement, oldest first. */
+export async function awaitingResults(layout: Layout, sessionId: string): Promise<AwaitingResult[]> {
+  const dir = sessionAwaitingDir(layout, sessionId);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return []; // the session has asked for nothing (the common case: one failed readdir)
+  }
+  const found = await Promise.all(names.filter((n) => n.endsWith(".json")).map((n) => readAwaiting(path.join(dir, n))));
+  return found.filter((a): a is AwaitingResult => a !== undefined).sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** The session has been told about `id` (or never will be): stop looking for it. */
+export async function doneAwaiting(layout: Layout, sessionId: string, id: string): Promise<void> {
+  await rm(path.join(sessionAwaitingDir(layout, sessionId), `${id}.json`), { force: true });
+}
+
+// Editors' session ids are UUIDs, used as they are: hashing would load node:crypto on every prompt.
+function sessionAwaitingDir(layout: Layout, sessionId: string): string {
+  const key = /^[A-Za-z0-9_-]{1,128}$/.test(sessionId) ? sessionId : `sha256-${process.getBuiltinModule("node:crypto").createHash("sha256").update(sessionId).digest("hex")}`;
+  return path.join(layout.relay, AWAITING_DIR, key);
+}
+
+async function readAwaiting(file: string): Promise<AwaitingResult | undefined> {
+  try {
+    const v = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    return typeof v.id === "string" && typeof v.issue === "string" && typeof v.created_at === "string" ? { id: v.id, issue: v.issue, created_at: v.created_at } : undefined;
+  } catch {
+    return undefined; // half-written by a crash, or not ours: nothing to announce from it
+  }
 }
 
 /** Give a claimed ask back (its request could not be published), so the other side may take it. */
@@ -112,21 +161,6 @@ export async function readPhraseRecord(file: string): Promise<PhraseRecord | und
 /** Whether `record` was made for an ask said at `saidAt` (and has its request). */
 export function sameAsk(record: PhraseRecord, saidAt: Date): boolean {
   return record.id !== null && Math.abs(Date.parse(record.said_at ?? record.created_at) - saidAt.getTime()) <= SAME_ASK_MS;
-}
-
-/** Every record of one session, oldest first. */
-export async function sessionPhraseRecords(layout: Layout, sessionId: string): Promise<PhraseRecord[]> {
-  const dir = path.join(layout.relay, PHRASE_RECORDS_DIR);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return []; // nothing has written a record in this workspace yet
-  }
-  const records = await Promise.all(names.filter((n) => n.endsWith(".json")).map((n) => readPhraseRecord(path.join(dir, n))));
-  return records
-    .filter((r): r is PhraseRecord => r !== undefined && r.session_id === sessionId)
-    .sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
 // Generations are few (one per time a session re-asks an issue after its answer): probe them in order.

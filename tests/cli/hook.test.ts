@@ -308,6 +308,29 @@ describe("announcing a finished RESULT", () => {
   });
 });
 
+describe("what a hook reads on every prompt", () => {
+  it("only the session's requests still awaiting announcement: an announced one leaves the list, a pending one stays", async () => {
+    const { dir, sub, layout } = await repo();
+    await hook(["claude-code"], promptEvent(sub, "DELEGATE TO CODEX: the cache never expires\nDELEGATE TO CODEX: the logo is blurry"));
+    const [first, second] = await requestIds(layout);
+    const awaiting = path.join(dir, ".autonomous_runs/.relay/hook-awaiting/5f0c-session-a");
+    expect((await readdir(awaiting)).sort()).toEqual([`${first}.json`, `${second}.json`]);
+
+    await writeFile(layout.result(first!, "json"), JSON.stringify({ id: first, status: "completed", summary: "the TTL is read in seconds" }));
+    const told = await hook(["claude-code"], promptEvent(sub, "anything new?"));
+    expect(context(told.stdout)).toContain("the TTL is read in seconds");
+    expect(context(told.stdout)).not.toContain(second!);
+    expect(await readdir(awaiting)).toEqual([`${second}.json`]);
+
+    // a session id that is no safe file name gets a hashed directory of its own
+    const odd = "../team/session 7";
+    await hook(["claude-code"], promptEvent(sub, "DELEGATE TO CODEX: the export hangs", odd));
+    const key = `sha256-${createHash("sha256").update(odd).digest("hex")}`;
+    expect((await readdir(path.join(dir, ".autonomous_runs/.relay/hook-awaiting"))).sort()).toEqual(["5f0c-session-a", key]);
+    expect(existsSync(path.join(dir, ".autonomous_runs/team"))).toBe(false);
+  });
+});
+
 describe("hook cursor", () => {
   const cursorEvent = (root: string, extra: Record<string, unknown>) =>
     JSON.stringify({ conversation_id: "conv-7", generation_id: "gen-1", workspace_roots: [root], ...extra });

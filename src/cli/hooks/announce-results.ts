@@ -2,12 +2,13 @@
 // by the daemon) have a RESULT the agent has not been told about yet. Taking them marks them
 // announced in `.relay/hook-announced/<id>`, created exclusively, so each RESULT is announced
 // exactly once whichever hook gets there first (and a Stop hook that announces cannot keep an
-// agent going round: the next stop finds nothing new).
+// agent going round: the next stop finds nothing new). Only the session's awaiting requests are
+// read: this runs on every prompt, however many the workspace has answered before.
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Layout } from "../../protocol/layout.js";
-import { sessionPhraseRecords } from "../../protocol/phrase-records.js";
+import { awaitingResults, doneAwaiting } from "../../protocol/phrase-records.js";
 
 const ANNOUNCED_DIR = "hook-announced";
 
@@ -22,13 +23,14 @@ export interface Arrival {
 
 export async function takeArrivals(layout: Layout, sessionId: string, now: Date): Promise<Arrival[]> {
   const arrivals: Arrival[] = [];
-  for (const record of await sessionPhraseRecords(layout, sessionId)) {
-    const id = record.id;
-    if (id === null || existsSync(announcedFile(layout, id))) continue;
-    const resultJson = layout.result(id, "json");
-    const result = await readSummary(resultJson);
-    if (!result || !(await markAnnounced(layout, id, now))) continue;
-    arrivals.push({ id, issue: record.issue, ...result, resultMd: layout.result(id, "md"), resultJson });
+  for (const { id, issue } of await awaitingResults(layout, sessionId)) {
+    if (!existsSync(announcedFile(layout, id))) {
+      const resultJson = layout.result(id, "json");
+      const result = await readSummary(resultJson);
+      if (!result) continue; // still running
+      if (await markAnnounced(layout, id, now)) arrivals.push({ id, issue, ...result, resultMd: layout.result(id, "md"), resultJson });
+    }
+    await doneAwaiting(layout, sessionId, id);
   }
   return arrivals;
 }
