@@ -3,7 +3,7 @@
 // cannot read is left alone, and the installed command is one that works.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -128,6 +128,61 @@ describe("init --claude-code", () => {
     expect(run.exitCode).toBe(0);
     expect(JSON.parse(run.stdout).hookSpecificOutput.additionalContext).toContain("is now Codex delegation request");
     expect((await readdir(layoutFor(dir).inbox)).filter((n) => n.startsWith("CODEX_DELEGATION_REQUEST_"))).toHaveLength(1);
+  });
+});
+
+describe("init --claude-code where codex-relay is installed in the workspace", () => {
+  const LOCAL = '"${CLAUDE_PROJECT_DIR:-.}"/node_modules/.bin/codex-relay';
+
+  async function installedRepo(): Promise<string> {
+    const dir = await freshRepo();
+    await mkdir(path.join(dir, "node_modules", ".bin"), { recursive: true });
+    await symlink(CLI, path.join(dir, "node_modules", ".bin", "codex-relay")); // what `npm install codex-relay` links
+    return dir;
+  }
+
+  it("runs the installed binary, not npx, and the command works through a shell from a subdirectory", async () => {
+    const dir = await installedRepo();
+    const run = await cliIn(dir, ["init", "--claude-code"]);
+    expect(run.stdout).toContain(`added the UserPromptSubmit hook \`${LOCAL} hook claude-code\``);
+    const settings = JSON.parse(await readFile(path.join(dir, ".claude", "settings.json"), "utf8"));
+    const command: string = settings.hooks.UserPromptSubmit[0].hooks[0].command;
+    expect(settings.hooks.Stop[0].hooks[0].command).toBe(`${LOCAL} hook claude-code --event stop`);
+
+    // as Claude Code runs it: `sh -c <command>`, CLAUDE_PROJECT_DIR set, the session's cwd anywhere below
+    const sub = path.join(dir, "packages", "api");
+    await mkdir(sub, { recursive: true });
+    const input = JSON.stringify({ session_id: "s-2", transcript_path: "/t.jsonl", cwd: sub, hook_event_name: "UserPromptSubmit", prompt: "DELEGATE TO CODEX: the upload stalls at 99%" });
+    const hook = await execa("sh", ["-c", command], {
+      cwd: sub,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, CLAUDE_PROJECT_DIR: dir },
+      extendEnv: false,
+      reject: false,
+      input,
+    });
+    expect(hook.exitCode).toBe(0);
+    expect(JSON.parse(hook.stdout).hookSpecificOutput.additionalContext).toContain("is now Codex delegation request");
+    expect((await readdir(layoutFor(dir).inbox)).filter((n) => n.startsWith("CODEX_DELEGATION_REQUEST_"))).toHaveLength(1);
+  });
+
+  it("rewrites the npx hooks an earlier init installed, in place, instead of adding a second pair", async () => {
+    const dir = await freshRepo();
+    expect((await cliIn(dir, ["init", "--claude-code"])).exitCode).toBe(0); // before codex-relay was installed
+    const file = path.join(dir, ".claude", "settings.json");
+    const before = JSON.parse(await readFile(file, "utf8"));
+    before.hooks.Stop[0].hooks[0].timeout = 15; // the user's own tuning stays
+    await writeFile(file, JSON.stringify(before));
+    await mkdir(path.join(dir, "node_modules", ".bin"), { recursive: true });
+    await symlink(CLI, path.join(dir, "node_modules", ".bin", "codex-relay"));
+
+    const run = await cliIn(dir, ["init", "--claude-code"]);
+    expect(run.stdout).toContain(`updated the UserPromptSubmit hook \`${LOCAL} hook claude-code\` in .claude/settings.json`);
+    expect(run.stdout).toContain(`updated the Stop hook \`${LOCAL} hook claude-code --event stop\``);
+    expect(JSON.parse(await readFile(file, "utf8")).hooks).toEqual({
+      UserPromptSubmit: [{ hooks: [{ type: "command", command: `${LOCAL} hook claude-code` }] }],
+      Stop: [{ hooks: [{ type: "command", command: `${LOCAL} hook claude-code --event stop`, timeout: 15 }] }],
+    });
+    expect((await cliIn(dir, ["init", "--claude-code"])).stdout).toContain("already set up; nothing changed");
   });
 });
 

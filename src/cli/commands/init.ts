@@ -44,7 +44,7 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
     ...(flags["claude-code"] ? (await installClaudeCodeHooks(layout.workspace)).map((h) => ({ ...h, file: ".claude/settings.json" })) : []),
     ...(flags.cursor ? (await installCursorHooks(layout.workspace)).map((h) => ({ ...h, file: ".cursor/hooks.json" })) : []),
   ];
-  for (const hook of hooks) done.push(`added the ${hook.event} hook \`${hook.command}\` to ${hook.file}`);
+  for (const hook of hooks) done.push(`${hook.how} the ${hook.event} hook \`${hook.command}\` ${hook.how === "added" ? "to" : "in"} ${hook.file}`);
   io.stdout.write(done.length ? `${done.map((line) => `  ${line}`).join("\n")}\n` : "  already set up; nothing changed\n");
   io.stdout.write(`Next: \`npx codex-relay doctor\`, then \`npx codex-relay start\`.\n`);
   return 0;
