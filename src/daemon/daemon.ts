@@ -1,6 +1,6 @@
 // The long-running daemon of one workspace: watches the inbox, claims requests, runs at most
 // `concurrency` of them, sweeps for stale claims and missed files, and shuts down gracefully.
-// Like chokidar's watcher, it emits "error" rather than throwing from its event handlers.
+// Like a watcher, it emits "error" rather than throwing from its event handlers.
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
@@ -15,6 +15,7 @@ import type { RelayContext } from "./relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";
+import { InboxWatcher } from "./inbox-watcher.js";
 
 const RESTART_SETTLE_MS = 100;
 const WATCHED_NAME = /^CODEX_DELEGATION_(?:REQUEST_.+\.md|CANCEL_.+|APPROVE_.+)$/;
@@ -56,7 +57,7 @@ export class Daemon extends EventEmitter {
   readonly #attempts = new Map<string, number>();
   readonly #awaitingApproval = new Set<string>();
   #lock: WorkspaceLock | undefined;
-  #watcher: { close(): Promise<void> } | undefined;
+  #watcher: InboxWatcher | undefined;
   #sweepJob: { stop(): unknown } | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   /** Handles in progress, counted from the moment they leave the queue (before their claim). */
@@ -76,20 +77,10 @@ export class Daemon extends EventEmitter {
     this.#lock = await acquireWorkspaceLock(layout, this.#ctx.now());
     try {
       await this.#recoverClaims();
-      const { watch } = await import("chokidar");
-      const watcher = watch(layout.inbox, {
-        ignoreInitial: true,
-        depth: 0,
-        // Only the names the daemon reacts to: chokidar keeps a watcher and a stat per file it
-        // tracks, and the inbox fills with RESULT and LOG files (other writers' temp files are
-        // dot-prefixed, so they never match).
-        ignored: (file: string) => file !== layout.inbox && !WATCHED_NAME.test(path.basename(file)),
-      });
-      watcher.on("add", (file) => this.#onFile(file, "add"));
-      watcher.on("change", (file) => this.#onFile(file, "change"));
-      watcher.on("unlink", (file) => this.#onUnlink(file));
+      const watcher = new InboxWatcher(layout.inbox, (name) => WATCHED_NAME.test(name));
+      watcher.on("file", (name, how) => (how === "unlink" ? this.#onUnlink(name) : this.#onFile(name, how)));
       watcher.on("error", (error) => this.#report(toRelayError(error), "watcher"));
-      await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+      await watcher.start();
       this.#watcher = watcher;
       await this.#scanInbox();
       const { CronJob } = await import("cron");
@@ -104,7 +95,7 @@ export class Daemon extends EventEmitter {
       clearInterval(this.#heartbeat);
       await this.#progress?.close();
       await this.#transcripts?.close();
-      await this.#watcher?.close();
+      this.#watcher?.close();
       await this.#lock.release();
       throw error;
     }
@@ -162,7 +153,7 @@ export class Daemon extends EventEmitter {
     for (const settling of this.#settling.values()) clearTimeout(settling.timer);
     await this.#transcripts?.close(); // no new requests from transcripts while stopping
     await this.#progress?.close();
-    await this.#watcher?.close();
+    this.#watcher?.close();
     const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
     const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
     if ((await Promise.race([all(), grace])) === "timeout") {
@@ -187,16 +178,15 @@ export class Daemon extends EventEmitter {
       await this.#recoverClaims();
       await this.#progress?.check();
       await this.#scanInbox();
-      // chokidar drops a change that follows another within 50 ms: an edit under a running
-      // request can go unseen, so the sweep compares running requests' text too.
+      // A dropped event (inotify's queue overflowing) can hide an edit under a running request,
+      // so the sweep compares running requests' text too.
       await Promise.all([...this.#running.keys()].map((id) => this.#restartIfChanged(id)));
     } catch (error) {
       this.#report(toRelayError(error), "sweep");
     }
   }
 
-  #onFile(file: string, how: "add" | "change"): void {
-    const name = path.basename(file);
+  #onFile(name: string, how: "add" | "change"): void {
     const id = requestIdOf(name);
     if (id) {
       if (how === "change" && this.#running.has(id)) return void this.#restartIfChanged(id);
@@ -208,8 +198,8 @@ export class Daemon extends EventEmitter {
     if (approved && this.#awaitingApproval.delete(approved)) this.#offer(approved, "approved");
   }
 
-  #onUnlink(file: string): void {
-    const id = requestIdOf(path.basename(file));
+  #onUnlink(name: string): void {
+    const id = requestIdOf(name);
     if (id) this.#cancel(id, "request deleted");
   }
 

