@@ -16,6 +16,7 @@ import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";
 import { InboxWatcher } from "./inbox-watcher.js";
+import { scheduleLocal, type Schedule } from "./sweep-schedule.js";
 
 const RESTART_SETTLE_MS = 100;
 const WATCHED_NAME = /^CODEX_DELEGATION_(?:REQUEST_.+\.md|CANCEL_.+|APPROVE_.+)$/;
@@ -58,7 +59,7 @@ export class Daemon extends EventEmitter {
   readonly #awaitingApproval = new Set<string>();
   #lock: WorkspaceLock | undefined;
   #watcher: InboxWatcher | undefined;
-  #sweepJob: { stop(): unknown } | undefined;
+  #sweepJob: Schedule | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   /** Handles in progress, counted from the moment they leave the queue (before their claim). */
   #active = 0;
@@ -83,8 +84,7 @@ export class Daemon extends EventEmitter {
       await watcher.start();
       this.#watcher = watcher;
       await this.#scanInbox();
-      const { CronJob } = await import("cron");
-      this.#sweepJob = CronJob.from({ cronTime: config.daemon.sweep_cron, onTick: () => void this.sweep(), start: true });
+      this.#sweepJob = await scheduleLocal(config.daemon.sweep_cron, () => void this.sweep());
       this.#heartbeat = setInterval(() => void this.#beat(), config.daemon.heartbeat_s * 1000);
       this.#heartbeat.unref();
       if (config.transcripts.paths.length > 0) await this.#watchTranscripts();

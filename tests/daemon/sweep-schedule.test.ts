@@ -1,0 +1,30 @@
+// The sweep's schedule: real cron ticks on the local clock, without cron or luxon asking Intl
+// (which loads ICU's data into the daemon).
+import { setTimeout as delay } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { scheduleLocal } from "../../src/daemon/sweep-schedule.js";
+
+describe("scheduleLocal", () => {
+  it("ticks every second for `* * * * * *`, stops when told, and never constructs an Intl.DateTimeFormat", async () => {
+    const Original = Intl.DateTimeFormat;
+    let formats = 0;
+    Intl.DateTimeFormat = function (...args: ConstructorParameters<typeof Original>) {
+      formats += 1;
+      return new Original(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    try {
+      const ticks: number[] = [];
+      const schedule = await scheduleLocal("* * * * * *", () => ticks.push(Date.now()));
+      for (let waited = 0; ticks.length < 2 && waited < 10_000; waited += 50) await delay(50);
+      schedule.stop();
+      const seen = ticks.length;
+      expect(seen).toBeGreaterThanOrEqual(2);
+      expect(ticks[1]! - ticks[0]!).toBeGreaterThanOrEqual(500); // one tick per second, not a burst
+      await delay(1500);
+      expect(ticks.length).toBe(seen);
+      expect(formats).toBe(0);
+    } finally {
+      Intl.DateTimeFormat = Original;
+    }
+  });
+});
