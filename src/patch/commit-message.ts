@@ -8,6 +8,7 @@
 // ends up in terminals and `git log`).
 import { COMMIT_TYPES } from "../protocol/patch-reply.js";
 import type { VerificationCheck } from "./types.js";
+import { stripControl } from "../util/control-chars.js";
 
 export interface CommitMessageInput {
   readonly type: string;
@@ -178,13 +179,4 @@ function length(text: string): number {
 
 function oneLine(text: string): string {
   return stripControl(text.replace(/[\r\n\t]+/g, " ")).replace(/\s+/g, " ").trim();
-}
-
-// Whole ANSI escape sequences (CSI and OSC) first, so no `[31m` is left behind.
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]/g;
-
-// C0 controls, DEL, C1 controls and the bidi overrides that make text read differently than it is;
-// `keep` spares characters such as newline and tab.
-function stripControl(text: string, keep?: RegExp): string {
-  return text.replace(ANSI, "").replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => (keep?.test(char) ? char : ""));
 }

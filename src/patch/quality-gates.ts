@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CommandRun } from "./types.js";
+import { stripAnsi } from "../util/control-chars.js";
 
 export interface QualityGate {
   /** "tests", "lint", "typecheck" (the keys of micro.json's quality_gates), or the configured line itself. */
@@ -58,12 +59,11 @@ interface Counts {
   failed: number | null;
 }
 
-// Colour codes (in case a runner ignores NO_COLOR) would split "Tests" from its numbers.
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /** Status and test counts of a gate run, read from the last summary a known runner printed. */
 export function summarizeGate(run: CommandRun): GateSummary {
-  const text = run.outputTail.replace(ANSI, "");
+  // colour codes (a runner that ignores NO_COLOR) would split "Tests" from its numbers
+  const text = stripAnsi(run.outputTail);
   const counts = lastMatch(text);
   return { status: run.status, total: counts?.total ?? null, passed: counts?.passed ?? null, failed: counts?.failed ?? null };
 }

@@ -11,7 +11,7 @@ import {
   outsideFences,
   readFrontMatter,
   stripBackticks,
-  stripControl,
+  stripControls,
 } from "./task-packet.js";
 
 export type RoutePermission = "codex-ro" | "codex-rw";
@@ -111,7 +111,7 @@ function firstKey(data: Record<string, unknown>, keys: readonly string[], proble
 }
 
 function permissionOf(text: string, problems: string[]): RoutePermission | null {
-  const value = stripControl(stripBackticks(text)).trim().replace(/^["']|["']$/g, "");
+  const value = stripControls(stripBackticks(text)).trim().replace(/^["']|["']$/g, "");
   if (value === "") return null;
   // `codex-rw (per diagnosis)` is fine; `codex-rwx` or `read-write` is not a known permission.
   const match = /^codex[-_ ]?(rw|ro)(?![\w-])/i.exec(value);
@@ -125,7 +125,7 @@ const PLACEHOLDER = /^(?:none|null|nil|n\/a|na|tbd|todo|pending|unknown|-+|\?+|<
 
 function approverOf(text: string | undefined, problems: string[]): string | null {
   if (text === undefined) return null;
-  const value = stripControl(stripBackticks(text)).replace(/\s+/g, " ").trim();
+  const value = stripControls(stripBackticks(text)).replace(/\s+/g, " ").trim();
   if (value === "") return null;
   if (PLACEHOLDER.test(value)) {
     problems.push(`approved_by \`${value.slice(0, 60)}\` is a placeholder, not a name`);

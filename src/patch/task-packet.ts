@@ -5,6 +5,7 @@
 // Also home of the two small readers the patch files share (front matter, section outline), kept
 // to a line scanner like parse-request.ts: only ATX headings and fenced code matter here.
 import matter from "gray-matter";
+import { stripControl } from "../util/control-chars.js";
 
 /** What a patch takes from the task packet. */
 export interface TaskPacket {
@@ -54,7 +55,7 @@ function commandsOf(body: string): string[] {
 
 /** A command line as run: `$ ` prompt dropped; null for blank and `#` comment lines. */
 export function cleanCommand(line: string): string | null {
-  const command = stripControl(line).trim().replace(/^\$\s+/, "").trim();
+  const command = stripControls(line).trim().replace(/^\$\s+/, "").trim();
   return command === "" || command.startsWith("#") ? null : command;
 }
 
@@ -230,16 +231,13 @@ export function stripBackticks(text: string): string {
   return match ? match[2]! : trimmed;
 }
 
-// C0 controls except tab and newline, DEL and C1: terminal escapes have no place in a command or a title.
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]/g;
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-export function stripControl(text: string): string {
-  return text.replace(ANSI, "").replace(CONTROL, "");
+// Terminal escapes and controls other than tab and newline have no place in a command or a title.
+export function stripControls(text: string): string {
+  return stripControl(text, /[\t\n]/);
 }
 
 function oneLine(text: string): string {
-  return stripControl(text).replace(/\s+/g, " ").trim();
+  return stripControls(text).replace(/\s+/g, " ").trim();
 }
 
 // The description text after the `# Title` line and before the next heading.
@@ -250,7 +248,7 @@ function preamble(outline: { lead: string; sections: MarkdownSection[] }): strin
 
 // HTML comments are notes for readers of the file, not part of the task.
 function cleanProse(text: string): string {
-  return stripControl(text).replace(/<!--[\s\S]*?-->/g, "").replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
+  return stripControls(text).replace(/<!--[\s\S]*?-->/g, "").replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").trim();
 }
 
 function unique(items: string[]): string[] {

@@ -3,6 +3,7 @@
 import { parseCommandLine } from "./command-line.js";
 import { runCommand } from "./run-command.js";
 import type { CommandRun, VerificationCheck } from "./types.js";
+import { stripAnsi } from "../util/control-chars.js";
 
 export interface RunVerificationOptions {
   readonly cwd: string;
@@ -75,13 +76,12 @@ function sameFailure(before: CommandRun, now: CommandRun): boolean {
   return before.status === now.status && before.exitCode === now.exitCode && normalizeOutput(before.outputTail) === normalizeOutput(now.outputTail);
 }
 
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const TIMESTAMP = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?/g;
 const DURATION = /\d+(?:\.\d+)?\s?(?:ms|s|sec|secs|seconds|m|min)\b/g;
 
 /** Output with what changes from run to run (colours, timestamps, durations) taken out. */
 export function normalizeOutput(text: string): string {
-  return text.replace(ANSI, "").replace(TIMESTAMP, "<time>").replace(DURATION, "<duration>").replace(/[ \t]+$/gm, "").trim();
+  return stripAnsi(text).replace(TIMESTAMP, "<time>").replace(DURATION, "<duration>").replace(/[ \t]+$/gm, "").trim();
 }
 
 /** The patch may be committed: nothing it broke, and every command ran. */
