@@ -9,7 +9,7 @@ import {
   listItems,
   outlineMarkdown,
   outsideFences,
-  readFrontMatter,
+  readTolerantFrontMatter,
   stripBackticks,
   stripControls,
 } from "./task-packet.js";
@@ -28,7 +28,7 @@ export interface RouteDecision {
 
 export function parseRouteDecision(text: string): RouteDecision {
   const problems: string[] = [];
-  const { data, body } = readFrontMatter(text, problems);
+  const { data, body } = readTolerantFrontMatter(text, problems);
   const outline = outlineMarkdown(body);
   const fields = bodyFields(outline.lead, outline.sections, problems);
 

@@ -4,7 +4,7 @@
 //
 // Also home of the two small readers the patch files share (front matter, section outline), kept
 // to a line scanner like parse-request.ts: only ATX headings and fenced code matter here.
-import matter from "gray-matter";
+import { readFrontMatter, type FrontMatterProblem } from "../protocol/front-matter.js";
 import { stripControl } from "../util/control-chars.js";
 
 /** What a patch takes from the task packet. */
@@ -22,7 +22,7 @@ export const UNTITLED_TASK = "Untitled task";
 
 export function parseTaskPacket(text: string): TaskPacket {
   const problems: string[] = [];
-  const { data, body } = readFrontMatter(text, problems);
+  const { data, body } = readTolerantFrontMatter(text, problems);
   const outline = outlineMarkdown(body);
 
   const fmTitle = frontMatterString(data, "title", problems);
@@ -72,43 +72,23 @@ function frontMatterCommands(data: Record<string, unknown>, problems: string[]):
 
 // ---------------------------------------------------------------------------------------------- shared readers
 
-// A non-empty options object also keeps gray-matter from caching parsed files by content (an unbounded
-// cache of shared objects). The JavaScript engine would `eval` the front matter: disabled, as in parse-request.ts.
-const refuseJavaScript = (): object => {
-  throw new Error("JavaScript front matter is not supported");
+const FRONT_MATTER_PROBLEMS: Record<FrontMatterProblem, (detail: string) => string> = {
+  unclosed: () => "front matter is not closed (no `---` line after it); it was read as Markdown",
+  language: (language) => `front matter language \`${oneLine(language)}\` is not supported (use YAML between \`---\` lines); it was ignored`,
+  yaml: (why) => `front matter is not valid YAML (${why}); it was ignored`,
+  "not-mapping": () => "front matter must be YAML `key: value` lines; it was ignored",
+  "too-complex": () => "front matter is too large or too deeply nested (check YAML aliases); it was ignored",
 };
-const MATTER_OPTIONS = { language: "yaml", engines: { javascript: refuseJavaScript, js: refuseJavaScript } };
 
 /**
  * The YAML front matter (a plain object, `{}` when absent or unusable) and the Markdown after it,
  * with CRLF normalized. Problems are pushed to `problems`; non-YAML front matter is never evaluated.
  */
-export function readFrontMatter(text: string, problems: string[]): { data: Record<string, unknown>; body: string } {
-  const source = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  // gray-matter's rule: front matter opens with `---` on the first line, but `----` is not a delimiter.
-  if (!source.startsWith("---") || source[3] === "-") return { data: {}, body: source };
-  const firstLineEnd = source.indexOf("\n");
-  const close = firstLineEnd === -1 ? -1 : source.search(/\n---[ \t]*(?:\n|$)/);
-  if (close === -1) {
-    problems.push("front matter is not closed (no `---` line after it); it was read as Markdown");
-    return { data: {}, body: source };
-  }
-  const afterClose = source.indexOf("\n", close + 1);
-  const rest = afterClose === -1 ? "" : source.slice(afterClose + 1);
-  const language = source.slice(3, firstLineEnd).trim();
-  if (language !== "" && !/^ya?ml$/i.test(language)) {
-    problems.push(`front matter language \`${oneLine(language).slice(0, 40)}\` is not supported (use YAML between \`---\` lines); it was ignored`);
-    return { data: {}, body: rest };
-  }
-  try {
-    const data: unknown = matter(source, MATTER_OPTIONS).data;
-    if (typeof data === "object" && data !== null && !Array.isArray(data)) return { data: data as Record<string, unknown>, body: rest };
-    problems.push("front matter must be YAML `key: value` lines; it was ignored");
-  } catch (error) {
-    const reason = (error as { reason?: unknown }).reason;
-    problems.push(`front matter is not valid YAML (${typeof reason === "string" ? reason : "parse error"}); it was ignored`);
-  }
-  return { data: {}, body: rest };
+export function readTolerantFrontMatter(text: string, problems: string[]): { data: Record<string, unknown>; body: string } {
+  const read = readFrontMatter(text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n"));
+  if (read.ok) return read;
+  problems.push(FRONT_MATTER_PROBLEMS[read.problem](read.detail));
+  return { data: {}, body: read.body };
 }
 
 /** A string front-matter value (numbers are taken as text); undefined when absent or empty. */

@@ -5,10 +5,10 @@
 // with Array#splice per line, which is quadratic in the length of one paragraph (a 500 KB pasted log
 // without a fence took ~8 s). The scanner is linear and follows CommonMark where sections need it
 // (ATX headings, fenced code); remark parses the inside of the list sections, which are small.
-import matter from "gray-matter";
 import type { ListItem, Root, RootContent } from "mdast";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
+import { readFrontMatter, type FrontMatterProblem } from "./front-matter.js";
 import { cleanFiles, cleanList, cleanText, FrontMatter, type DelegationRequest } from "./request.js";
 
 export type ParseOutcome = { ok: true; request: DelegationRequest } | { ok: false; reason: string };
@@ -42,8 +42,8 @@ function parseOrFail(text: string): ParseOutcome {
   const source = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   if (source.trim() === "") return fail("request is empty");
 
-  const split = splitFrontMatter(source);
-  if (!split.ok) return split;
+  const split = readFrontMatter(source);
+  if (!split.ok) return fail(FRONT_MATTER_REASONS[split.problem](split.detail));
   const checked = FrontMatter.safeParse(split.data);
   if (!checked.success) {
     const issues = checked.error.issues.map((issue) => `\`${issue.path.join(".")}\` ${issue.message}`);
@@ -78,73 +78,13 @@ const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, re
 
 // ---------------------------------------------------------------------------------------------- front matter
 
-// A non-empty options object also keeps gray-matter from caching every parsed file by its content (its cache
-// is unbounded and hands out shared objects). The JavaScript engine would `eval` the front matter: disabled.
-const MATTER_OPTIONS = {
-  language: "yaml",
-  engines: {
-    javascript: (): object => {
-      throw new Error("JavaScript front matter is not supported");
-    },
-  },
+const FRONT_MATTER_REASONS: Record<FrontMatterProblem, (detail: string) => string> = {
+  unclosed: () => "front matter is not closed: add a `---` line after it",
+  language: (language) => `front matter language \`${language}\` is not supported: use YAML between \`---\` lines`,
+  yaml: (why) => `front matter is not valid YAML: ${why}`,
+  "not-mapping": () => "front matter must be YAML `key: value` lines",
+  "too-complex": () => "front matter is too large or too deeply nested (check YAML aliases)",
 };
-
-type FrontMatterSplit = { ok: true; data: Record<string, unknown>; body: string } | { ok: false; reason: string };
-
-function splitFrontMatter(source: string): FrontMatterSplit {
-  // gray-matter's rule: front matter opens with `---` on the first line, but `----` is not a delimiter.
-  if (!source.startsWith("---") || source[3] === "-") return { ok: true, data: {}, body: source };
-  const firstLineEnd = source.indexOf("\n");
-  const language = source.slice(3, firstLineEnd === -1 ? undefined : firstLineEnd).trim();
-  if (language !== "" && !/^ya?ml$/i.test(language)) {
-    return fail(`front matter language \`${language.slice(0, 40)}\` is not supported: use YAML between \`---\` lines`);
-  }
-  if (firstLineEnd === -1 || !source.includes("\n---", firstLineEnd)) {
-    return fail("front matter is not closed: add a `---` line after it");
-  }
-  let file: matter.GrayMatterFile<string>;
-  try {
-    file = matter(source, MATTER_OPTIONS);
-  } catch (error) {
-    return fail(`front matter is not valid YAML: ${yamlMessage(error)}`);
-  }
-  const data: unknown = file.data;
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    return fail("front matter must be YAML `key: value` lines");
-  }
-  try {
-    return { ok: true, data: toJsonSafe(data, { left: MAX_FRONT_MATTER_NODES }, 0) as Record<string, unknown>, body: file.content };
-  } catch (error) {
-    if (error instanceof TooComplex) return fail("front matter is too large or too deeply nested (check YAML aliases)");
-    throw error;
-  }
-}
-
-function yamlMessage(error: unknown): string {
-  const { reason, mark, message } = (error ?? {}) as { reason?: string; mark?: { line?: number }; message?: string };
-  // js-yaml counts from 0 within the block, whose line 0 is the opening `---` line: +1 gives the file's line.
-  if (reason !== undefined && typeof mark?.line === "number") return `${reason} at line ${mark.line + 1}`;
-  return message ?? String(error);
-}
-
-// YAML aliases can make a small file expand into a huge graph; the copy below walks every path, so cap it.
-const MAX_FRONT_MATTER_NODES = 100_000;
-const MAX_FRONT_MATTER_DEPTH = 64;
-class TooComplex extends Error {}
-
-/** A fresh, JSON-safe copy of what YAML gave: no shared objects, dates as ISO strings. */
-function toJsonSafe(value: unknown, budget: { left: number }, depth: number): unknown {
-  if (--budget.left < 0 || depth > MAX_FRONT_MATTER_DEPTH) throw new TooComplex();
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  if (Array.isArray(value)) return value.map((item) => toJsonSafe(item, budget, depth + 1));
-  if (typeof value === "object" && value !== null) {
-    // Object.fromEntries defines own properties, so a `__proto__` key stays a plain key.
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toJsonSafe(item, budget, depth + 1)]));
-  }
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return value;
-}
 
 // ---------------------------------------------------------------------------------------------- sections
 

@@ -87,4 +87,13 @@ describe("parseTaskPacket", () => {
     expect(packet.title).toBe("Fix red title");
     expect(packet.verification).toEqual(["npm test"]);
   });
+
+  test("YAML aliases that would expand into millions of nodes are refused; the Markdown is still read", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    const packet = parseTaskPacket(`---\n${levels.join("\n")}\n---\n# Fix the cache\n\n## Verification\n- npm test\n`);
+    expect(packet.problems).toEqual(["front matter is too large or too deeply nested (check YAML aliases); it was ignored"]);
+    expect(packet.title).toBe("Fix the cache");
+    expect(packet.verification).toEqual(["npm test"]);
+  });
 });
