@@ -15,7 +15,7 @@ import type { RelayContext } from "./relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";
-import { InboxWatcher } from "./inbox-watcher.js";
+import { DirWatcher } from "./dir-watcher.js";
 import { scheduleLocal, type Schedule } from "./sweep-schedule.js";
 
 const RESTART_SETTLE_MS = 100;
@@ -58,7 +58,7 @@ export class Daemon extends EventEmitter {
   readonly #attempts = new Map<string, number>();
   readonly #awaitingApproval = new Set<string>();
   #lock: WorkspaceLock | undefined;
-  #watcher: InboxWatcher | undefined;
+  #watcher: DirWatcher | undefined;
   #sweepJob: Schedule | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   /** Handles in progress, counted from the moment they leave the queue (before their claim). */
@@ -78,7 +78,7 @@ export class Daemon extends EventEmitter {
     this.#lock = await acquireWorkspaceLock(layout, this.#ctx.now());
     try {
       await this.#recoverClaims();
-      const watcher = new InboxWatcher(layout.inbox, (name) => WATCHED_NAME.test(name));
+      const watcher = new DirWatcher(layout.inbox, (name) => WATCHED_NAME.test(name));
       watcher.on("file", (name, how) => (how === "unlink" ? this.#onUnlink(name) : this.#onFile(name, how)));
       watcher.on("error", (error) => this.#report(toRelayError(error), "watcher"));
       await watcher.start();

@@ -7,13 +7,13 @@ import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { FSWatcher } from "chokidar";
 import { toRelayError, type RelayError } from "../errors.js";
 import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest } from "../protocol/render-request.js";
 import type { RequestKind } from "../protocol/request-text.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import type { RelayContext } from "./relay-context.js";
+import { DirWatcher } from "./dir-watcher.js";
 
 const PACKET = "TASK_PACKET.md";
 const ROUTE = "ROUTE_DECISION.md";
@@ -27,7 +27,7 @@ export interface ProgressWatcherEvents {
 
 export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
   readonly #ctx: RelayContext;
-  #watcher: FSWatcher | undefined;
+  #watcher: DirWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> = Promise.resolve();
 
@@ -39,22 +39,17 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
   async start(): Promise<void> {
     const { layout } = this.#ctx;
     await mkdir(layout.progress, { recursive: true });
-    const { watch } = await import("chokidar");
-    const watcher = watch(layout.progress, {
-      ignoreInitial: true,
-      depth: 0,
-      ignored: (file: string) => file !== layout.progress && ![PACKET, ROUTE].includes(path.basename(file)),
-    });
-    const later = () => this.#schedule();
-    watcher.on("add", later).on("change", later).on("error", (error) => this.emit("error", toRelayError(error)));
-    await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+    const watcher = new DirWatcher(layout.progress, (name) => name === PACKET || name === ROUTE);
+    watcher.on("file", (_name, how) => how !== "unlink" && this.#schedule());
+    watcher.on("error", (error) => this.emit("error", toRelayError(error)));
+    await watcher.start();
     this.#watcher = watcher;
     await this.check();
   }
 
   async close(): Promise<void> {
     clearTimeout(this.#timer);
-    await this.#watcher?.close();
+    this.#watcher?.close();
     await this.#checking;
   }
 

@@ -1,10 +1,10 @@
-// The inbox watcher on a real directory: which names it reports, and how (add, change, unlink).
+// The folder watcher on a real directory: which names it reports, and how (add, change, unlink).
 import { mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { InboxWatcher, type InboxChange } from "../../src/daemon/inbox-watcher.js";
+import { DirWatcher, type FileChange } from "../../src/daemon/dir-watcher.js";
 
 const REQUEST = /^CODEX_DELEGATION_REQUEST_.+\.md$/;
 const cleanup: (() => Promise<void>)[] = [];
@@ -16,8 +16,8 @@ async function watched(before: string[] = []) {
   const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-inbox-"));
   const staging = await mkdtemp(path.join(os.tmpdir(), "codex-relay-staging-"));
   for (const name of before) await writeFile(path.join(dir, name), "x");
-  const seen: [string, InboxChange][] = [];
-  const watcher = new InboxWatcher(dir, (name) => REQUEST.test(name));
+  const seen: [string, FileChange][] = [];
+  const watcher = new DirWatcher(dir, (name) => REQUEST.test(name));
   watcher.on("file", (name, how) => seen.push([name, how]));
   await watcher.start();
   cleanup.push(async () => {
@@ -32,7 +32,7 @@ async function watched(before: string[] = []) {
   return { dir, staging, seen, until };
 }
 
-describe("InboxWatcher", () => {
+describe("DirWatcher", () => {
   it("reports a request renamed in as added, and nothing for RESULT files or files there before it started", async () => {
     const old = "CODEX_DELEGATION_REQUEST_20260101_000000.md";
     const { dir, staging, seen, until } = await watched([old, "CODEX_DELEGATION_RESULT_20260101_000000.json"]);

@@ -1,20 +1,21 @@
-// The inbox's request, CANCEL and APPROVE files, from inotify through fs.watch. chokidar re-reads
-// the whole directory on every event, and the inbox keeps every RESULT and LOG it was ever given:
+// The files of one folder the daemon acts on (the inbox's requests, CANCEL and APPROVE files;
+// progress/'s task packet and route decision), from inotify through fs.watch. chokidar re-reads the
+// whole folder on every event in it, and the inbox keeps every RESULT and LOG it was ever given:
 // measured here, chokidar saw a new request after 2.4 ms in an empty inbox, 12 ms among 1,000 files
 // and 29 ms (p90 64 ms) among 5,000; fs.watch after 0.1 ms at every size. An event the kernel
-// drops (queue overflow) is caught by the daemon's sweep, which rescans the inbox.
+// drops (queue overflow) is caught by the daemon's sweep, which rescans both folders.
 import { EventEmitter } from "node:events";
 import { existsSync, watch, type FSWatcher } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 
-export type InboxChange = "add" | "change" | "unlink";
+export type FileChange = "add" | "change" | "unlink";
 
 // A file deleted and created again this soon (an editor saving by delete + create) is a change:
 // an unlink cancels a running request.
 const UNLINK_SETTLE_MS = 100;
 
-export class InboxWatcher extends EventEmitter<{ file: [name: string, how: InboxChange]; error: [error: Error] }> {
+export class DirWatcher extends EventEmitter<{ file: [name: string, how: FileChange]; error: [error: Error] }> {
   readonly #dir: string;
   readonly #watched: (name: string) => boolean;
   /** Watched names present in the directory, as far as events have told. */
