@@ -112,17 +112,23 @@ export interface AwaitingResult {
   readonly created_at: string;
 }
 
-/** The session's requests awaiting announcement, oldest first. */
-export async function awaitingResults(layout: Layout, sessionId: string): Promise<AwaitingResult[]> {
-  const dir = sessionAwaitingDir(layout, sessionId);
-  let names: string[];
+/** The ids of the session's requests awaiting announcement (a name each: their RESULTs decide which to read). */
+export async function awaitingIds(layout: Layout, sessionId: string): Promise<string[]> {
   try {
-    names = await readdir(dir);
+    return (await readdir(sessionAwaitingDir(layout, sessionId))).flatMap((name) => (name.endsWith(".json") ? [name.slice(0, -".json".length)] : []));
   } catch {
     return []; // the session has asked for nothing (the common case: one failed readdir)
   }
-  const found = await Promise.all(names.filter((n) => n.endsWith(".json")).map((n) => readAwaiting(path.join(dir, n))));
-  return found.filter((a): a is AwaitingResult => a !== undefined).sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** One awaiting request's record; undefined when it is gone or half-written by a crash. */
+export async function readAwaiting(layout: Layout, sessionId: string, id: string): Promise<AwaitingResult | undefined> {
+  try {
+    const v = JSON.parse(await readFile(path.join(sessionAwaitingDir(layout, sessionId), `${id}.json`), "utf8")) as Record<string, unknown>;
+    return typeof v.id === "string" && typeof v.issue === "string" && typeof v.created_at === "string" ? { id: v.id, issue: v.issue, created_at: v.created_at } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The session has been told about `id` (or never will be): stop looking for it. */
@@ -136,14 +142,6 @@ function sessionAwaitingDir(layout: Layout, sessionId: string): string {
   return path.join(layout.relay, AWAITING_DIR, key);
 }
 
-async function readAwaiting(file: string): Promise<AwaitingResult | undefined> {
-  try {
-    const v = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
-    return typeof v.id === "string" && typeof v.issue === "string" && typeof v.created_at === "string" ? { id: v.id, issue: v.issue, created_at: v.created_at } : undefined;
-  } catch {
-    return undefined; // half-written by a crash, or not ours: nothing to announce from it
-  }
-}
 
 /** Give a claimed ask back (its request could not be published), so the other side may take it. */
 export async function releasePhraseRecord(file: string): Promise<void> {

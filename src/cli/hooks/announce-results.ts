@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Layout } from "../../protocol/layout.js";
-import { awaitingResults, doneAwaiting } from "../../protocol/phrase-records.js";
+import { awaitingIds, doneAwaiting, readAwaiting } from "../../protocol/phrase-records.js";
 
 const ANNOUNCED_DIR = "hook-announced";
 
@@ -22,17 +22,19 @@ export interface Arrival {
 }
 
 export async function takeArrivals(layout: Layout, sessionId: string, now: Date): Promise<Arrival[]> {
-  const arrivals: Arrival[] = [];
-  for (const { id, issue } of await awaitingResults(layout, sessionId)) {
+  const arrivals: (Arrival & { readonly askedAt: string })[] = [];
+  for (const id of await awaitingIds(layout, sessionId)) {
     if (!existsSync(announcedFile(layout, id))) {
       const resultJson = layout.result(id, "json");
-      const result = await readSummary(resultJson);
-      if (!result) continue; // still running
-      if (await markAnnounced(layout, id, now)) arrivals.push({ id, issue, ...result, resultMd: layout.result(id, "md"), resultJson });
+      if (!existsSync(resultJson)) continue; // still running: one stat, its record unread
+      const [awaiting, result] = await Promise.all([readAwaiting(layout, sessionId, id), readSummary(resultJson)]);
+      if (awaiting && result && (await markAnnounced(layout, id, now))) {
+        arrivals.push({ id, issue: awaiting.issue, askedAt: awaiting.created_at, ...result, resultMd: layout.result(id, "md"), resultJson });
+      }
     }
     await doneAwaiting(layout, sessionId, id);
   }
-  return arrivals;
+  return arrivals.sort((a, b) => a.askedAt.localeCompare(b.askedAt)).map(({ askedAt: _, ...arrival }) => arrival);
 }
 
 // The RESULT .json is the commit point (PROTOCOL.md §3.4) and written whole, so it is read as
