@@ -2,7 +2,7 @@
 // plumbing only (a private index file, commit-tree, a compare-and-swap update-ref), so HEAD, the
 // Builder's index and working tree, and the repository's hooks are never touched.
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RelayError } from "../errors.js";
@@ -38,45 +38,49 @@ export async function commitToAudit(options: AuditOptions): Promise<AuditOutcome
   return run;
 }
 
+// Every git run is a fork of the daemon (several ms each, blocking its event loop): a commit takes
+// seven, whatever the number of files, and the git directory is looked up once per workspace.
+const gitDirs = new Map<string, string>();
+
 async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
   const { workspace } = options;
   for (const file of options.files) checkTreePath(file.path);
-  const probe = await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], {
-    cwd: workspace,
-    allowFailure: true,
-  });
-  if (probe.exitCode !== 0) {
-    if (/not a git repository/i.test(probe.stderr)) return { skipped: "not a git repository" };
-    throw new RelayError("internal_error", `cannot find the git directory of ${workspace}: ${probe.stderr.trim()}`);
+  let gitDir = gitDirs.get(workspace);
+  if (gitDir === undefined) {
+    const probe = await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: workspace, allowFailure: true });
+    if (probe.exitCode !== 0) {
+      if (/not a git repository/i.test(probe.stderr)) return { skipped: "not a git repository" };
+      throw new RelayError("internal_error", `cannot find the git directory of ${workspace}: ${probe.stderr.trim()}`);
+    }
+    gitDir = probe.stdout.trim();
+    gitDirs.set(workspace, gitDir);
   }
-  const indexFile = path.join(
-    probe.stdout.trim(),
-    `codex-relay-audit.index.${process.pid}.${randomBytes(4).toString("hex")}`,
-  );
+  const scratch = path.join(gitDir, `codex-relay-audit.${process.pid}.${randomBytes(4).toString("hex")}`);
+  const indexFile = `${scratch}.index`;
   const env = { ...identityEnv(options.now ?? new Date()), GIT_INDEX_FILE: indexFile };
   const message = cleanMessage(options.message);
   try {
-    // Blobs do not depend on the parent, so they are written once for all attempts.
-    const blobs: { path: string; oid: string }[] = [];
-    for (const file of options.files) {
-      const { stdout } = await runGit(["hash-object", "-w", "--no-filters", "--stdin"], {
-        cwd: workspace,
-        input: file.content,
-      });
-      blobs.push({ path: file.path, oid: stdout.trim() });
-    }
+    // Blobs do not depend on the parent, so they are written once for all attempts: the contents
+    // go to scratch files, which one hash-object reads (it takes paths, not several stdins).
+    await mkdir(scratch);
+    const scratchFiles = await Promise.all(
+      options.files.map(async (file, n) => {
+        const at = path.join(scratch, String(n));
+        await writeFile(at, file.content);
+        return at;
+      }),
+    );
+    const hashed = scratchFiles.length === 0 ? "" : (await runGit(["hash-object", "-w", "--no-filters", "--stdin-paths"], { cwd: workspace, input: `${scratchFiles.join("\n")}\n` })).stdout.trim();
+    const oids = hashed === "" ? [] : hashed.split("\n");
+    if (oids.length !== options.files.length) throw new RelayError("internal_error", `git hash-object returned ${oids.length} ids for ${options.files.length} files`);
+    const entries = options.files.map((file, n) => `100644 blob ${oids[n]}\t${file.path}\n`).join("");
     for (let attempt = 1; ; attempt++) {
       const parent = await readAuditRef(workspace);
       await runGit(parent === undefined ? ["read-tree", "--empty"] : ["read-tree", `${parent}^{tree}`], {
         cwd: workspace,
         env,
       });
-      for (const blob of blobs) {
-        await runGit(["update-index", "--add", "--replace", "--cacheinfo", "100644", blob.oid, blob.path], {
-          cwd: workspace,
-          env,
-        });
-      }
+      await runGit(["update-index", "--add", "--replace", "--index-info"], { cwd: workspace, env, input: entries });
       const tree = (await runGit(["write-tree"], { cwd: workspace, env })).stdout.trim();
       const parentArgs = parent === undefined ? [] : ["-p", parent];
       // --no-gpg-sign: a user's commit.gpgSign would otherwise start gpg (and maybe a pinentry).
@@ -108,6 +112,7 @@ async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
     // The private index is scratch; a leftover lock from a killed git is scratch too.
     await rm(indexFile, { force: true });
     await rm(`${indexFile}.lock`, { force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -144,6 +149,7 @@ function checkTreePath(treePath: string): void {
   const bad =
     treePath === "" ||
     treePath.includes("\\") ||
+    treePath.startsWith('"') || // git would read it as a C-quoted path
     /[\u0000-\u001f]/.test(treePath) ||
     segments.some((s) => s === "" || s === "." || s === ".." || s.toLowerCase() === ".git");
   if (bad) throw new RelayError("internal_error", `invalid audit tree path: ${JSON.stringify(treePath)}`);
