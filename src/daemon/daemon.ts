@@ -11,7 +11,7 @@ import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protoco
 import type { DelegationRequest } from "../protocol/request.js";
 import { heartbeat, isStale, killOrphanedCodex, listClaimIds, readClaim, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
-import type { RelayContext } from "./relay-context.js";
+import { makeFolders, type RelayContext } from "./relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";
@@ -177,6 +177,9 @@ export class Daemon extends EventEmitter {
     try {
       await this.#recoverClaims();
       await this.#progress?.check();
+      // Removed folders are made again, and the inbox watched again, so requests dropped there are still seen.
+      await makeFolders(this.#ctx.layout);
+      await this.#watcher?.refresh();
       await this.#scanInbox();
       // A dropped event (inotify's queue overflowing) can hide an edit under a running request,
       // so the sweep compares running requests' text too.

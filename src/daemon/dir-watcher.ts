@@ -6,7 +6,7 @@
 // drops (queue overflow) is caught by the daemon's sweep, which rescans both folders.
 import { EventEmitter } from "node:events";
 import { existsSync, watch, type FSWatcher } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 
 export type FileChange = "add" | "change" | "unlink";
@@ -22,6 +22,8 @@ export class DirWatcher extends EventEmitter<{ file: [name: string, how: FileCha
   readonly #known = new Set<string>();
   readonly #unlinking = new Map<string, NodeJS.Timeout>();
   #watcher: FSWatcher | undefined;
+  /** The folder being watched (inotify follows the inode, not the name); undefined once it is gone. */
+  #inode: string | undefined;
 
   constructor(dir: string, watched: (name: string) => boolean) {
     super();
@@ -31,9 +33,36 @@ export class DirWatcher extends EventEmitter<{ file: [name: string, how: FileCha
 
   /** Watch from now on; files already there are known, not announced (the daemon scans them). */
   async start(): Promise<void> {
-    this.#watcher = watch(this.#dir, (_type, name) => (name === null ? void this.#rescan() : this.#onEvent(name)));
-    this.#watcher.on("error", (error) => this.emit("error", error));
+    this.#inode = identity(await stat(this.#dir));
+    const watcher = watch(this.#dir, (_type, name) => {
+      if (name === null) return void this.#rescan();
+      // The folder itself went away (inotify names it): this watch is over; refresh() starts another.
+      if (name === path.basename(this.#dir) && !existsSync(this.#dir)) {
+        watcher.close();
+        this.#inode = undefined;
+        return;
+      }
+      this.#onEvent(name);
+    });
+    watcher.on("error", (error) => {
+      watcher.close();
+      this.#inode = undefined; // refresh() watches again
+      this.emit("error", error);
+    });
+    this.#watcher = watcher;
+    this.#known.clear();
     for (const name of await readdir(this.#dir)) if (this.#watched(name)) this.#known.add(name);
+  }
+
+  /**
+   * Watch again if the folder was deleted and made anew (say, `rm -rf .autonomous_runs` while the
+   * daemon runs): the old watch saw the old folder and sees nothing now. Call it with the sweep.
+   */
+  async refresh(): Promise<void> {
+    const now = await stat(this.#dir).catch(() => undefined);
+    if (now === undefined || identity(now) === this.#inode) return;
+    this.#watcher?.close();
+    await this.start();
   }
 
   close(): void {
@@ -75,4 +104,9 @@ export class DirWatcher extends EventEmitter<{ file: [name: string, how: FileCha
       this.emit("error", error as Error);
     }
   }
+}
+
+// A new folder may get the inode number of the one removed before it; its birth time tells them apart.
+function identity(stats: { ino: number; birthtimeMs: number }): string {
+  return `${stats.ino}:${stats.birthtimeMs}`;
 }

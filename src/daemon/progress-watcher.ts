@@ -68,6 +68,7 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
 
   async #check(): Promise<void> {
     const { layout, config } = this.#ctx;
+    await this.#watcher?.refresh(); // progress/ removed and made again (a `git clean`, say): watch the new one
     const stateFile = path.join(layout.relay, "progress-state.json");
     const saved = await readText(stateFile);
     const state = JSON.parse(saved ?? "{}") as State;

@@ -43,9 +43,7 @@ export async function createRelayContext(options: {
     ...config.security.redact_env,
   ];
   const redactor = createRedactor({ env: options.env, envNames });
-  await mkdir(layout.inbox, { recursive: true });
-  await mkdir(layout.claims, { recursive: true });
-  await mkdir(layout.tmp, { recursive: true });
+  await makeFolders(layout);
   return Object.freeze({
     config,
     layout,
@@ -55,4 +53,11 @@ export async function createRelayContext(options: {
     now: options.now ?? (() => new Date()),
     background: new BackgroundTasks(),
   });
+}
+
+/** The folders the daemon writes in; the sweep calls it again, in case someone removed them. */
+export async function makeFolders(layout: Layout): Promise<void> {
+  await mkdir(layout.inbox, { recursive: true });
+  await mkdir(layout.claims, { recursive: true });
+  await mkdir(layout.tmp, { recursive: true });
 }

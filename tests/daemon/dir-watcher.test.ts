@@ -1,5 +1,5 @@
 // The folder watcher on a real directory: which names it reports, and how (add, change, unlink).
-import { mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -29,7 +29,7 @@ async function watched(before: string[] = []) {
     for (let i = 0; i < 400 && !check(); i += 1) await delay(5);
     expect(check()).toBe(true);
   };
-  return { dir, staging, seen, until };
+  return { dir, staging, seen, until, watcher };
 }
 
 describe("DirWatcher", () => {
@@ -78,5 +78,21 @@ describe("DirWatcher", () => {
     await writeFile(path.join(dir, "CODEX_DELEGATION_REQUEST_20260105_000000.md"), "## Issue\nx\n");
     await until(() => seen.length > 0);
     expect(seen[0]).toEqual(["CODEX_DELEGATION_REQUEST_20260105_000000.md", "add"]);
+  });
+
+  it("watches the folder again after it was removed and made anew, once refreshed", async () => {
+    const { dir, seen, until, watcher } = await watched();
+    await rm(dir, { recursive: true });
+    await mkdir(dir);
+    await watcher.refresh();
+    await writeFile(path.join(dir, "CODEX_DELEGATION_REQUEST_20260106_000000.md"), "## Issue\nafter the folder came back\n");
+    await until(() => seen.length > 0);
+    expect(seen[0]).toEqual(["CODEX_DELEGATION_REQUEST_20260106_000000.md", "add"]);
+    await delay(50);
+    const before = seen.length;
+    await watcher.refresh(); // the same folder: nothing to do, nothing announced again
+    await delay(50);
+    expect(seen).toHaveLength(before);
+    expect(seen.filter(([, how]) => how === "add")).toHaveLength(1);
   });
 });

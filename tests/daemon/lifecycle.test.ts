@@ -4,7 +4,7 @@
 // scripted model server.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -209,6 +209,18 @@ describe("codex-relay start (the daemon as a child process)", () => {
     expect((await readResultJson(w, before)).status).toBe("completed");
     expect((await readResultJson(w, during)).status).toBe("completed");
     expect(w.server.requests.map((r) => r.text.includes("dropped while the daemon runs"))).toEqual([false, true]);
+  });
+
+  it("answers a request dropped after someone removed .autonomous_runs while it ran", async () => {
+    const w = await workspace(); // the helper's sweep runs every second
+    w.server.setDefault(jsonMessage(analysisReply()));
+    await startDaemon(w);
+    await rm(path.dirname(w.layout.inbox), { recursive: true });
+    await until(() => existsSync(w.layout.inbox) && existsSync(w.layout.claims), "the sweep making the folders again");
+    const id = "20250101_000008";
+    await dropRequest(w, id, "dropped into the new inbox");
+    await until(() => existsSync(w.layout.result(id, "json")), "the RESULT of the request in the new inbox");
+    expect((await readResultJson(w, id)).status).toBe("completed");
   });
 
   it("writes a daemon_crashed RESULT without calling the model for a request its daemons died on max_attempts times", async () => {
