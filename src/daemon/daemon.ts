@@ -19,6 +19,8 @@ import { DirWatcher } from "./dir-watcher.js";
 import { scheduleLocal, type Schedule } from "./sweep-schedule.js";
 
 const RESTART_SETTLE_MS = 100;
+// Kinds that change code: they run in the patch lane, outside `concurrency`.
+const WRITING_KINDS: ReadonlySet<string> = new Set(["patch", "micro"]);
 const WATCHED_NAME = /^CODEX_DELEGATION_(?:REQUEST_.+\.md|CANCEL_.+|APPROVE_.+)$/;
 
 async function loadReading(): Promise<{ readRequest: typeof ReadRequest; digestOf: typeof DigestOf; parseRequest: (text: string) => { ok: boolean } }> {
@@ -63,6 +65,9 @@ export class Daemon extends EventEmitter {
   #heartbeat: NodeJS.Timeout | undefined;
   /** Handles in progress, counted from the moment they leave the queue (before their claim). */
   #active = 0;
+  /** Patches and micro edits waiting for, or running in, the patch lane (one at a time). */
+  readonly #inLane = new Set<string>();
+  #lane: Promise<void> = Promise.resolve();
   #stopping = false;
   #stopped: Promise<void> = Promise.resolve();
   #idleWaiters: (() => void)[] = [];
@@ -235,7 +240,7 @@ export class Daemon extends EventEmitter {
   }
 
   #offer(id: string, why: string): void {
-    if (this.#stopping || this.#running.has(id) || this.#queued.has(id) || this.#settling.get(id)?.timer) return;
+    if (this.#stopping || this.#running.has(id) || this.#queued.has(id) || this.#inLane.has(id) || this.#settling.get(id)?.timer) return;
     if (existsSync(this.#ctx.layout.result(id, "json"))) return; // done already: never run twice
     if (!this.#detectedAt.has(id)) {
       this.#detectedAt.set(id, this.#ctx.now());
@@ -272,6 +277,35 @@ export class Daemon extends EventEmitter {
         this.#awaitingApproval.add(id);
         return;
       }
+      // A patch holds its run through Codex, verification (maybe minutes) and a repair: it waits in
+      // a lane of its own, one at a time, and gives its slot back so analyses do not queue behind it.
+      const request = read.ok ? read.request : undefined;
+      const digest = read.ok ? read.digest : null;
+      if (request && WRITING_KINDS.has(request.kind)) return await this.#inPatchLane(id, () => this.#claimAndRun(id, request, digest, deleted));
+      await this.#claimAndRun(id, request, digest, deleted);
+    } catch (error) {
+      this.#report(toRelayError(error), "handle", id);
+    }
+  }
+
+  async #inPatchLane(id: string, work: () => Promise<void>): Promise<void> {
+    this.#active -= 1;
+    this.#inLane.add(id);
+    this.#pump();
+    const turn = this.#lane.then(work);
+    this.#lane = turn.catch(() => undefined);
+    try {
+      await turn;
+    } finally {
+      this.#inLane.delete(id);
+      this.#active += 1; // #pump's handler gives the slot back as for any request
+    }
+  }
+
+  async #claimAndRun(id: string, request: DelegationRequest | undefined, digest: string | null, deleted: boolean): Promise<void> {
+    const { layout, logger } = this.#ctx;
+    if (this.#stopping) return; // it waited in the patch lane while the daemon began to stop: the next start runs it
+    try {
       const attempt = (this.#attempts.get(id) ?? 0) + 1;
       const claim = await tryClaim(layout, id, attempt, this.#ctx.now());
       if (!claim) return; // another daemon (or `codex-relay run`) has it
@@ -279,8 +313,8 @@ export class Daemon extends EventEmitter {
       logger.log("info", "claimed", { id, attempt: attempt > 1 ? attempt : undefined });
       const abort = new AbortController();
       if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
-      const done = this.#run(claim, abort, read.ok ? read.request : undefined);
-      this.#running.set(id, { claim, abort, done, digest: read.ok ? read.digest : null });
+      const done = this.#run(claim, abort, request);
+      this.#running.set(id, { claim, abort, done, digest });
       await done;
     } catch (error) {
       this.#report(toRelayError(error), "handle", id);
@@ -396,7 +430,7 @@ export class Daemon extends EventEmitter {
 
   #isIdle(): boolean {
     const settlingTimers = [...this.#settling.values()].some((s) => s.timer);
-    return this.#pending.length === 0 && this.#active === 0 && !settlingTimers;
+    return this.#pending.length === 0 && this.#active === 0 && this.#inLane.size === 0 && !settlingTimers;
   }
 
   #checkIdle(): void {
