@@ -59,6 +59,8 @@ export class Daemon extends EventEmitter {
   readonly #settling = new Map<string, Settling>();
   readonly #attempts = new Map<string, number>();
   readonly #awaitingApproval = new Set<string>();
+  /** Running requests whose text is being compared; true: it changed again meanwhile. */
+  readonly #restartChecks = new Map<string, boolean>();
   #lock: WorkspaceLock | undefined;
   #watcher: DirWatcher | undefined;
   #sweepJob: Schedule | undefined;
@@ -359,7 +361,20 @@ export class Daemon extends EventEmitter {
   }
 
   /** An editor still writing a request in place: restart the run on the complete text. */
+  // fs.watch reports every write: one check per request at a time, run once more if writes came meanwhile.
   async #restartIfChanged(id: string): Promise<void> {
+    if (this.#restartChecks.has(id)) return void this.#restartChecks.set(id, true);
+    try {
+      do {
+        this.#restartChecks.set(id, false);
+        await this.#checkRestart(id);
+      } while (this.#restartChecks.get(id));
+    } finally {
+      this.#restartChecks.delete(id);
+    }
+  }
+
+  async #checkRestart(id: string): Promise<void> {
     const running = this.#running.get(id);
     if (!running) return;
     const file = this.#ctx.layout.request(id);

@@ -91,6 +91,21 @@ describe("detection", () => {
     expect(results).toHaveLength(1);
   });
 
+  it("restarts once for an edit an editor writes in many small pieces while the request runs", async () => {
+    await startDaemon();
+    ws.server.setDefault({ ...jsonMessage(analysisReply()), delayMs: 2500 });
+    const id = "20250101_000009";
+    await drop(id, "## Issue\nThe first draft.\n");
+    await until(() => codexPids(id).length > 0, "the first run");
+    const file = await open(ws.layout.request(id), "a");
+    for (let i = 0; i < 30; i += 1) await file.write(`more detail ${i}\n`); // 30 change events
+    await file.close();
+    expect((await resultOf(id)).status).toBe("completed");
+    expect(logEvents(ws.layout).filter((e) => e.event === "request changed while running; restarting")).toHaveLength(1);
+    expect(codexPids(id)).toHaveLength(2);
+    expect(ws.server.requests[ws.server.requests.length - 1]!.text).toContain("more detail 29");
+  });
+
   it("ignores dot-prefixed temp files and files that are not requests", async () => {
     await startDaemon();
     await writeFile(path.join(ws.layout.inbox, ".CODEX_DELEGATION_REQUEST_20250101_000003.md.tmp"), "## Issue\nnot yet\n");
