@@ -39,7 +39,7 @@ async function lanes(w: TestWorkspace, daemon: Daemon): Promise<void> {
     if (request.text.includes("the logo is blurry")) return jsonMessage(analysisReply());
     if (request.body?.input?.some((item: any) => item?.type === "custom_tool_call_output")) return patchReply();
     edits += 1;
-    return { ...editFile("src/math.js", "  return a - b;", "  return a + b;"), delayMs: edits === 1 ? 3000 : 0 };
+    return { ...editFile("src/math.js", "  return a - b;", "  return a + b;"), delayMs: edits === 1 ? 10_000 : 0 };
   });
   await daemon.start();
 
