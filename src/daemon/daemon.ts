@@ -9,6 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { RelayError, toRelayError } from "../errors.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
+import { writesCode } from "../protocol/request-text.js";
 import { heartbeat, isStale, killOrphanedCodex, listClaimIds, readClaim, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
 import { makeFolders, type RelayContext } from "./relay-context.js";
@@ -19,8 +20,6 @@ import { DirWatcher } from "./dir-watcher.js";
 import { scheduleLocal, type Schedule } from "./sweep-schedule.js";
 
 const RESTART_SETTLE_MS = 100;
-// Kinds that change code: they run in the patch lane, outside `concurrency`.
-const WRITING_KINDS: ReadonlySet<string> = new Set(["patch", "micro"]);
 const WATCHED_NAME = /^CODEX_DELEGATION_(?:REQUEST_.+\.md|CANCEL_.+|APPROVE_.+)$/;
 
 async function loadReading(): Promise<{ readRequest: typeof ReadRequest; digestOf: typeof DigestOf; parseRequest: (text: string) => { ok: boolean } }> {
@@ -283,7 +282,7 @@ export class Daemon extends EventEmitter {
       // a lane of its own, one at a time, and gives its slot back so analyses do not queue behind it.
       const request = read.ok ? read.request : undefined;
       const digest = read.ok ? read.digest : null;
-      if (request && WRITING_KINDS.has(request.kind)) return await this.#inPatchLane(id, () => this.#claimAndRun(id, request, digest, deleted));
+      if (request && writesCode(request.kind)) return await this.#inPatchLane(id, () => this.#claimAndRun(id, request, digest, deleted));
       await this.#claimAndRun(id, request, digest, deleted);
     } catch (error) {
       this.#report(toRelayError(error), "handle", id);
@@ -307,20 +306,16 @@ export class Daemon extends EventEmitter {
   async #claimAndRun(id: string, request: DelegationRequest | undefined, digest: string | null, deleted: boolean): Promise<void> {
     const { layout, logger } = this.#ctx;
     if (this.#stopping) return; // it waited in the patch lane while the daemon began to stop: the next start runs it
-    try {
-      const attempt = (this.#attempts.get(id) ?? 0) + 1;
-      const claim = await tryClaim(layout, id, attempt, this.#ctx.now());
-      if (!claim) return; // another daemon (or `codex-relay run`) has it
-      if (existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, id));
-      logger.log("info", "claimed", { id, attempt: attempt > 1 ? attempt : undefined });
-      const abort = new AbortController();
-      if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
-      const done = this.#run(claim, abort, request);
-      this.#running.set(id, { claim, abort, done, digest });
-      await done;
-    } catch (error) {
-      this.#report(toRelayError(error), "handle", id);
-    }
+    const attempt = (this.#attempts.get(id) ?? 0) + 1;
+    const claim = await tryClaim(layout, id, attempt, this.#ctx.now());
+    if (!claim) return; // another daemon (or `codex-relay run`) has it
+    if (existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, id));
+    logger.log("info", "claimed", { id, attempt: attempt > 1 ? attempt : undefined });
+    const abort = new AbortController();
+    if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
+    const done = this.#run(claim, abort, request);
+    this.#running.set(id, { claim, abort, done, digest });
+    await done;
   }
 
   async #run(claim: Claim, abort: AbortController, request: DelegationRequest | undefined): Promise<void> {
@@ -360,8 +355,10 @@ export class Daemon extends EventEmitter {
     }
   }
 
-  /** An editor still writing a request in place: restart the run on the complete text. */
-  // fs.watch reports every write: one check per request at a time, run once more if writes came meanwhile.
+  /**
+   * An editor still writing a request in place: restart the run on the complete text. fs.watch
+   * reports every write, so one check per request runs at a time, once more if writes came meanwhile.
+   */
   async #restartIfChanged(id: string): Promise<void> {
     if (this.#restartChecks.has(id)) return void this.#restartChecks.set(id, true);
     try {

@@ -4,6 +4,7 @@
 import { isRequeueReason } from "../codex/run-codex.js";
 import { RelayError, toRelayError } from "../errors.js";
 import type { DelegationRequest } from "../protocol/request.js";
+import { writesCode } from "../protocol/request-text.js";
 import type { ResultFile } from "../protocol/result.js";
 import { recordInAudit } from "../report/record-audit.js";
 import { buildResult, writeResult, type ResultInput } from "../report/result-file.js";
@@ -70,7 +71,7 @@ export function finishWithoutRun(
 }
 
 function emptyCodexInfo(kind: string): CodexInfo {
-  const sandbox = kind === "patch" || kind === "micro" ? "workspace-write" : "read-only";
+  const sandbox = writesCode(kind) ? "workspace-write" : "read-only";
   return { version: null, bin: null, model: null, thread_id: null, sandbox, exit_code: null };
 }
 

@@ -16,9 +16,9 @@
 //   any generation with an id said within SAME_ASK_MS: a transcript read again must not ask anew
 //   what was answered. Otherwise (answered before, or a claim abandoned by a crash) the next
 //   generation is claimed: the user is asking again.
-// - `hook-awaiting/<session_id, or sha256- and its hash>/<id>.json`: a record's request whose RESULT the session has
-//   not been told about, written when the record gets its id. The hook reads only its own session's
-//   few (usually none) on every prompt, not every record the workspace ever made.
+// - `hook-awaiting/<session_id, or sha256- and its hash>/<id>.json`: a record's request whose
+//   RESULT the session has not been told about, written when the record gets its id. The hook reads
+//   only its own session's few (usually none) on every prompt, not every record ever made.
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -68,9 +68,7 @@ export type PhraseClaim = ({ kind: "claimed" } & TakenAsk & { record: PhraseReco
 
 /** Generation 1 is `<key>.json` (the file name hook records always had), later ones `<key>.<n>.json`. */
 export function phraseRecordFile(layout: Layout, sessionId: string, issue: string, generation = 1): string {
-  // node:crypto loads on first use: the hook's common path (no phrase) never hashes, and that
-  // module costs it several milliseconds of start-up.
-  const key = process.getBuiltinModule("node:crypto").createHash("sha256").update(`${sessionId}\n${issue}`).digest("hex");
+  const key = sha256(`${sessionId}\n${issue}`);
   return path.join(layout.relay, PHRASE_RECORDS_DIR, generation === 1 ? `${key}.json` : `${key}.${generation}.json`);
 }
 
@@ -99,8 +97,9 @@ export async function claimPhrase(layout: Layout, ask: PhraseAsk, claim: Omit<Ph
 export async function savePhraseRecord(layout: Layout, file: string, record: PhraseRecord): Promise<void> {
   if (record.id !== null) {
     const awaiting: AwaitingResult = { id: record.id, issue: record.issue, created_at: record.created_at };
-    await mkdir(sessionAwaitingDir(layout, record.session_id), { recursive: true });
-    await writeFile(path.join(sessionAwaitingDir(layout, record.session_id), `${record.id}.json`), `${JSON.stringify(awaiting)}\n`);
+    const dir = sessionAwaitingDir(layout, record.session_id);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `${record.id}.json`), `${JSON.stringify(awaiting)}\n`);
   }
   await writeFileAtomic(file, `${JSON.stringify(record)}\n`, layout.tmp);
 }
@@ -138,10 +137,15 @@ export async function doneAwaiting(layout: Layout, sessionId: string, id: string
 
 // Editors' session ids are UUIDs, used as they are: hashing would load node:crypto on every prompt.
 function sessionAwaitingDir(layout: Layout, sessionId: string): string {
-  const key = /^[A-Za-z0-9_-]{1,128}$/.test(sessionId) ? sessionId : `sha256-${process.getBuiltinModule("node:crypto").createHash("sha256").update(sessionId).digest("hex")}`;
+  const key = /^[A-Za-z0-9_-]{1,128}$/.test(sessionId) ? sessionId : `sha256-${sha256(sessionId)}`;
   return path.join(layout.relay, AWAITING_DIR, key);
 }
 
+// node:crypto loads on first use: the hook's common path (no phrase) never hashes, and that module
+// costs it several milliseconds of start-up.
+function sha256(text: string): string {
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(text).digest("hex");
+}
 
 /** Give a claimed ask back (its request could not be published), so the other side may take it. */
 export async function releasePhraseRecord(file: string): Promise<void> {

@@ -4,6 +4,11 @@
 export const REQUEST_KINDS = ["analysis", "diagnose", "patch", "micro"] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
+/** Kinds that change code: Codex runs them with write access, and the daemon one at a time. */
+export function writesCode(kind: string): boolean {
+  return kind === "patch" || kind === "micro";
+}
+
 /** The front matter's known keys (the schema in request.ts checks each). */
 export const FRONT_MATTER_KEYS: readonly string[] = [
   "kind", "issue", "files", "model", "requested_by", "context", "logs", "attempted_fixes", "questions",
