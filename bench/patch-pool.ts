@@ -10,7 +10,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { runGit } from "../src/git/run-git.js";
 import { deleteBranch } from "../src/patch/sandbox-commit.js";
-import type { CommandRun } from "../src/patch/types.js";
+import type { CommandRun } from "../src/protocol/patch-run.js";
 import { createWorktreePool } from "../src/patch/worktree-pool.js";
 import { median, type Row } from "./bench-kit.js";
 

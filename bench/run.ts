@@ -207,7 +207,7 @@ await main();
 // so Codex never runs and only the transcript path is measured), and what one append costs in a
 // 1 MB against a 500 MB session (append → the watcher's read of it, in process).
 async function benchTranscripts(): Promise<Row[]> {
-  const { createRelayContext } = await import("../src/daemon/relay-context.js");
+  const { createRelayContext } = await import("../src/context/relay-context.js");
   const { TranscriptWatcher } = await import("../src/transcripts/transcript-watcher.js");
   const { watch: watchFs } = await import("node:fs");
   const { appendFile: append, open: openFile, stat: statFile } = await import("node:fs/promises");

@@ -1,9 +1,9 @@
 // Process one request in this process, under the same claim a daemon would take, so a daemon
 // started meanwhile never runs it twice. Used by `run` and by `delegate --wait` with no daemon.
 import { recordCodexPid, releaseClaim, tryClaim } from "../daemon/claims.js";
-import { createLogger } from "../daemon/logger.js";
+import { createLogger } from "../context/logger.js";
 import { processRequest } from "../daemon/process-request.js";
-import { createRelayContext, type RelayContext } from "../daemon/relay-context.js";
+import { createRelayContext, type RelayContext } from "../context/relay-context.js";
 import type { ResultFile } from "../protocol/result.js";
 import { readResult } from "../report/result-file.js";
 import { awaitResult } from "./await-result.js";

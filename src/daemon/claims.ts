@@ -6,7 +6,7 @@ import { readFile, readdir, rename, rm, stat, utimes, writeFile } from "node:fs/
 import os from "node:os";
 import path from "node:path";
 import type { Layout } from "../protocol/layout.js";
-import { isProcessAlive } from "./process-alive.js";
+import { isProcessAlive } from "../util/process-alive.js";
 
 export interface Claim {
   readonly id: string;

@@ -12,7 +12,7 @@ import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
 import { heartbeat, isStale, killOrphanedCodex, listClaimIds, readClaim, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
-import { makeFolders, type RelayContext } from "./relay-context.js";
+import { makeFolders, type RelayContext } from "../context/relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";

@@ -6,12 +6,12 @@ import { RelayError, toRelayError } from "../errors.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
 import type { ResultFile } from "../protocol/result.js";
-import { recordInAudit } from "../report/record-audit.js";
+import { recordInAudit } from "./record-audit.js";
 import { buildResult, writeResult, type ResultInput } from "../report/result-file.js";
-import type { CodexInfo, KindOutcome, KindRun } from "./kind-run.js";
+import type { CodexInfo, KindOutcome, KindRun } from "../context/kind-run.js";
 import { readRequest } from "./read-request.js";
-import type { RelayContext } from "./relay-context.js";
-import { runAnalysis } from "./run-analysis.js";
+import type { RelayContext } from "../context/relay-context.js";
+import { runAnalysis } from "../analysis/run-analysis.js";
 
 export interface ProcessOptions {
   readonly id: string;

@@ -12,7 +12,7 @@ import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest } from "../protocol/render-request.js";
 import type { RequestKind } from "../protocol/request-text.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
-import type { RelayContext } from "./relay-context.js";
+import type { RelayContext } from "../context/relay-context.js";
 import { DirWatcher } from "./dir-watcher.js";
 
 const PACKET = "TASK_PACKET.md";
@@ -89,7 +89,7 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
     if (route !== null && hash(route) !== state.route_decision) {
       next.route_decision = hash(route);
       // The parser loads only when there is something to parse: most daemons never see one.
-      const { parseRouteDecision } = await import("../patch/route-decision.js");
+      const { parseRouteDecision } = await import("../protocol/route-decision.js");
       const decision = parseRouteDecision(route);
       if (config.patch.auto_patch && decision.permission === "codex-rw" && decision.approvedBy && !(await handled(routeFile, /^codex-patch-/))) {
         await this.#publish("patch", `Apply the diagnosed fix for progress/${PACKET} (approved by ${decision.approvedBy}).`, `progress/${ROUTE} grants codex-rw`);

@@ -6,7 +6,7 @@ import path from "node:path";
 import { RelayError } from "../errors.js";
 import { parseRequest } from "../protocol/parse-request.js";
 import type { DelegationRequest } from "../protocol/request.js";
-import type { RelayContext } from "./relay-context.js";
+import type { RelayContext } from "../context/relay-context.js";
 
 export type ReadRequestOutcome =
   | { ok: true; request: DelegationRequest; digest: string }

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { RelayError } from "../errors.js";
 import type { Layout } from "../protocol/layout.js";
-import { isProcessAlive } from "./process-alive.js";
+import { isProcessAlive } from "../util/process-alive.js";
 
 export interface WorkspaceLock {
   release(): Promise<void>;

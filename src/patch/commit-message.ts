@@ -7,7 +7,7 @@
 // failing a verified patch over wording, and strips control characters (the message is data that
 // ends up in terminals and `git log`).
 import { COMMIT_TYPES } from "../protocol/patch-reply.js";
-import type { VerificationCheck } from "./types.js";
+import type { VerificationCheck } from "../protocol/patch-run.js";
 import { stripControl } from "../util/control-chars.js";
 
 export interface CommitMessageInput {

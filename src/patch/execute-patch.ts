@@ -5,8 +5,8 @@
 // The Builder's checkout is only ever read.
 import { performance } from "node:perf_hooks";
 import { isRequeueReason } from "../codex/run-codex.js";
-import { invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "../daemon/invoke-codex.js";
-import { codexEnd, type KindRun } from "../daemon/kind-run.js";
+import { codexEnd, invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "../codex/invoke-codex.js";
+import type { KindRun } from "../context/kind-run.js";
 import { RelayError, toRelayError } from "../errors.js";
 import { PatchReply, patchReplyJsonSchema } from "../protocol/patch-reply.js";
 import type { ResultStatus, Usage } from "../protocol/result.js";
@@ -20,7 +20,7 @@ import { verificationEnv } from "./run-command.js";
 import { builderHead, commitSandbox, deleteBranch, mergeIntoBuilder, saveFailedWork } from "./sandbox-commit.js";
 import { collectChanges, restoreToIndex } from "./sandbox-diff.js";
 import { sandboxPool } from "./sandbox-pool.js";
-import type { CommandRun, DiffSummary, LimitViolation, PatchRunReport, VerificationCheck } from "./types.js";
+import type { CommandRun, DiffSummary, LimitViolation, PatchRunReport, VerificationCheck } from "../protocol/patch-run.js";
 import { compareRuns, failureDigest, runVerification, verificationPassed } from "./verification.js";
 
 export interface PatchExecution {

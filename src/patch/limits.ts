@@ -2,7 +2,7 @@
 // never against what Codex says it did. Pure. Every violation is returned, each naming the file
 // and the numbers, so the report can say exactly what was exceeded.
 import { globToRegExp, isGlob } from "../security/glob.js";
-import type { DiffSummary, FileChange, LimitViolation, PatchLimits } from "./types.js";
+import type { DiffSummary, FileChange, LimitViolation, PatchLimits } from "../protocol/patch-run.js";
 
 /**
  * Paths no patch may change whatever the approval: git's own files, the daemon's state, the

@@ -1,10 +1,10 @@
 // What one patch or micro run will do, decided before anything is touched: its title, the
 // commands that verify it, its limits and branch. A patch needs its prerequisites (PROTOCOL.md §5);
 // a micro edit needs only its description.
-import type { KindRun } from "../daemon/kind-run.js";
+import type { KindRun } from "../context/kind-run.js";
 import type { Config } from "../config/schema.js";
 import { checkPrerequisites } from "./prerequisites.js";
-import type { MissingPrerequisite, PatchLimits } from "./types.js";
+import type { MissingPrerequisite, PatchLimits } from "../protocol/patch-run.js";
 
 export interface PatchPlan {
   readonly mode: "patch" | "micro";

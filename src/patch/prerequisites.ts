@@ -5,9 +5,9 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Layout } from "../protocol/layout.js";
-import { parseRouteDecision, type RouteDecision } from "./route-decision.js";
-import { outlineMarkdown, parseTaskPacket, type TaskPacket } from "./task-packet.js";
-import type { MissingPrerequisite } from "./types.js";
+import { parseRouteDecision, type RouteDecision } from "../protocol/route-decision.js";
+import { outlineMarkdown, parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
+import type { MissingPrerequisite } from "../protocol/patch-run.js";
 
 export type Prerequisites =
   | { ok: true; packet: TaskPacket; route: RouteDecision | null; diagnosis: { path: string; text: string } | null }

@@ -3,7 +3,7 @@
 // only from a summary line a known runner printed; anything else stays null.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { CommandRun } from "./types.js";
+import type { CommandRun } from "../protocol/patch-run.js";
 import { stripAnsi } from "../util/control-chars.js";
 
 export interface QualityGate {

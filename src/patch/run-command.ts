@@ -5,7 +5,7 @@ import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { pickEnv } from "../security/child-env.js";
 import { spawnInGroup } from "../util/process-group.js";
-import type { CommandRun } from "./types.js";
+import type { CommandRun } from "../protocol/patch-run.js";
 
 export interface RunCommandOptions {
   /** The line as written, for the report. */

@@ -3,8 +3,8 @@
 // diagnosis a patch later follows.
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "../daemon/invoke-codex.js";
-import { codexEnd, type KindOutcome, type KindRun } from "../daemon/kind-run.js";
+import { codexEnd, invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "../codex/invoke-codex.js";
+import type { KindOutcome, KindRun } from "../context/kind-run.js";
 import { RelayError } from "../errors.js";
 import { Diagnosis, diagnosisJsonSchema } from "../protocol/diagnosis.js";
 import { diagnosisReportName, renderDiagnosisReport } from "../report/diagnosis-report.js";
@@ -12,7 +12,7 @@ import { loadTemplate, renderTemplate } from "../report/templates.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
 import { reserveOutFile } from "./out-file.js";
-import { parseTaskPacket, type TaskPacket } from "./task-packet.js";
+import { parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
 
 export const TASK_PACKET = "progress/TASK_PACKET.md";
 

@@ -3,8 +3,8 @@
 // progress/ledger.jsonl (and out/failure-patterns.jsonl for a failed micro edit) — and the RESULT.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { KindOutcome, KindRun } from "../daemon/kind-run.js";
-import type { RelayContext } from "../daemon/relay-context.js";
+import type { KindOutcome, KindRun } from "../context/kind-run.js";
+import type { RelayContext } from "../context/relay-context.js";
 import { isRequeueReason } from "../codex/run-codex.js";
 import { RelayError, toRelayError } from "../errors.js";
 import { appendFailurePattern, appendLedger, failurePattern, ledgerLine } from "../report/ledger.js";
@@ -17,7 +17,7 @@ import { executePatch } from "./execute-patch.js";
 import { reserveOutFile } from "./out-file.js";
 import { planMicro, planPatch, type PlanResult } from "./patch-plan.js";
 import { summarizeGate } from "./quality-gates.js";
-import type { PatchRunReport } from "./types.js";
+import type { PatchRunReport } from "../protocol/patch-run.js";
 
 export const LEDGER = "progress/ledger.jsonl";
 export const FAILURE_PATTERNS = "out/failure-patterns.jsonl";

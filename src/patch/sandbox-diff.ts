@@ -5,7 +5,7 @@ import path from "node:path";
 import { runGit } from "../git/run-git.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { dependencyChanged, isDependencyFile } from "./dependency-files.js";
-import type { DiffSummary, FileChange } from "./types.js";
+import type { DiffSummary, FileChange } from "../protocol/patch-run.js";
 
 // Fixed output whatever the user's diff config says (colour, prefixes, external tools, relative).
 const DIFF_ARGS = ["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "--src-prefix=a/", "--dst-prefix=b/"];

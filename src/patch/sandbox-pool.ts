@@ -1,6 +1,6 @@
 // One warm worktree pool per workspace and process, built from the config on first use. The
 // setup command (e.g. `npm ci`) runs through the same runner as verification.
-import type { RelayContext } from "../daemon/relay-context.js";
+import type { RelayContext } from "../context/relay-context.js";
 import { runCommand, verificationEnv } from "./run-command.js";
 import { createWorktreePool, defaultWorktreeRoot, type WorktreePool } from "./worktree-pool.js";
 

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { link, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { isProcessAlive } from "../daemon/process-alive.js";
+import { isProcessAlive } from "../util/process-alive.js";
 
 const PROCESS_TOKEN = randomBytes(8).toString("hex");
 /** How long a lease file may stay empty or torn (its writer between create and write). */

@@ -2,7 +2,7 @@
 // the two runs command by command, and say what goes back to Codex when the patch broke something.
 import { parseCommandLine } from "./command-line.js";
 import { runCommand } from "./run-command.js";
-import type { CommandRun, VerificationCheck } from "./types.js";
+import type { CommandRun, VerificationCheck } from "../protocol/patch-run.js";
 import { stripAnsi } from "../util/control-chars.js";
 
 export interface RunVerificationOptions {

@@ -13,7 +13,7 @@ import { RelayError, toRelayError } from "../errors.js";
 import { runGit } from "../git/run-git.js";
 import { isLockFile } from "./dependency-files.js";
 import { dropLease, slotLeaseFile, takeLease, waitForRelease } from "./slot-lease.js";
-import type { CommandRun } from "./types.js";
+import type { CommandRun } from "../protocol/patch-run.js";
 import { checkoutSandboxBranch, detachAtBase, prunableWorktrees, recreateSlot, resolveCommit, switchSlotToBase } from "./worktree-slot.js";
 
 export { removeWorktree } from "./worktree-slot.js";

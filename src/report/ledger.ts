@@ -4,7 +4,7 @@
 import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
 import { RelayError } from "../errors.js";
-import type { LimitViolation, PatchRunReport } from "../patch/types.js";
+import type { LimitViolation, PatchRunReport } from "../protocol/patch-run.js";
 
 /** The ledger line of a run; `outputPath` is the workspace-relative report it produced. */
 export function ledgerLine(report: PatchRunReport, outputPath: string): Record<string, unknown> {

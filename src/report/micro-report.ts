@@ -1,7 +1,7 @@
 // out/micro-<id>.json: the micro spec's micro.json with real figures only. What codex-relay does
 // not measure (functions touched, complexity, coverage, security scans) is null or left out and
 // named in `not_measured`, never estimated. Pure.
-import type { CommandRun, LimitCode, PatchRunReport } from "../patch/types.js";
+import type { CommandRun, LimitCode, PatchRunReport } from "../protocol/patch-run.js";
 
 /** A quality gate as run: the command run (null: not run) and the counts parsed from its output, if any. */
 export interface MicroGate {

@@ -1,6 +1,6 @@
 // out/codex-patch-*.md (PROTOCOL.md §5, the patch spec's layout): one template for passed,
 // failed and aborted runs. Pure: every figure comes from the PatchRunReport, nothing is estimated.
-import type { CommandRun, LimitCode, PatchRunReport, VerificationCheck } from "../patch/types.js";
+import type { CommandRun, LimitCode, PatchRunReport, VerificationCheck } from "../protocol/patch-run.js";
 import { renderTemplate } from "./templates.js";
 import { fenced, fileStamp, inlineCode, millis } from "./report-text.js";
 

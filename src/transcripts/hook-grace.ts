@@ -8,7 +8,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import type { RelayContext } from "../daemon/relay-context.js";
+import type { RelayContext } from "../context/relay-context.js";
 import { findTaken, type PhraseAsk, type TakenAsk } from "../protocol/phrase-records.js";
 import { homeOf } from "./watch-targets.js";
 

@@ -10,7 +10,7 @@
 // rather than losing it (a claim left by that crash is recognised as this line's and reused).
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { RelayContext } from "../daemon/relay-context.js";
+import type { RelayContext } from "../context/relay-context.js";
 import { RelayError, toRelayError } from "../errors.js";
 import { claimPhrase, findTaken, releasePhraseRecord, savePhraseRecord, type PhraseAsk, type PhraseRecord } from "../protocol/phrase-records.js";
 import { publishRequest } from "../protocol/publish-request.js";

@@ -18,7 +18,7 @@ import { existsSync } from "node:fs";
 import { mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 import type { FSWatcher } from "chokidar";
-import type { RelayContext } from "../daemon/relay-context.js";
+import type { RelayContext } from "../context/relay-context.js";
 import { RelayError, toRelayError } from "../errors.js";
 import { detectFormat, type TranscriptFormat } from "./detect-format.js";
 import { loadOffsets, readsFromStart, saveOffsets, TRANSCRIPTS_DIR, type OffsetsState, type StartReason, type TranscriptEntry } from "./offsets.js";

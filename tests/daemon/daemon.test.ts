@@ -5,8 +5,8 @@ import { open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/daemon/daemon.js";
-import { createLogger } from "../../src/daemon/logger.js";
-import { createRelayContext } from "../../src/daemon/relay-context.js";
+import { createLogger } from "../../src/context/logger.js";
+import { createRelayContext } from "../../src/context/relay-context.js";
 import { jsonMessage } from "../helpers/model-server.js";
 import { analysisReply, groupMembers, logEvents, makeTestWorkspace, until, type TestWorkspace, type WorkspaceOptions } from "../helpers/relay-workspace.js";
 

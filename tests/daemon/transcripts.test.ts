@@ -6,8 +6,8 @@ import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promise
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/daemon/daemon.js";
-import { createLogger } from "../../src/daemon/logger.js";
-import { createRelayContext } from "../../src/daemon/relay-context.js";
+import { createLogger } from "../../src/context/logger.js";
+import { createRelayContext } from "../../src/context/relay-context.js";
 import { requestIdOf } from "../../src/protocol/layout.js";
 import { jsonMessage } from "../helpers/model-server.js";
 import { analysisReply, logEvents, makeTestWorkspace, until, type TestWorkspace } from "../helpers/relay-workspace.js";

@@ -4,9 +4,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createLogger } from "../../src/daemon/logger.js";
+import { createLogger } from "../../src/context/logger.js";
 import { processRequest } from "../../src/daemon/process-request.js";
-import { createRelayContext, type RelayContext } from "../../src/daemon/relay-context.js";
+import { createRelayContext, type RelayContext } from "../../src/context/relay-context.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import type { RequestKind } from "../../src/protocol/request-text.js";

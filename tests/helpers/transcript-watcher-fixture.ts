@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach } from "vitest";
-import { createRelayContext } from "../../src/daemon/relay-context.js";
+import { createRelayContext } from "../../src/context/relay-context.js";
 import { TranscriptWatcher, type TranscriptReadEvent, type TranscriptRequestEvent, type TranscriptSkipEvent } from "../../src/transcripts/transcript-watcher.js";
 
 export interface WatcherSetup {

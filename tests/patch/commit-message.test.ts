@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { buildCommitMessage, commitScope, commitSubject, parseCommitHeader, type CommitMessageInput } from "../../src/patch/commit-message.js";
-import type { VerificationCheck } from "../../src/patch/types.js";
+import type { VerificationCheck } from "../../src/protocol/patch-run.js";
 
 function check(command: string, verdict: VerificationCheck["verdict"]): VerificationCheck {
   return { command, baseline: null, after: null, verdict };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ALWAYS_PROTECTED, checkLimits, protectedGlobOf } from "../../src/patch/limits.js";
-import type { DiffSummary, FileChange, PatchLimits } from "../../src/patch/types.js";
+import type { DiffSummary, FileChange, PatchLimits } from "../../src/protocol/patch-run.js";
 
 const LIMITS: PatchLimits = {
   maxFiles: 5,

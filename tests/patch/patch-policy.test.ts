@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { processRequest } from "../../src/daemon/process-request.js";
-import { createRelayContext } from "../../src/daemon/relay-context.js";
+import { createRelayContext } from "../../src/context/relay-context.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import type { RecordedRequest, Reply } from "../helpers/model-server.js";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { detectQualityGates, summarizeGate } from "../../src/patch/quality-gates.js";
 import { runCommand, verificationEnv } from "../../src/patch/run-command.js";
-import type { CommandRun } from "../../src/patch/types.js";
+import type { CommandRun } from "../../src/protocol/patch-run.js";
 import { runVerification } from "../../src/patch/verification.js";
 
 let dir: string;

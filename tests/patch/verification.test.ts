@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { verificationEnv } from "../../src/patch/run-command.js";
-import type { CommandRun } from "../../src/patch/types.js";
+import type { CommandRun } from "../../src/protocol/patch-run.js";
 import { compareRuns, failureDigest, runVerification, verificationPassed } from "../../src/patch/verification.js";
 
 let dir: string;

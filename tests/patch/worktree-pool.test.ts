@@ -6,7 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { beforeEach, describe, expect, it } from "vitest";
 import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
 import { RelayError } from "../../src/errors.js";
-import type { CommandRun } from "../../src/patch/types.js";
+import type { CommandRun } from "../../src/protocol/patch-run.js";
 import { createWorktreePool, defaultWorktreeRoot, removeWorktree } from "../../src/patch/worktree-pool.js";
 
 const rootDir = isolateGitHome("relay-pool-");

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { PatchRunReport } from "../../src/patch/types.js";
+import type { PatchRunReport } from "../../src/protocol/patch-run.js";
 import { appendFailurePattern, appendLedger, classifyChange, failurePattern, ledgerLine } from "../../src/report/ledger.js";
 import { abortedPatch, COMMIT, failedPatch, fileChange, MICRO_LIMITS, passedMicro, passedPatch } from "./patch-run-fixtures.js";
 

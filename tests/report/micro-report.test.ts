@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PatchRunReport } from "../../src/patch/types.js";
+import type { PatchRunReport } from "../../src/protocol/patch-run.js";
 import { buildMicroJson, microReportName, type MicroGate } from "../../src/report/micro-report.js";
 import { BASE, COMMIT, fileChange, MICRO_LIMITS, passedMicro, run } from "./patch-run-fixtures.js";
 

@@ -2,7 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { FileChange, PatchRunReport } from "../../src/patch/types.js";
+import type { FileChange, PatchRunReport } from "../../src/protocol/patch-run.js";
 import { patchReportName, renderPatchReport } from "../../src/report/patch-report.js";
 import { loadTemplate } from "../../src/report/templates.js";
 import { headings } from "./markdown-headings.js";

@@ -1,6 +1,6 @@
 // Realistic PatchRunReport objects, shaped as the patch pipeline produces them, for the report,
 // ledger and micro.json tests.
-import type { CommandRun, FileChange, PatchLimits, PatchRunReport } from "../../src/patch/types.js";
+import type { CommandRun, FileChange, PatchLimits, PatchRunReport } from "../../src/protocol/patch-run.js";
 
 export const BASE = "3f2a9c1d0b7e6a5f4c3b2a1908f7e6d5c4b3a291";
 export const COMMIT = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d";

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { codexHome, needsLogin, readCodexUserConfig } from "../../codex/codex-config.js";
+import { codexHome, needsLogin, readCodexUserConfig } from "../../config/codex-user-config.js";
 import { codexVersion, isLoggedIn } from "../../codex/codex-info.js";
 import { resolveCodexBin } from "../../codex/resolve-bin.js";
 import { loadConfig } from "../../config/load-config.js";

@@ -1,8 +1,8 @@
 // `codex-relay start`: the daemon in the foreground. SIGINT/SIGTERM stop it gracefully; a second
 // signal stops it at once (running requests are released and re-run at the next start).
 import { Daemon } from "../../daemon/daemon.js";
-import { createLogger } from "../../daemon/logger.js";
-import { createRelayContext } from "../../daemon/relay-context.js";
+import { createLogger } from "../../context/logger.js";
+import { createRelayContext } from "../../context/relay-context.js";
 import type { CommandInput } from "../command.js";
 import { resolveWorkspace } from "../workspace.js";
 

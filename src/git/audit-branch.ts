@@ -6,7 +6,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RelayError } from "../errors.js";
-import { runGit } from "../git/run-git.js";
+import { runGit } from "./run-git.js";
 
 export const AUDIT_BRANCH = "codex-relay/audit";
 const AUDIT_REF = `refs/heads/${AUDIT_BRANCH}`;

@@ -3,8 +3,8 @@
 // The audit trail must never cost a request its RESULT: failures are logged, not thrown.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { RelayContext } from "../daemon/relay-context.js";
-import { commitToAudit } from "./audit.js";
+import type { RelayContext } from "../context/relay-context.js";
+import { commitToAudit } from "../git/audit-branch.js";
 
 /** `extra`: more files to keep with the request (patch reports, the ledger), workspace-absolute. */
 export async function recordInAudit(ctx: RelayContext, id: string, extra: readonly string[] = []): Promise<void> {

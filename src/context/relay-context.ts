@@ -1,11 +1,11 @@
 // Everything one process needs to handle requests for one workspace, built once: the frozen
 // config, the protocol layout, the environment, the redactor, the logger and a clock.
 import { mkdir } from "node:fs/promises";
-import { readCodexUserConfig } from "../codex/codex-config.js";
+import { readCodexUserConfig } from "../config/codex-user-config.js";
 import { loadConfig } from "../config/load-config.js";
 import type { Config } from "../config/schema.js";
 import { layoutFor, type Layout } from "../protocol/layout.js";
-import { BackgroundTasks } from "../report/background-tasks.js";
+import { BackgroundTasks } from "../util/background-tasks.js";
 import { providerEnvKeys } from "../security/child-env.js";
 import { createRedactor, type Redactor } from "../security/redact.js";
 import { silentLogger, type Logger } from "./logger.js";

@@ -4,7 +4,7 @@
 //
 // Also home of the two small readers the patch files share (front matter, section outline), kept
 // to a line scanner like parse-request.ts: only ATX headings and fenced code matter here.
-import { readFrontMatter, type FrontMatterProblem } from "../protocol/front-matter.js";
+import { readFrontMatter, type FrontMatterProblem } from "./front-matter.js";
 import { stripControl } from "../util/control-chars.js";
 
 /** What a patch takes from the task packet. */

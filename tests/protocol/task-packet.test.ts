@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { parseTaskPacket, UNTITLED_TASK } from "../../src/patch/task-packet.js";
+import { parseTaskPacket, UNTITLED_TASK } from "../../src/protocol/task-packet.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/progress/TASK_PACKET.md", import.meta.url));
 

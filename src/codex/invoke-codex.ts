@@ -3,16 +3,17 @@
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
-import { codexHome, needsLogin, readCodexUserConfig } from "../codex/codex-config.js";
-import { codexVersion, isLoggedIn } from "../codex/codex-info.js";
-import { configOverrideArgs } from "../codex/config-overrides.js";
-import { buildExecArgs, type SandboxMode } from "../codex/exec-args.js";
-import { resolveCodexBin } from "../codex/resolve-bin.js";
-import { runCodex, type RunCodexResult } from "../codex/run-codex.js";
+import { codexHome, needsLogin, readCodexUserConfig } from "../config/codex-user-config.js";
+import { codexVersion, isLoggedIn } from "./codex-info.js";
+import { configOverrideArgs } from "./config-overrides.js";
+import { buildExecArgs, type SandboxMode } from "./exec-args.js";
+import { resolveCodexBin } from "./resolve-bin.js";
+import { runCodex, type RunCodexResult } from "./run-codex.js";
 import { RelayError } from "../errors.js";
 import { buildChildEnv, providerEnvKeys } from "../security/child-env.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
-import type { RelayContext } from "./relay-context.js";
+import type { KindOutcome, KindRun } from "../context/kind-run.js";
+import type { RelayContext } from "../context/relay-context.js";
 
 export interface CodexSetup {
   readonly bin: string;
@@ -117,4 +118,28 @@ export function outputSchemaFile(ctx: RelayContext, name: string, schema: () => 
     schemaFiles.set(file, written);
   }
   return written;
+}
+
+type Finish = Extract<KindOutcome, { kind: "finish" }>;
+
+/** A run that replied (its message and the RESULT fields so far), or the finished outcome. */
+export function codexEnd(
+  run: KindRun,
+  result: RunCodexResult,
+): { kind: "replied"; message: string; base: Pick<Finish, "kind" | "startedAt" | "usage"> } | { kind: "ended"; outcome: KindOutcome } {
+  const { outcome, state } = result;
+  run.codex.thread_id = state.threadId;
+  run.codex.exit_code = result.exitCode;
+  const base = { kind: "finish" as const, startedAt: result.startedAt, usage: state.usage && { ...state.usage, cost_usd: null } };
+  switch (outcome.kind) {
+    case "cancelled":
+      if (outcome.shutdown) return { kind: "ended", outcome: { kind: "requeue" } };
+      return { kind: "ended", outcome: { ...base, status: "cancelled", error: outcome.error } };
+    case "timed_out":
+      return { kind: "ended", outcome: { ...base, status: "timed_out", error: outcome.error } };
+    case "failed":
+      return { kind: "ended", outcome: { ...base, status: "failed", error: outcome.error } };
+    case "replied":
+      return { kind: "replied", message: outcome.message, base };
+  }
 }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
-import { AUDIT_BRANCH, commitToAudit } from "../../src/report/audit.js";
+import { AUDIT_BRANCH, commitToAudit } from "../../src/git/audit-branch.js";
 
 const IDENTITY_ENV = identityEnv("Builder", "builder@example.com");
 const rootDir = isolateGitHome("relay-audit-");
@@ -273,7 +273,7 @@ describe("commitToAudit", () => {
   it("retries when another writer (a second daemon instance) moves the branch first", async () => {
     // A second module instance has its own queue, so the two race for the ref like two processes.
     vi.resetModules();
-    const other = await import("../../src/report/audit.js");
+    const other = await import("../../src/git/audit-branch.js");
     expect(other.commitToAudit).not.toBe(commitToAudit);
     const ids = Array.from({ length: 8 }, (_, i) => `race_${i}`);
     const outcomes = await Promise.all(

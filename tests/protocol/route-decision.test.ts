@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { normalizeApprovedPath, parseRouteDecision } from "../../src/patch/route-decision.js";
+import { normalizeApprovedPath, parseRouteDecision } from "../../src/protocol/route-decision.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/progress/ROUTE_DECISION.md", import.meta.url));
 

@@ -1,11 +1,11 @@
 // The analysis kind (the "DELEGATE TO CODEX" flow): embed the listed files safely, render the
 // prompt, run Codex read-only in the workspace and validate its reply.
-import { renderAnalysisPrompt } from "../codex/analysis-prompt.js";
+import { renderAnalysisPrompt } from "./analysis-prompt.js";
 import { CodexReply, codexReplyJsonSchema } from "../protocol/result.js";
 import { loadTemplate } from "../report/templates.js";
 import { readRequestedFiles, DEFAULT_SECRET_DENY } from "../security/file-guard.js";
-import { invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "./invoke-codex.js";
-import { codexEnd, type KindOutcome, type KindRun } from "./kind-run.js";
+import { codexEnd, invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "../codex/invoke-codex.js";
+import type { KindOutcome, KindRun } from "../context/kind-run.js";
 
 export async function runAnalysis(run: KindRun): Promise<KindOutcome> {
   const { ctx, id, request } = run;

@@ -1,0 +1,26 @@
+// What every request kind gets (the context, the parsed request, a cancel signal) and gives back
+// (the fields of its RESULT, or "requeue" on a daemon shutdown). Types only.
+import type { DelegationRequest } from "../protocol/request.js";
+import type { ResultInput } from "../report/result-file.js";
+import type { RelayContext } from "./relay-context.js";
+
+export type CodexInfo = { -readonly [K in keyof ResultInput["codex"]]: ResultInput["codex"][K] };
+
+export interface KindRun {
+  readonly ctx: RelayContext;
+  readonly id: string;
+  readonly request: DelegationRequest;
+  readonly signal?: AbortSignal;
+  readonly onSpawn?: (pid: number) => void;
+  /** Filled in as the run learns it (binary, version, model, thread, exit code). */
+  readonly codex: CodexInfo;
+  readonly warnings: string[];
+}
+
+export type KindOutcome =
+  | { kind: "requeue" }
+  | (Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings"> & {
+      kind: "finish";
+      /** More files for the audit commit (reports, ledger), workspace-absolute. */
+      auditFiles?: readonly string[];
+    });
