@@ -33,6 +33,6 @@ export async function runInline(ctx: RelayContext, id: string): Promise<ResultFi
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await releaseClaim(ctx.layout, id);
+    await releaseClaim(ctx.layout, claim);
   }
 }

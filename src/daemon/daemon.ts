@@ -10,7 +10,7 @@ import { RelayError, toRelayError } from "../errors.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
-import { heartbeat, isStale, killOrphanedCodex, listClaimIds, readClaim, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import { heartbeat, killOrphanedCodex, listClaimIds, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
 import { makeFolders, type RelayContext } from "../context/relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
@@ -225,17 +225,11 @@ export class Daemon extends EventEmitter {
     const { layout, config, logger } = this.#ctx;
     for (const id of await listClaimIds(layout)) {
       if (this.#running.has(id)) continue;
-      if (existsSync(layout.result(id, "json"))) {
-        await releaseClaim(layout, id); // finished, but its owner died before letting go
-        continue;
-      }
-      const claim = await readClaim(layout, id);
-      if (!claim || !isStale(claim, this.#ctx.now(), config.daemon.claim_stale_s * 1000)) continue;
-      const dead = await takeOverStale(layout, id);
-      if (!dead) continue;
+      const dead = await takeOverStale(layout, id, this.#ctx.now(), config.daemon.claim_stale_s * 1000);
+      if (!dead || existsSync(layout.result(id, "json"))) continue; // with a RESULT: finished, but its owner died before letting go
       const killed = killOrphanedCodex(dead);
       this.#attempts.set(id, dead.attempt);
-      logger.log("warn", "stale claim recovered", { id, pid: claim.pid, attempt: dead.attempt, killed_codex: killed ? dead.codex_pid : undefined });
+      logger.log("warn", "stale claim recovered", { id, pid: dead.pid, attempt: dead.attempt, killed_codex: killed ? dead.codex_pid : undefined });
       this.#offer(id, "recovered");
     }
   }
@@ -309,7 +303,7 @@ export class Daemon extends EventEmitter {
     const attempt = (this.#attempts.get(id) ?? 0) + 1;
     const claim = await tryClaim(layout, id, attempt, this.#ctx.now());
     if (!claim) return; // another daemon (or `codex-relay run`) has it
-    if (existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, id));
+    if (existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, claim));
     logger.log("info", "claimed", { id, attempt: attempt > 1 ? attempt : undefined });
     const abort = new AbortController();
     if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
@@ -350,7 +344,7 @@ export class Daemon extends EventEmitter {
       this.#running.delete(id);
       this.#attempts.delete(id);
       if (!requeue) this.#detectedAt.delete(id);
-      await releaseClaim(layout, id);
+      await releaseClaim(layout, claim);
       if (requeue) this.#offer(id, "re-run");
     }
   }
