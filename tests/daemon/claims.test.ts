@@ -1,36 +1,23 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { heartbeat, isStale, readClaim, recordCodexPid, releaseClaim, takeOverStale, tryClaim } from "../../src/daemon/claims.js";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
 import { processStart } from "../../src/util/process-alive.js";
+import { useProcesses } from "../helpers/processes.js";
+import { useScratchDir } from "../helpers/scratch-dir.js";
 
 const STALE_MS = 60_000;
 const ID = "20250101_000001";
-let tmp: string;
-const children: ChildProcess[] = [];
-beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), "relay-claims-"));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-});
+const scratch = useScratchDir("relay-claims-");
+const processes = useProcesses();
+const liveProcess = processes.live;
 
 async function workspace(): Promise<Layout> {
-  const layout = layoutFor(await mkdtemp(path.join(tmp, "ws-")));
+  const layout = layoutFor(await scratch());
   await mkdir(layout.claims, { recursive: true });
   return layout;
-}
-function liveProcess(): number {
-  const child = spawn("sleep", ["60"], { stdio: "ignore" });
-  children.push(child);
-  return child.pid!;
 }
 /** A claim as another daemon would leave it. */
 async function claimBy(layout: Layout, pid: number, start: string | null, attempt = 1): Promise<void> {
@@ -61,7 +48,7 @@ describe("request claims", () => {
 
   it("of a dead daemon go to exactly one of many recoverers", async () => {
     const layout = await workspace();
-    await claimBy(layout, spawnSync(process.execPath, ["-e", "0"]).pid, null);
+    await claimBy(layout, processes.dead(), null);
     const recovered = await Promise.all(Array.from({ length: 16 }, () => takeOverStale(layout, ID, new Date(), STALE_MS)));
     expect(recovered.filter(Boolean)).toHaveLength(1);
   });

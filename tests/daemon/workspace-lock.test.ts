@@ -1,33 +1,20 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { acquireWorkspaceLock, daemonRunning } from "../../src/daemon/workspace-lock.js";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
 import { processStart } from "../../src/util/process-alive.js";
+import { useProcesses } from "../helpers/processes.js";
+import { useScratchDir } from "../helpers/scratch-dir.js";
 
-let tmp: string;
-const children: ChildProcess[] = [];
-beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), "relay-lock-"));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-});
+const scratch = useScratchDir("relay-lock-");
+const liveProcess = useProcesses().live;
 
 async function workspace(): Promise<Layout> {
-  const layout = layoutFor(await mkdtemp(path.join(tmp, "ws-")));
+  const layout = layoutFor(await scratch());
   await mkdir(path.dirname(layout.lockFile), { recursive: true });
   return layout;
-}
-function liveProcess(): number {
-  const child = spawn("sleep", ["60"], { stdio: "ignore" });
-  children.push(child);
-  return child.pid!;
 }
 /** A lock as another daemon would leave it. */
 async function lockBy(layout: Layout, pid: number, start: string | null): Promise<void> {

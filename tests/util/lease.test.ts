@@ -1,45 +1,30 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { link, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { link, readFile, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { acquireLease, breakLease, createLease, leaseHeld, readLease, releaseLease, touchLease } from "../../src/util/lease.js";
 import { isSameProcess, processStart } from "../../src/util/process-alive.js";
+import { useProcesses } from "../helpers/processes.js";
+import { useScratchDir } from "../helpers/scratch-dir.js";
 
 const DIST_LEASE = fileURLToPath(new URL("../../dist/util/lease.js", import.meta.url));
 
-let tmp: string;
+const scratch = useScratchDir("relay-lease-rule-");
+const processes = useProcesses();
+const liveProcess = processes.live;
+const deadPid = processes.dead;
 let dir: string;
 let file: string;
-const children: ChildProcess[] = [];
-beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), "relay-lease-rule-"));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmp, "case-"));
+  dir = await scratch();
   file = path.join(dir, "thing.lease");
 });
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-});
 
-/** A live process that is not this one. */
-function liveProcess(): number {
-  const child = spawn("sleep", ["60"], { stdio: "ignore" });
-  children.push(child);
-  return child.pid!;
-}
-/** The pid of a process that has exited. */
-function deadPid(): number {
-  return spawnSync(process.execPath, ["-e", "0"]).pid;
-}
 /** A lease file written by hand, as another process (or an older version) would leave it. */
 async function writeLease(target: string, fields: Record<string, unknown>): Promise<void> {
   const now = new Date().toISOString();
@@ -48,6 +33,14 @@ async function writeLease(target: string, fields: Record<string, unknown>): Prom
 const found = async (target = file) => (await readLease(target))!;
 const holder = async (target = file) => JSON.parse(await readFile(target, "utf8")) as { pid: number; token: string; start: string | null };
 const now = () => new Date();
+/** The lease in `file` is not held, and this process takes it over. */
+async function expectTakenOver(): Promise<void> {
+  expect(leaseHeld(await found(), { now: now() })).toBe(false);
+  const lease = await acquireLease(file, {}, { now: now() });
+  expect(lease).toBeDefined();
+  expect((await holder()).pid).toBe(process.pid);
+  await releaseLease(lease!);
+}
 
 describe("process identity", () => {
   it("tells a live process from a dead one and from a later process with the same pid", () => {
@@ -72,11 +65,7 @@ describe("the lease rule", () => {
   it("is not held once its owner is dead, and is taken over", async () => {
     const dead = deadPid();
     await writeLease(file, { pid: dead, start: "1" });
-    expect(leaseHeld(await found(), { now: now() })).toBe(false);
-    const lease = await acquireLease(file, {}, { now: now() });
-    expect(lease).toBeDefined();
-    expect((await holder()).pid).toBe(process.pid);
-    await releaseLease(lease!);
+    await expectTakenOver();
   });
 
   it("is not held when its pid now names a process started later (a reused pid), and is taken over", async () => {
@@ -86,11 +75,7 @@ describe("the lease rule", () => {
     expect(await acquireLease(file, {}, { now: now() })).toBeUndefined();
 
     await writeLease(file, { pid: live, start: "12345" }); // same pid number, another start time
-    expect(leaseHeld(await found(), { now: now() })).toBe(false);
-    const lease = await acquireLease(file, {}, { now: now() });
-    expect(lease).toBeDefined();
-    expect((await holder()).pid).toBe(process.pid);
-    await releaseLease(lease!);
+    await expectTakenOver();
   });
 
   it("is not held by a predecessor that had this process's pid (a restarted container)", async () => {
@@ -196,8 +181,7 @@ describe("contenders", () => {
         process.stdout.write(JSON.stringify(won.map((lease) => lease?.record.token ?? null)) + "\\n");
       });`;
     const contenders = [0, 1].map(() => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(files)], { stdio: ["pipe", "pipe", "inherit"] });
-      children.push(child);
+      const child = processes.track(spawn(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(files)], { stdio: ["pipe", "pipe", "inherit"] }));
       const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
       return { child, next: async () => ((await lines.next()).value as string) };
     });
