@@ -67,7 +67,7 @@ export function isStale(claim: FoundClaim, now: Date, staleMs: number): boolean 
  * while the claim is held or if another recoverer won.
  */
 export async function takeOverStale(layout: Layout, id: string, now: Date, staleMs: number): Promise<DeadClaim | undefined> {
-  const found = await readLease<ClaimFields>(layout.claim(id));
+  const found = await readLease<ClaimFields>(layout.claim(id)).catch(() => undefined); // unreadable: left alone, one bad file must not stop the sweep
   if (!found || !isStale(found, now, staleMs)) return undefined;
   if (!(await breakLease(layout.claim(id), found, now))) return undefined;
   const claim: Partial<Claim> = found.record ?? {}; // torn: nothing known but its id
