@@ -8,6 +8,7 @@ import { codexVersion, isLoggedIn } from "./codex-info.js";
 import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
 import { effectiveProvider, type ProviderInfo } from "./provider.js";
+import { relayCodexConfig } from "./relay-features.js";
 import { resolveCodexBin } from "./resolve-bin.js";
 import { isReconnect } from "./events.js";
 import { runCodex, type RunCodexResult } from "./run-codex.js";
@@ -63,7 +64,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     outputSchemaFile: options.outputSchemaFile,
     model: setup.model ?? undefined,
     profile: ctx.config.codex.profile || undefined,
-    configArgs: configOverrideArgs(ctx.config.codex.config),
+    configArgs: configOverrideArgs(relayCodexConfig(ctx.config.codex.config)),
     resumeThreadId: options.resumeThreadId,
     skipGitRepoCheck: options.skipGitRepoCheck,
   });
