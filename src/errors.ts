@@ -7,6 +7,8 @@ export const ERROR_HINTS = {
   codex_not_authenticated:
     "Run `codex login` (or set OPENAI_API_KEY / the env_key of your configured provider), then retry.",
   codex_rate_limited: "The model provider is rate limiting; wait and retry, or lower `daemon.concurrency`.",
+  codex_unreachable:
+    "Codex could not reach the model provider: check its base_url (codex-relay.toml [codex.config] or ~/.codex/config.toml), your network and proxy, and run `codex-relay doctor`, which probes the provider. Raise `codex.unreachable_s` for a slow network.",
   codex_http_error: "The model provider returned an HTTP error; check the provider's status and your `codex` settings.",
   codex_sandbox_unavailable:
     "Codex could not start its sandbox; run `codex-relay doctor` and check that Landlock/seccomp (Linux) or Seatbelt (macOS) is available.",

@@ -23,7 +23,7 @@ const timeout: FlagSpec = { type: "number", description: "give up waiting after 
 
 export const COMMANDS = {
   init: {
-    summary: "set up a workspace: folders, codex-relay.toml, AGENTS.md/CLAUDE.md section",
+    summary: "set up a workspace: folders, codex-relay.toml, the Builder section (CLAUDE.md, Cursor rule)",
     usage: "codex-relay init [--templates] [--claude-code] [--cursor] [--workspace DIR]",
     flags: {
       workspace,

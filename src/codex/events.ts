@@ -30,6 +30,14 @@ const KnownEvent = z.discriminatedUnion("type", [
 
 export type CodexEvent = z.infer<typeof KnownEvent> | { type: "unknown"; raw: unknown };
 
+/**
+ * Codex's "Reconnecting... waiting for network (…)" / "Reconnecting... 2/5 (…)" events: progress of
+ * the connection to the provider, not of the work, so they never count as a sign of life.
+ */
+export function isReconnect(event: CodexEvent): event is Extract<CodexEvent, { type: "error" }> {
+  return event.type === "error" && /^Reconnecting\b/i.test(event.message);
+}
+
 /** One stdout line as an event; lines that are not JSON objects come back as `unknown`. */
 export function parseEventLine(line: string): CodexEvent | undefined {
   const trimmed = line.trim();

@@ -7,7 +7,10 @@ import { codexHome, needsLogin, readCodexUserConfig } from "../config/codex-user
 import { codexVersion, isLoggedIn } from "./codex-info.js";
 import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
+import { effectiveProvider, type ProviderInfo } from "./provider.js";
+import { relayCodexConfig } from "./relay-features.js";
 import { resolveCodexBin } from "./resolve-bin.js";
+import { isReconnect } from "./events.js";
 import { runCodex, type RunCodexResult } from "./run-codex.js";
 import { RelayError } from "../errors.js";
 import { buildChildEnv, providerEnvKeys } from "../security/child-env.js";
@@ -20,6 +23,7 @@ export interface CodexSetup {
   readonly version: string | null;
   readonly model: string | null;
   readonly env: Record<string, string>;
+  readonly provider: ProviderInfo;
 }
 
 /** Resolve and check Codex once per request; throws codex_not_found / codex_not_authenticated. */
@@ -35,7 +39,7 @@ export async function prepareCodex(ctx: RelayContext, requestModel: string | und
   if (needsLogin(config.codex.config, userConfig, env) && !(await isLoggedIn(codex.path, childEnv))) {
     throw new RelayError("codex_not_authenticated", `Codex is not logged in (CODEX_HOME ${codexHome(env)}) and no API key is set`);
   }
-  return { bin: codex.path, version, model, env: childEnv };
+  return { bin: codex.path, version, model, env: childEnv, provider: effectiveProvider(config.codex.config, userConfig) };
 }
 
 export interface InvokeOptions {
@@ -60,18 +64,20 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     outputSchemaFile: options.outputSchemaFile,
     model: setup.model ?? undefined,
     profile: ctx.config.codex.profile || undefined,
-    configArgs: configOverrideArgs(ctx.config.codex.config),
+    configArgs: configOverrideArgs(relayCodexConfig(ctx.config.codex.config)),
     resumeThreadId: options.resumeThreadId,
     skipGitRepoCheck: options.skipGitRepoCheck,
   });
   const eventLog = createWriteStream(ctx.layout.log(id), { flags: "a" });
+  let reconnects = 0;
   try {
     const run = await runCodex({
       bin: setup.bin,
       args,
       cwd: options.cwd,
       env: setup.env,
-      limits: ctx.config.watchdog,
+      limits: { ...ctx.config.watchdog, unreachable_s: ctx.config.codex.unreachable_s },
+      provider: setup.provider,
       signal: options.signal,
       onSpawn: (pid) => {
         options.onSpawn?.(pid);
@@ -79,6 +85,10 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
       },
       onEvent: (event) => {
         eventLog.write(`${JSON.stringify(ctx.redactor.redactDeep(event.type === "unknown" ? event.raw : event))}\n`);
+        if (isReconnect(event)) {
+          reconnects += 1;
+          ctx.logger.log("warn", "provider unreachable, reconnecting", { id, attempt: reconnects, provider: setup.provider.name, base_url: setup.provider.baseUrl, message: ctx.redactor.redact(event.message) });
+        }
         if (event.type === "item.completed" || event.type === "turn.completed" || event.type === "thread.started") {
           ctx.logger.log("info", "progress", { id, codex_event: event.type, item: event.type === "item.completed" ? event.item.type : undefined });
         }

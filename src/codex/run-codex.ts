@@ -3,8 +3,9 @@
 import { createInterface } from "node:readline";
 import { spawnInGroup } from "../util/process-group.js";
 import { RelayError } from "../errors.js";
-import { parseEventLine, type CodexEvent } from "./events.js";
+import { isReconnect, parseEventLine, type CodexEvent } from "./events.js";
 import { classifyRun, emptyRunState, reduceEvent, type RunOutcome, type RunState, type StopReason } from "./outcome.js";
+import type { ProviderInfo } from "./provider.js";
 import { Watchdog, type WatchdogLimits } from "./watchdog.js";
 
 export interface RunCodexOptions {
@@ -13,6 +14,8 @@ export interface RunCodexOptions {
   readonly cwd: string;
   readonly env: Record<string, string>;
   readonly limits: WatchdogLimits;
+  /** The provider Codex talks to, named in connection and HTTP errors. */
+  readonly provider?: ProviderInfo;
   /** Aborting stops the run: reason "cancelled" ends it cancelled, "shutdown"/"restart" requeue it. */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: CodexEvent) => void;
@@ -60,7 +63,7 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
     for await (const line of lines) {
       const event = parseEventLine(line);
       if (!event) continue;
-      watchdog.sawEvent(event.type === "thread.started");
+      watchdog.sawEvent(event.type === "thread.started" ? "thread" : isReconnect(event) ? "connection" : "work");
       reduceEvent(state, event);
       options.onEvent?.(event);
     }
@@ -77,6 +80,7 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
       stderrTail,
       stopReason,
       limits: options.limits,
+      provider: options.provider,
     });
     return { outcome, state, exitCode: result.exitCode ?? null, startedAt };
   } finally {

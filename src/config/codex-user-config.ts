@@ -11,10 +11,25 @@ export function codexHome(env: Readonly<Record<string, string | undefined>>): st
 
 /** The user's $CODEX_HOME/config.toml as an object, or {} when absent or unreadable. */
 export async function readCodexUserConfig(env: Readonly<Record<string, string | undefined>>): Promise<Record<string, unknown>> {
+  const read = await readCodexUserConfigChecked(env);
+  return read.ok ? read.config : {}; // Codex itself will complain about a broken file; doctor says where
+}
+
+/** The same, telling a missing file ({}) from one that does not parse (for `doctor`). */
+export async function readCodexUserConfigChecked(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ ok: true; config: Record<string, unknown> } | { ok: false; file: string; message: string }> {
+  const file = path.join(codexHome(env), "config.toml");
+  let text: string;
   try {
-    return parseToml(await readFile(path.join(codexHome(env), "config.toml"), "utf8")) as Record<string, unknown>;
+    text = await readFile(file, "utf8");
   } catch {
-    return {}; // no user config (or one Codex itself will complain about): nothing to learn from it
+    return { ok: true, config: {} }; // no user config: Codex's defaults apply
+  }
+  try {
+    return { ok: true, config: parseToml(text) as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, file, message: (error as Error).message.split("\n")[0] ?? String(error) };
   }
 }
 

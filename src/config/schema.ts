@@ -25,6 +25,8 @@ export const ConfigSchema = z.strictObject({
       }),
       /** Extra environment variable names passed to codex (besides the built-in allow-list). */
       env: names.default([]),
+      /** How long Codex may keep reconnecting to the provider, with no model output, before the run fails. */
+      unreachable_s: seconds.default(60),
     })
     .prefault({}),
   daemon: z

@@ -252,7 +252,7 @@ describe("approve", () => {
 });
 
 describe("init", () => {
-  const files = ["codex-relay.toml", "AGENTS.md", "CLAUDE.md", ".gitignore"];
+  const files = ["codex-relay.toml", "CLAUDE.md", ".cursor/rules/codex-relay.mdc", ".gitignore"];
   const snapshot = async (dir: string) => Promise.all(files.map((f) => readFile(path.join(dir, f))));
 
   it("sets up a fresh repository, and a second run changes nothing", async () => {
@@ -264,12 +264,14 @@ describe("init", () => {
     for (const folder of [layout.inbox, layout.progress, layout.out, layout.tmp]) expect(existsSync(folder)).toBe(true);
     expect(await readFile(layout.configFile, "utf8")).toBe(await readFile(path.join(PACKAGE_TEMPLATES, "codex-relay.toml"), "utf8"));
     const section = (await readFile(path.join(PACKAGE_TEMPLATES, "agents-section.md"), "utf8")).trim();
-    for (const name of ["AGENTS.md", "CLAUDE.md"]) {
+    for (const name of ["CLAUDE.md", ".cursor/rules/codex-relay.mdc"]) {
       const text = await readFile(path.join(dir, name), "utf8");
       expect(text).toContain("<!-- codex-relay:begin");
       expect(text).toContain(section);
       expect(text).toContain("<!-- codex-relay:end -->");
     }
+    expect(await readFile(path.join(dir, ".cursor/rules/codex-relay.mdc"), "utf8")).toMatch(/^---\ndescription: .*\nalwaysApply: true\n---\n\n<!-- codex-relay:begin/);
+    expect(existsSync(path.join(dir, "AGENTS.md"))).toBe(false); // Codex reads AGENTS.md on every relay run
     expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toContain(".autonomous_runs/.relay/");
 
     const before = await snapshot(dir);
@@ -283,14 +285,31 @@ describe("init", () => {
     expect(doctor.find((c) => c.name === "config")).toMatchObject({ ok: true });
   });
 
-  it("keeps what the user wrote in AGENTS.md and .gitignore", async () => {
+  it("puts no byte of the Builder section in what reaches the model on a relay run", async () => {
+    const w = await workspace();
+    expect((await w.cli(["init"])).exitCode).toBe(0);
+    const section = (await readFile(path.join(PACKAGE_TEMPLATES, "agents-section.md"), "utf8")).trim();
+    await answered(w, "why?");
+    expect(w.server.requests.length).toBeGreaterThan(0);
+    const seen = w.server.requests.map((r) => r.raw).join("\n");
+    const lines = section.split("\n").filter((line) => line.trim().length > 20);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.filter((line) => seen.includes(JSON.stringify(line).slice(1, -1)))).toEqual([]);
+  });
+
+  it("keeps what the user wrote in CLAUDE.md, AGENTS.md and .gitignore, and takes an earlier init's section out of AGENTS.md", async () => {
     const dir = await freshRepo();
-    await writeFile(path.join(dir, "AGENTS.md"), "# Our agents\n\nAlways run the tests.\n");
+    await writeFile(path.join(dir, "CLAUDE.md"), "# Our agents\n\nAlways run the tests.\n");
+    const earlier = "<!-- codex-relay:begin (managed by `codex-relay init`; edits inside are replaced) -->\nold text\n<!-- codex-relay:end -->\n";
+    await writeFile(path.join(dir, "AGENTS.md"), `# Team\n\nUse tabs.\n\n${earlier}\n## More\n`);
     await writeFile(path.join(dir, ".gitignore"), "node_modules");
-    expect((await cliIn(dir, ["init"])).exitCode).toBe(0);
-    const agents = await readFile(path.join(dir, "AGENTS.md"), "utf8");
-    expect(agents.startsWith("# Our agents\n\nAlways run the tests.\n")).toBe(true);
-    expect(agents).toContain("<!-- codex-relay:end -->");
+    const run = await cliIn(dir, ["init"]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("removed the codex-relay section from AGENTS.md");
+    expect(await readFile(path.join(dir, "AGENTS.md"), "utf8")).toBe("# Team\n\nUse tabs.\n\n## More\n");
+    const claude = await readFile(path.join(dir, "CLAUDE.md"), "utf8");
+    expect(claude.startsWith("# Our agents\n\nAlways run the tests.\n")).toBe(true);
+    expect(claude).toContain("<!-- codex-relay:end -->");
     expect(await readFile(path.join(dir, ".gitignore"), "utf8")).toBe("node_modules\n.autonomous_runs/.relay/\n");
 
     const before = await snapshot(dir);

@@ -274,3 +274,36 @@ describe("classifyRun: crashes", () => {
     expect(error.message).toBe("Codex exited with code 0 before finishing its turn");
   });
 });
+
+describe("provider trouble", () => {
+  const PROVIDER = { id: "mock", name: "mock", baseUrl: "http://127.0.0.1:9/v1", envKey: "MOCK_MODEL_KEY" };
+  const RECONNECT = errorEvent("Reconnecting... waiting for network (Connection failed: error sending request)");
+
+  it("a run stopped while reconnecting is codex_unreachable, naming the provider, its base_url and the attempts", () => {
+    const error = errorOf(outcome([THREAD, TURN, RECONNECT, RECONNECT], { exitCode: null, signal: "SIGTERM", stopReason: "unreachable", limits: { ...LIMITS, unreachable_s: 60 }, provider: PROVIDER }));
+    expect(error.code).toBe("codex_unreachable");
+    expect(error.message).toContain('provider "mock" at http://127.0.0.1:9/v1 for 60 s (2 reconnect attempt(s)');
+    expect(error.message).toContain("waiting for network");
+    expect(error.hint).toBe(ERROR_HINTS.codex_unreachable);
+  });
+
+  it("a missing provider key is codex_not_authenticated, naming the variable and the provider", () => {
+    const text = "Missing environment variable: `MOCK_MODEL_KEY`.";
+    const error = errorOf(outcome([THREAD, TURN, errorEvent(text), turnFailed(text)], { ...EXITED_1, provider: PROVIDER }));
+    expect(error.code).toBe("codex_not_authenticated");
+    expect(error.message).toBe(`Codex failed: ${text} (provider "mock" at http://127.0.0.1:9/v1)`);
+  });
+
+  it("codex's 'high demand' wording of a 5xx says it is the provider's server error", () => {
+    const text = "We’re currently experiencing high demand, which may cause temporary errors.";
+    const error = errorOf(outcome([THREAD, TURN, errorEvent(text), turnFailed(text)], { ...EXITED_1, provider: PROVIDER }));
+    expect(error.code).toBe("codex_http_error");
+    expect(error.message).toContain("the provider kept answering with server errors");
+    expect(error.message).toContain('provider "mock" at http://127.0.0.1:9/v1');
+  });
+
+  it("a connection failure Codex gave up on is codex_unreachable", () => {
+    const text = "stream disconnected before completion: error sending request for url (http://127.0.0.1:9/v1/responses)";
+    expect(errorOf(outcome([THREAD, TURN, errorEvent(text), turnFailed(text)], EXITED_1)).code).toBe("codex_unreachable");
+  });
+});

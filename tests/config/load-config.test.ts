@@ -41,6 +41,7 @@ describe("loadConfig: defaults", () => {
       allow_request_model: true,
       config: { features: { shell_snapshot: false, plugins: false } },
       env: [],
+      unreachable_s: 60,
     });
     expect(config.daemon).toEqual({
       concurrency: 1,

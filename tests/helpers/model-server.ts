@@ -15,6 +15,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
+import { MOCK_API_KEY } from "./codex-home.js";
 
 /** Token counts sent in `response.completed`; codex reports them in `turn.completed.usage`. */
 export interface MockUsage {
@@ -131,6 +132,13 @@ export async function startModelServer(): Promise<ModelServer> {
     requests.push(recorded);
     for (const wake of waiters) wake();
 
+    if (recorded.method === "GET" && recorded.path.endsWith("/models")) {
+      // What `codex-relay doctor` probes: a real provider lists its models for a good key only.
+      const good = req.headers.authorization === `Bearer ${MOCK_API_KEY}`;
+      res.writeHead(good ? 200 : 401, { "content-type": "application/json" });
+      res.end(JSON.stringify(good ? { object: "list", data: [{ id: "gpt-5.5", object: "model" }] } : { error: { message: "Incorrect API key provided", code: "invalid_api_key" } }));
+      return;
+    }
     if (recorded.method !== "POST" || !recorded.path.endsWith("/responses")) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: `mock model server: no route ${recorded.method} ${recorded.path}` } }));

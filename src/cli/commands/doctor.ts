@@ -4,8 +4,10 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { codexHome, needsLogin, readCodexUserConfig } from "../../config/codex-user-config.js";
+import { codexHome, needsLogin, readCodexUserConfigChecked } from "../../config/codex-user-config.js";
 import { codexVersion, isLoggedIn } from "../../codex/codex-info.js";
+import { probeProvider } from "../../codex/probe-provider.js";
+import { effectiveProvider } from "../../codex/provider.js";
 import { resolveCodexBin } from "../../codex/resolve-bin.js";
 import { loadConfig } from "../../config/load-config.js";
 import type { Config } from "../../config/schema.js";
@@ -50,10 +52,16 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
     return { ok: true, detail: `codex ${version} (${resolved.source}: ${resolved.path})` };
   });
   const overrides = config?.codex.config ?? {};
-  const userConfig = await readCodexUserConfig(io.env);
+  const userRead = await readCodexUserConfigChecked(io.env);
+  const userConfig = userRead.ok ? userRead.config : {};
+  if (!userRead.ok) {
+    checks.push({ name: "codex config", ok: false, detail: `${userRead.file} does not parse: ${userRead.message}`, fix: "fix its TOML syntax; Codex refuses to start with it too" });
+  }
   const env = buildChildEnv(io.env, { passthrough: [...(config?.codex.env ?? []), ...providerEnvKeys(overrides), ...providerEnvKeys(userConfig)] });
+  const configProblem = !config ? "skipped: codex-relay.toml does not load (see above)" : !userRead.ok ? "skipped: Codex's config.toml does not parse (see above)" : null;
   await check("login", async () => {
     if (!bin) return { ok: false, detail: "skipped: codex not found" };
+    if (configProblem) return { ok: false, detail: configProblem };
     if (!needsLogin(overrides, userConfig, io.env)) {
       const keys = [...providerEnvKeys(overrides), ...providerEnvKeys(userConfig)];
       const missing = keys.filter((key) => !io.env[key]);
@@ -63,6 +71,13 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
     return (await isLoggedIn(bin, env))
       ? { ok: true, detail: `logged in (CODEX_HOME ${codexHome(io.env)})` }
       : { ok: false, detail: `not logged in (CODEX_HOME ${codexHome(io.env)})`, fix: "run `codex login`, or set OPENAI_API_KEY" };
+  });
+  await check("provider", async () => {
+    if (configProblem) return { ok: false, detail: configProblem };
+    if (needsLogin(overrides, userConfig, io.env)) {
+      return { ok: true, detail: "ChatGPT sign-in: not probed (Codex reaches the model through its own login)" };
+    }
+    return probeProvider(effectiveProvider(overrides, userConfig), io.env);
   });
   await check("git", async () => {
     const top = await gitTopLevel(layout.workspace);

@@ -1,0 +1,78 @@
+// Codex runs only what a relay run needs: a repository's .codex/hooks.json and the user's own
+// Codex hooks, trusted the way Codex persists trust, fire for a plain `codex exec` (the control)
+// and never during a relay run.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import { codexBinary, codexProviderOverrides } from "../helpers/codex-home.js";
+import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { jsonMessage } from "../helpers/model-server.js";
+
+let ws: TestWorkspace;
+let canaries: string;
+afterEach(async () => {
+  await ws?.cleanup();
+  await rm(canaries, { recursive: true, force: true });
+});
+
+const hooksJson = (tag: string) =>
+  JSON.stringify({
+    hooks: {
+      SessionStart: [{ matcher: "startup", hooks: [{ type: "command", command: `touch ${path.join(canaries, `${tag}-session-start`)}` }] }],
+      UserPromptSubmit: [{ hooks: [{ type: "command", command: `touch ${path.join(canaries, `${tag}-prompt`)}` }] }],
+    },
+  });
+
+/** Trust the project and every hook Codex lists for it, as Codex's own /hooks screen would. */
+async function trustHooks(codexHome: string, cwd: string): Promise<number> {
+  await appendFile(path.join(codexHome, "config.toml"), `[projects.${JSON.stringify(cwd)}]\ntrust_level = "trusted"\n`);
+  const child = spawn(codexBinary(), ["app-server"], { env: { ...process.env, CODEX_HOME: codexHome }, stdio: ["pipe", "pipe", "ignore"] });
+  const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+  send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { clientInfo: { name: "relay-test", version: "1" } } });
+  send({ jsonrpc: "2.0", method: "initialized" });
+  send({ jsonrpc: "2.0", id: 2, method: "hooks/list", params: { cwds: [cwd] } });
+  let hooks: { key: string; currentHash: string }[] = [];
+  for await (const line of createInterface({ input: child.stdout })) {
+    const message = JSON.parse(line) as { id?: number; result?: { data: { hooks: { key: string; currentHash: string }[] }[] } };
+    if (message.id === 2) {
+      hooks = message.result?.data.flatMap((entry) => entry.hooks) ?? [];
+      break;
+    }
+  }
+  child.kill();
+  const state = hooks.map((hook) => `[hooks.state.${JSON.stringify(hook.key)}]\ntrusted_hash = ${JSON.stringify(hook.currentHash)}\n`).join("");
+  await appendFile(path.join(codexHome, "config.toml"), state);
+  return hooks.length;
+}
+
+describe("Codex features a relay run does not need", () => {
+  it("never fires the repository's or the user's Codex hooks, which plain codex exec fires", async () => {
+    canaries = await mkdtemp(path.join(os.tmpdir(), "codex-relay-canaries-"));
+    ws = await makeTestWorkspace();
+    const codexHome = ws.env.CODEX_HOME!;
+    await mkdir(path.join(ws.dir, ".codex"), { recursive: true });
+    await writeFile(path.join(ws.dir, ".codex", "hooks.json"), hooksJson("repo"));
+    await writeFile(path.join(codexHome, "hooks.json"), hooksJson("user"));
+    expect(await trustHooks(codexHome, ws.dir)).toBe(4);
+
+    // The control: the same Codex home and repository, without the relay.
+    ws.server.enqueue({ kind: "message", text: "hi" });
+    const overrides = codexProviderOverrides(ws.server).flatMap((value) => ["-c", value]);
+    // Async: the model stand-in answers from this very process.
+    await execa(codexBinary(), ["exec", "--json", "-s", "read-only", "-C", ws.dir, ...overrides, "--", "hello"], { env: { ...process.env, ...ws.env }, stdin: "ignore" });
+    expect((await readdir(canaries)).sort()).toEqual(["repo-prompt", "repo-session-start", "user-prompt", "user-session-start"]);
+
+    await rm(canaries, { recursive: true, force: true });
+    await mkdir(canaries);
+    ws.server.enqueue(jsonMessage(analysisReply()));
+    const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"]);
+    expect(JSON.parse(run.stdout).status).toBe("completed");
+    expect(await readdir(canaries)).toEqual([]);
+    expect(existsSync(canaries)).toBe(true);
+  });
+});
