@@ -1,19 +1,19 @@
 // Read codex-relay.toml once, validate it, and hand out a deeply frozen resolved config.
 // A missing file means all defaults; an invalid one is an error naming file, key, expected, found.
-import { readFile } from "node:fs/promises";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { RelayError } from "../errors.js";
+import { readIfExists } from "../util/read-if-exists.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
 export async function loadConfig(configFile: string): Promise<Config> {
-  let text: string;
+  let text: string | null;
   try {
-    text = await readFile(configFile, "utf8");
+    text = await readIfExists(configFile);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return resolveConfig({}, configFile);
     throw new RelayError("invalid_config", `cannot read ${configFile}: ${(error as Error).message}`, { cause: error });
   }
+  if (text === null) return resolveConfig({}, configFile);
   let raw: unknown;
   try {
     raw = parseToml(text);

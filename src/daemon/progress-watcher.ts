@@ -3,20 +3,19 @@
 // patch. Each becomes an ordinary request in the inbox, so claims, queue and RESULT apply. The
 // content hash each trigger last acted on is kept under `.relay/`, so a restart neither repeats
 // nor misses one; an edit must stay unchanged for `settle_ms` before it counts.
-import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { toRelayError, type RelayError } from "../errors.js";
+import { ROUTE_DECISION_FILE, TASK_PACKET_FILE } from "../protocol/layout.js";
 import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest } from "../protocol/render-request.js";
 import type { RequestKind } from "../protocol/request-text.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { readIfExists } from "../util/read-if-exists.js";
+import { sha256 } from "../util/sha256.js";
 import type { RelayContext } from "../context/relay-context.js";
 import { DirWatcher } from "./dir-watcher.js";
-
-const PACKET = "TASK_PACKET.md";
-const ROUTE = "ROUTE_DECISION.md";
 
 type State = { task_packet?: string; route_decision?: string };
 
@@ -39,7 +38,8 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
   async start(): Promise<void> {
     const { layout } = this.#ctx;
     await mkdir(layout.progress, { recursive: true });
-    const watcher = new DirWatcher(layout.progress, (name) => name === PACKET || name === ROUTE);
+    const watched = new Set([path.basename(layout.taskPacket), path.basename(layout.routeDecision)]);
+    const watcher = new DirWatcher(layout.progress, (name) => watched.has(name));
     watcher.on("file", (_name, how) => how !== "unlink" && this.#schedule());
     watcher.on("error", (error) => this.emit("error", toRelayError(error)));
     await watcher.start();
@@ -70,29 +70,29 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
     const { layout, config } = this.#ctx;
     await this.#watcher?.refresh(); // progress/ removed and made again (a `git clean`, say): watch the new one
     const stateFile = path.join(layout.relay, "progress-state.json");
-    const saved = await readText(stateFile);
+    const saved = await readIfExists(stateFile);
     const state = JSON.parse(saved ?? "{}") as State;
     const next: State = { ...state };
     // The first daemon on a workspace that already went through the loop (a report newer than the
     // file exists) takes the files as handled instead of running them again.
     const handled = async (file: string, report: RegExp) => saved === null && (await mtimeOf(file)) < (await newestMtime(layout.out, report));
-    const packetFile = path.join(layout.progress, PACKET);
-    const packet = await readText(packetFile);
-    if (packet !== null && hash(packet) !== state.task_packet) {
-      next.task_packet = hash(packet);
+    const packetFile = layout.taskPacket;
+    const packet = await readIfExists(packetFile);
+    if (packet !== null && sha256(packet) !== state.task_packet) {
+      next.task_packet = sha256(packet);
       if (config.patch.auto_diagnose && !(await handled(packetFile, /^codex-diagnosis-/))) {
-        await this.#publish("diagnose", `Diagnose the task in progress/${PACKET}.`, `progress/${PACKET} changed`);
+        await this.#publish("diagnose", `Diagnose the task in ${TASK_PACKET_FILE}.`, `${TASK_PACKET_FILE} changed`);
       }
     }
-    const routeFile = path.join(layout.progress, ROUTE);
-    const route = await readText(routeFile);
-    if (route !== null && hash(route) !== state.route_decision) {
-      next.route_decision = hash(route);
+    const routeFile = layout.routeDecision;
+    const route = await readIfExists(routeFile);
+    if (route !== null && sha256(route) !== state.route_decision) {
+      next.route_decision = sha256(route);
       // The parser loads only when there is something to parse: most daemons never see one.
       const { parseRouteDecision } = await import("../protocol/route-decision.js");
       const decision = parseRouteDecision(route);
       if (config.patch.auto_patch && decision.permission === "codex-rw" && decision.approvedBy && !(await handled(routeFile, /^codex-patch-/))) {
-        await this.#publish("patch", `Apply the diagnosed fix for progress/${PACKET} (approved by ${decision.approvedBy}).`, `progress/${ROUTE} grants codex-rw`);
+        await this.#publish("patch", `Apply the diagnosed fix for ${TASK_PACKET_FILE} (approved by ${decision.approvedBy}).`, `${ROUTE_DECISION_FILE} grants codex-rw`);
       }
     }
     // Recorded after publishing: a crash in between repeats a trigger once rather than losing it.
@@ -109,15 +109,6 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
   }
 }
 
-async function readText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
-}
-
 async function mtimeOf(file: string): Promise<number> {
   return (await stat(file).catch(() => null))?.mtimeMs ?? 0;
 }
@@ -128,8 +119,4 @@ async function newestMtime(dir: string, name: RegExp): Promise<number> {
   let newest = -1;
   for (const n of names) newest = Math.max(newest, await mtimeOf(path.join(dir, n)));
   return newest;
-}
-
-function hash(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }

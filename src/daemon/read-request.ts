@@ -1,12 +1,12 @@
 // Read and parse a request file, within the size limit. Never throws: a request that cannot be
 // read says why, with the size and mtime the daemon's settle check compares between tries.
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { RelayError } from "../errors.js";
 import { parseRequest } from "../protocol/parse-request.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import type { RelayContext } from "../context/relay-context.js";
+import { sha256 } from "../util/sha256.js";
 
 export type ReadRequestOutcome =
   | { ok: true; request: DelegationRequest; digest: string }
@@ -42,5 +42,5 @@ export async function readRequest(ctx: RelayContext, id: string): Promise<ReadRe
 
 /** What identifies a request's content: a change to it while it runs restarts the run. */
 export function digestOf(text: string): string {
-  return createHash("sha1").update(text).digest("hex");
+  return sha256(text);
 }

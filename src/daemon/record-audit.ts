@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RelayContext } from "../context/relay-context.js";
 import { commitToAudit } from "../git/audit-branch.js";
+import { posixRelative } from "../util/posix-relative.js";
 
 /** `extra`: more files to keep with the request (patch reports, the ledger), workspace-absolute. */
 export async function recordInAudit(ctx: RelayContext, id: string, extra: readonly string[] = []): Promise<void> {
@@ -12,7 +13,7 @@ export async function recordInAudit(ctx: RelayContext, id: string, extra: readon
   const sources = [layout.request(id), layout.result(id, "md"), layout.result(id, "json"), layout.log(id), ...extra];
   const files: { path: string; content: string }[] = [];
   for (const source of sources) {
-    const where = source.startsWith(layout.inbox) ? path.basename(source) : path.relative(layout.workspace, source).split(path.sep).join("/");
+    const where = source.startsWith(layout.inbox) ? path.basename(source) : posixRelative(layout.workspace, source);
     try {
       files.push({ path: `delegations/${id}/${where}`, content: ctx.redactor.redact(await readFile(source, "utf8")) });
     } catch {

@@ -6,6 +6,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RelayError } from "../errors.js";
+import { stripControl } from "../util/control-chars.js";
 import { runGit } from "./run-git.js";
 
 export const AUDIT_BRANCH = "codex-relay/audit";
@@ -136,10 +137,9 @@ function identityEnv(now: Date): Record<string, string> {
   };
 }
 
-/** The message as data: control characters other than \n and \t removed, one final newline. */
+/** The message as data: escape sequences, bidi overrides and controls other than \n and \t removed, one final newline. */
 function cleanMessage(message: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = message.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+  const cleaned = stripControl(message.replace(/\r\n?/g, "\n"), /[\n\t]/);
   return `${cleaned.replace(/\n+$/, "")}\n`;
 }
 

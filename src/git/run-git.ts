@@ -1,7 +1,7 @@
 // The one way codex-relay runs git: an argv array through execa (never a shell), with the
 // repository's hooks and fsmonitor switched off and an environment that cannot redirect git.
-// simple-git is not used for this: its "unsafe" plugin refuses `-c core.hooksPath` and
-// `-c core.fsmonitor` (even to turn them off) and it has no way to feed stdin.
+// Not simple-git (README, Dependencies): the audit plumbing feeds git's stdin, which it cannot, and
+// one runner keeps the safety config and the environment scrubbing in one place.
 import { execa } from "execa";
 import { RelayError } from "../errors.js";
 

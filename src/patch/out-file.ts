@@ -2,6 +2,7 @@
 // one second must not overwrite each other, so a taken name moves on to the next free second.
 import { open } from "node:fs/promises";
 import path from "node:path";
+import { errnoCode } from "../util/not-found.js";
 
 /** Reserve a new file in `dir` named by `nameAt(time)`, creating it empty with `wx`. */
 export async function reserveOutFile(dir: string, at: Date, nameAt: (time: Date) => string): Promise<string> {
@@ -11,7 +12,7 @@ export async function reserveOutFile(dir: string, at: Date, nameAt: (time: Date)
       await (await open(file, "wx")).close();
       return file;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || bump > 3600) throw error;
+      if (errnoCode(error) !== "EEXIST" || bump > 3600) throw error;
     }
   }
 }

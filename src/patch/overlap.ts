@@ -1,10 +1,10 @@
 // The Builder overlap guard: files of the patch the Builder changed in its own checkout, either
 // while Codex worked (content changed since the snapshot) or before (differs from the base). A
 // merge suggestion would be wrong for those; the report flags them instead.
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { runGit } from "../git/run-git.js";
+import { sha256 } from "../util/sha256.js";
 
 export type Snapshot = ReadonlyMap<string, string | null>;
 
@@ -30,7 +30,7 @@ export async function builderOverlap(workspace: string, base: string, snapshot: 
 
 async function hashOf(file: string): Promise<string | null> {
   try {
-    return createHash("sha256").update(await readFile(file)).digest("hex");
+    return sha256(await readFile(file));
   } catch {
     return null; // absent or unreadable: compared as "not there"
   }

@@ -8,6 +8,8 @@ import type { Layout } from "../protocol/layout.js";
 import { parseRouteDecision, type RouteDecision } from "../protocol/route-decision.js";
 import { outlineMarkdown, parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
 import type { MissingPrerequisite } from "../protocol/patch-run.js";
+import { errnoCode, isNotFound } from "../util/not-found.js";
+import { posixRelative } from "../util/posix-relative.js";
 
 export type Prerequisites =
   | { ok: true; packet: TaskPacket; route: RouteDecision | null; diagnosis: { path: string; text: string } | null }
@@ -50,7 +52,7 @@ export async function latestDiagnosis(layout: Layout): Promise<{ path: string; f
 // ---------------------------------------------------------------------------------------------- checks
 
 async function checkTaskPacket(layout: Layout, missing: MissingPrerequisite[]): Promise<TaskPacket | null> {
-  const file = path.join(layout.progress, "TASK_PACKET.md");
+  const file = layout.taskPacket;
   const where = relativeTo(layout, file);
   const read = await readSmallFile(file);
   const example = "a `# <title>` line, a description, and a `## Verification` section with a fenced block of commands, one per line (e.g. `npm test`)";
@@ -76,7 +78,7 @@ async function checkTaskPacket(layout: Layout, missing: MissingPrerequisite[]): 
 }
 
 async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[]): Promise<RouteDecision | null> {
-  const file = path.join(layout.progress, "ROUTE_DECISION.md");
+  const file = layout.routeDecision;
   const where = relativeTo(layout, file);
   const read = await readSmallFile(file);
   if (!read.ok) {
@@ -140,7 +142,7 @@ async function checkDiagnosis(
     latest = await latestDiagnosis(layout);
   } catch (error) {
     const where = relativeTo(layout, layout.out);
-    return problem(`${where}/ cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)})`, `Make ${where}/ a readable directory, then ${writeOne}.`);
+    return problem(`${where}/ cannot be listed (${errnoCode(error) ?? String(error)})`, `Make ${where}/ a readable directory, then ${writeOne}.`);
   }
   if (latest === null) return problem(`no diagnosis found: ${pattern} does not exist`, `${capitalize(writeOne)}.`);
   const read = await readSmallFile(latest.file);
@@ -169,18 +171,18 @@ async function readSmallFile(file: string): Promise<SmallFile> {
     if (stat.size > MAX_BYTES) return { ok: false, absent: false, reason: `is ${stat.size} bytes, more than the ${MAX_BYTES} allowed` };
     return { ok: true, text: await readFile(file, "utf8") };
   } catch (error) {
-    if (isNotFound(error)) return { ok: false, absent: true, reason: "does not exist" };
-    return { ok: false, absent: false, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    if (isAbsent(error)) return { ok: false, absent: true, reason: "does not exist" };
+    return { ok: false, absent: false, reason: `cannot be read (${errnoCode(error) ?? String(error)})` };
   }
 }
 
-function isNotFound(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === "ENOENT" || code === "ENOTDIR";
+// ENOTDIR too: `progress` being a file means the packet is just as absent.
+function isAbsent(error: unknown): boolean {
+  return isNotFound(error) || errnoCode(error) === "ENOTDIR";
 }
 
 function relativeTo(layout: Layout, file: string): string {
-  return path.relative(layout.workspace, file).split(path.sep).join("/");
+  return posixRelative(layout.workspace, file);
 }
 
 function problemsNote(problems: readonly string[]): string {

@@ -4,6 +4,7 @@
 import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { pickEnv } from "../security/child-env.js";
+import { errnoCode, isNotFound } from "../util/not-found.js";
 import { spawnInGroup } from "../util/process-group.js";
 import type { CommandRun } from "../protocol/patch-run.js";
 
@@ -134,9 +135,8 @@ async function checkCwd(cwd: string): Promise<string | null> {
 }
 
 function spawnProblem(program: string, cause: unknown, fallback: string): string {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT") return `command not found: ${program} (looked in the command's PATH)`;
-  if (code === "EACCES") return `permission denied: ${program} is not executable`;
+  if (isNotFound(cause)) return `command not found: ${program} (looked in the command's PATH)`;
+  if (errnoCode(cause) === "EACCES") return `permission denied: ${program} is not executable`;
   return `cannot start ${program}: ${cause instanceof Error ? cause.message : fallback}`;
 }
 

@@ -3,7 +3,6 @@
 // new base by rewriting only the files that differ, and ignored files such as node_modules stay.
 // Slots live under the daemon's state, never inside the Builder's checkout. The cross-process
 // lease is in slot-lease.ts, the git work on one slot in worktree-slot.ts.
-import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
 import { mkdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -11,6 +10,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { RelayError, toRelayError } from "../errors.js";
 import { runGit } from "../git/run-git.js";
+import { sha256 } from "../util/sha256.js";
 import { isLockFile } from "./dependency-files.js";
 import { dropLease, slotLeaseFile, takeLease, waitForRelease } from "./slot-lease.js";
 import type { CommandRun } from "../protocol/patch-run.js";
@@ -73,7 +73,7 @@ export function defaultWorktreeRoot(workspace: string, env: Record<string, strin
   } catch {
     // A workspace that does not exist yet still gets a stable name from its resolved path.
   }
-  const id = `${path.basename(real)}-${createHash("sha256").update(real).digest("hex").slice(0, 10)}`;
+  const id = `${path.basename(real)}-${sha256(real).slice(0, 10)}`;
   const xdg = env.XDG_STATE_HOME;
   const stateHome = xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(env.HOME ?? os.homedir(), ".local", "state");
   const root = path.join(stateHome, "codex-relay", "worktrees", id);
@@ -209,12 +209,12 @@ export function createWorktreePool(options: WorktreePoolOptions): WorktreePool {
 /** Hash of every lock file's blob id at base, plus the setup command's identity. */
 async function lockFilesKey(repo: string, base: string, setupKey: string): Promise<string> {
   const { stdout } = await runGit(["ls-tree", "-r", "-z", "--full-tree", base], { cwd: repo });
-  const hash = createHash("sha256").update(setupKey).update("\0");
+  let keyed = `${setupKey}\0`;
   for (const entry of stdout.split("\0")) {
     const tab = entry.indexOf("\t");
-    if (tab > 0 && isLockFile(entry.slice(tab + 1))) hash.update(`${entry}\0`);
+    if (tab > 0 && isLockFile(entry.slice(tab + 1))) keyed += `${entry}\0`;
   }
-  return hash.digest("hex");
+  return sha256(keyed);
 }
 
 async function readSetupState(file: string): Promise<SetupState | null> {

@@ -1,8 +1,16 @@
-// The file names and folders of PROTOCOL.md §1–§3, in one place. Pure: paths only, no IO.
+// The file names and folders of PROTOCOL.md §1–§5, in one place. Pure: paths only, no IO.
 import path from "node:path";
 
 export const INBOX_DIR = ".autonomous_runs/codex_delegations";
 export const RELAY_DIR = ".autonomous_runs/.relay";
+export const PROGRESS_DIR = "progress";
+export const OUT_DIR = "out";
+
+// The patch workflow's files, workspace-relative with `/` (as reports and messages name them).
+export const TASK_PACKET_FILE = `${PROGRESS_DIR}/TASK_PACKET.md`;
+export const ROUTE_DECISION_FILE = `${PROGRESS_DIR}/ROUTE_DECISION.md`;
+export const LEDGER_FILE = `${PROGRESS_DIR}/ledger.jsonl`;
+export const FAILURE_PATTERNS_FILE = `${OUT_DIR}/failure-patterns.jsonl`;
 
 const ID = String.raw`\d{8}_\d{6}(?:_\d+)?`;
 export const REQUEST_FILE = new RegExp(`^CODEX_DELEGATION_REQUEST_(${ID})\\.md$`);
@@ -10,6 +18,16 @@ export const CANCEL_FILE = new RegExp(`^CODEX_DELEGATION_CANCEL_(${ID})$`);
 export const APPROVE_FILE = new RegExp(`^CODEX_DELEGATION_APPROVE_(${ID})$`);
 export const RESULT_JSON_FILE = new RegExp(`^CODEX_DELEGATION_RESULT_(${ID})\\.json$`);
 export const ID_PATTERN = new RegExp(`^${ID}$`);
+
+/** `CODEX_DELEGATION_REQUEST_<id>.md`: a request's file name, without its folder. */
+export function requestName(id: string): string {
+  return `CODEX_DELEGATION_REQUEST_${id}.md`;
+}
+
+/** `CODEX_DELEGATION_RESULT_<id>.md` or `.json`; the `.json` is the commit point (PROTOCOL.md §3.4). */
+export function resultName(id: string, ext: "md" | "json"): string {
+  return `CODEX_DELEGATION_RESULT_${id}.${ext}`;
+}
 
 /** Every path the protocol names for one workspace. */
 export interface Layout {
@@ -22,6 +40,10 @@ export interface Layout {
   readonly logFile: string;
   readonly progress: string;
   readonly out: string;
+  readonly taskPacket: string;
+  readonly routeDecision: string;
+  readonly ledger: string;
+  readonly failurePatterns: string;
   readonly templates: string;
   readonly configFile: string;
   request(id: string): string;
@@ -44,12 +66,16 @@ export function layoutFor(workspace: string): Layout {
     tmp: path.join(relay, "tmp"),
     lockFile: path.join(relay, "daemon.lock"),
     logFile: path.join(relay, "daemon.log.jsonl"),
-    progress: path.join(ws, "progress"),
-    out: path.join(ws, "out"),
+    progress: path.join(ws, PROGRESS_DIR),
+    out: path.join(ws, OUT_DIR),
+    taskPacket: path.join(ws, TASK_PACKET_FILE),
+    routeDecision: path.join(ws, ROUTE_DECISION_FILE),
+    ledger: path.join(ws, LEDGER_FILE),
+    failurePatterns: path.join(ws, FAILURE_PATTERNS_FILE),
     templates: path.join(ws, "templates"),
     configFile: path.join(ws, "codex-relay.toml"),
-    request: (id: string) => path.join(inbox, `CODEX_DELEGATION_REQUEST_${id}.md`),
-    result: (id: string, ext: "md" | "json") => path.join(inbox, `CODEX_DELEGATION_RESULT_${id}.${ext}`),
+    request: (id: string) => path.join(inbox, requestName(id)),
+    result: (id: string, ext: "md" | "json") => path.join(inbox, resultName(id, ext)),
     log: (id: string) => path.join(inbox, `CODEX_DELEGATION_LOG_${id}.jsonl`),
     cancel: (id: string) => path.join(inbox, `CODEX_DELEGATION_CANCEL_${id}`),
     approve: (id: string) => path.join(inbox, `CODEX_DELEGATION_APPROVE_${id}`),

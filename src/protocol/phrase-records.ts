@@ -23,6 +23,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { errnoCode } from "../util/not-found.js";
+import { sha256 } from "../util/sha256.js";
 import type { Layout } from "./layout.js";
 
 export const PHRASE_RECORDS_DIR = "hook-requests";
@@ -88,7 +90,7 @@ export async function claimPhrase(layout: Layout, ask: PhraseAsk, claim: Omit<Ph
     await writeFile(file, `${JSON.stringify(record)}\n`, { flag: "wx" });
     return { kind: "claimed", file, record };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if (errnoCode(error) !== "EEXIST") throw error;
     return { kind: "taken", file, record: await readPhraseRecord(file) }; // the other side, this instant
   }
 }
@@ -139,12 +141,6 @@ export async function doneAwaiting(layout: Layout, sessionId: string, id: string
 function sessionAwaitingDir(layout: Layout, sessionId: string): string {
   const key = /^[A-Za-z0-9_-]{1,128}$/.test(sessionId) ? sessionId : `sha256-${sha256(sessionId)}`;
   return path.join(layout.relay, AWAITING_DIR, key);
-}
-
-// node:crypto loads on first use: the hook's common path (no phrase) never hashes, and that module
-// costs it several milliseconds of start-up.
-function sha256(text: string): string {
-  return process.getBuiltinModule("node:crypto").createHash("sha256").update(text).digest("hex");
 }
 
 /** Give a claimed ask back (its request could not be published), so the other side may take it. */

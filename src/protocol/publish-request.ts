@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { errnoCode } from "../util/not-found.js";
 import type { Layout } from "./layout.js";
 import { formatRequestId } from "./request-id.js";
 
@@ -18,7 +19,7 @@ export async function publishRequest(layout: Layout, markdown: string, now: Date
         await link(tmp, layout.request(id));
         return id;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        if (errnoCode(error) !== "EEXIST") throw error;
       }
     }
   } finally {

@@ -1,5 +1,6 @@
 // out/codex-patch-*.md (PROTOCOL.md §5, the patch spec's layout): one template for passed,
 // failed and aborted runs. Pure: every figure comes from the PatchRunReport, nothing is estimated.
+import { ROUTE_DECISION_FILE } from "../protocol/layout.js";
 import type { CommandRun, LimitCode, PatchRunReport, VerificationCheck } from "../protocol/patch-run.js";
 import { renderTemplate } from "./templates.js";
 import { fenced, fileStamp, inlineCode, millis } from "./report-text.js";
@@ -221,7 +222,7 @@ function nextSteps(report: PatchRunReport): { done: string; text: string }[] {
     );
   }
   for (const v of report.violations.filter((x) => x.code === "unapproved_file")) {
-    steps.push(todo(`If ${inlineCode(v.file ?? "?")} must change, add it to \`## Approved Files\` in progress/ROUTE_DECISION.md; otherwise re-diagnose`));
+    steps.push(todo(`If ${inlineCode(v.file ?? "?")} must change, add it to \`## Approved Files\` in ${ROUTE_DECISION_FILE}; otherwise re-diagnose`));
   }
   if (codes.has("dependency_change")) steps.push(todo("Dependency changes need a person: make them yourself, then re-run"));
   if (codes.has("protected_path")) steps.push(todo("The change touched a protected path; re-diagnose so the fix stays out of it"));

@@ -2,7 +2,7 @@
 // commit point. Everything written passes through the redactor.
 import { readFile } from "node:fs/promises";
 import type { RelayError } from "../errors.js";
-import type { Layout } from "../protocol/layout.js";
+import { requestName, type Layout } from "../protocol/layout.js";
 import { ResultFile, RESULT_SCHEMA_ID, type Analysis, type ResultStatus, type Usage } from "../protocol/result.js";
 import type { Redactor } from "../security/redact.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
@@ -32,7 +32,7 @@ export function buildResult(input: ResultInput): ResultFile {
   return {
     schema: RESULT_SCHEMA_ID,
     id: input.id,
-    request: `CODEX_DELEGATION_REQUEST_${input.id}.md`,
+    request: requestName(input.id),
     kind: input.kind,
     status: input.status,
     summary: input.summary ?? summarize(input.status, input.analysis ?? null, error?.message ?? null),

@@ -6,6 +6,8 @@ import { constants, promises as fs } from "node:fs";
 import type { Dirent, Stats } from "node:fs";
 import path from "node:path";
 import { RelayError } from "../errors.js";
+import { errnoCode, isNotFound } from "../util/not-found.js";
+import { posixRelative } from "../util/posix-relative.js";
 import { globToRegExp, globWalkPlan, isGlob } from "./glob.js";
 
 /** Secret files never embedded, whatever the request says; the config's `deny` adds to these. */
@@ -152,9 +154,8 @@ async function resolveRoot(workspace: string): Promise<Root> {
 
 // `target` relative to `dir` in posix form, or undefined when it lies outside `dir`.
 function relInside(dir: string, target: string): string | undefined {
-  const rel = path.relative(dir, target);
-  if (rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return undefined;
-  return rel.split(path.sep).join("/");
+  const rel = posixRelative(dir, target);
+  return rel === ".." || rel.startsWith("../") || path.isAbsolute(rel) ? undefined : rel;
 }
 
 // The requested path relative to the workspace, by its text alone (absolute paths may name the
@@ -211,8 +212,8 @@ async function checkPath(
 }
 
 function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP";
+  const code = errnoCode(error);
+  return isNotFound(error) || code === "ENOTDIR" || code === "ELOOP";
 }
 
 interface ReadResult {

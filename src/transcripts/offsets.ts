@@ -12,11 +12,11 @@
 //   daemon already watched): from its start;
 // - unknown and already there on the first start under its configured path: from its end (the last
 //   line break), unless `fromStart`.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../protocol/layout.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { readIfExists } from "../util/read-if-exists.js";
 
 export const TRANSCRIPTS_DIR = "transcripts";
 const FORMATS = ["claude-code", "codex-cli", "aider", "plain"] as const;
@@ -56,13 +56,8 @@ export function offsetsFile(layout: Layout): string {
 
 /** The saved state, or undefined on the first start ever (no file, or one that does not validate). */
 export async function loadOffsets(layout: Layout): Promise<OffsetsState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(offsetsFile(layout), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
+  const text = await readIfExists(offsetsFile(layout));
+  if (text === null) return undefined;
   try {
     return StateSchema.parse(JSON.parse(text));
   } catch {

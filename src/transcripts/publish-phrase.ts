@@ -8,7 +8,6 @@
 // is published otherwise. Then the context is gathered, the request rendered (redacted) and
 // published, and only then are its keys recorded: a crash between the two repeats the request once
 // rather than losing it (a claim left by that crash is recognised as this line's and reused).
-import { createHash } from "node:crypto";
 import path from "node:path";
 import type { RelayContext } from "../context/relay-context.js";
 import { RelayError, toRelayError } from "../errors.js";
@@ -17,6 +16,7 @@ import { publishRequest } from "../protocol/publish-request.js";
 import type { TranscriptFormat } from "./detect-format.js";
 import { gatherContext, type PhraseContext } from "./gather-context.js";
 import { awaitHookClaim } from "./hook-grace.js";
+import { sha256 } from "../util/sha256.js";
 import { renderPhraseRequest } from "./phrase-request.js";
 import type { Hit } from "./scan-chunk.js";
 import type { SeenKeys } from "./seen-keys.js";
@@ -112,8 +112,4 @@ async function claimPrompt(ctx: RelayContext, { transcript, hit }: FoundPhrase, 
   // This very line, claimed before a restart: finish publishing it, or it was published already.
   if (taken.record?.utterance === utterance) return taken.record.id === null ? { kind: "claimed", file: taken.file, record: taken.record } : { kind: "seen" };
   return { kind: "hook" };
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }

@@ -7,7 +7,7 @@
 // formats (Aider, plain logs) cannot skip lines: whether a line is prose depends on fences and
 // quotes opened earlier, so their parser sees the first bytes of every line (no decoding) and
 // keeps that state itself, across calls; it still decodes only the lines that hold the phrase.
-import { createHash } from "node:crypto";
+import { sha256 } from "../util/sha256.js";
 import { findPhrases, indexOfPhrase } from "./phrase.js";
 
 /** What a user or an agent said in one transcript record (never tool calls, tool output or file contents). */
@@ -141,8 +141,4 @@ function collectHits(said: Utterance[], buffer: Buffer, lineStart: number, lineE
       });
     }
   }
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }

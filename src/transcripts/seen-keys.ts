@@ -2,10 +2,11 @@
 // most one request across restarts, rotations and rewrites: `.autonomous_runs/.relay/transcripts/seen.jsonl`,
 // one `{"key","at"}` per line, appended as requests are published. Bounded: past MAX_KEYS lines it
 // is rewritten (atomically) with the newest KEEP_KEYS.
-import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Layout } from "../protocol/layout.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { readIfExists } from "../util/read-if-exists.js";
 import { TRANSCRIPTS_DIR } from "./offsets.js";
 
 const MAX_KEYS = 20_000;
@@ -25,12 +26,7 @@ export class SeenKeys {
   static async load(layout: Layout): Promise<SeenKeys> {
     const seen = new SeenKeys(layout);
     await mkdir(path.dirname(seen.#file), { recursive: true });
-    let text = "";
-    try {
-      text = await readFile(seen.#file, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
+    const text = (await readIfExists(seen.#file)) ?? "";
     for (const line of text.split("\n")) {
       try {
         const record = JSON.parse(line) as { key?: unknown; at?: unknown };

@@ -2,6 +2,7 @@
 // scanChunk: the cost follows the appended bytes, never the file's size (plus one 32-byte read that
 // tells a grown file from a rewritten one). Rotation, truncation and rewrites restart at byte 0.
 import { open, type FileHandle } from "node:fs/promises";
+import { isNotFound } from "../util/not-found.js";
 import { parserFor } from "./detect-format.js";
 import { parseCodexSessionMeta } from "./formats/codex-cli.js";
 import { resumePoint, TAIL_BYTES, type StartReason, type TranscriptEntry } from "./offsets.js";
@@ -28,7 +29,7 @@ export async function readAppended(file: string, entry: TranscriptEntry, chunkBy
   try {
     handle = await open(file, "r");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
   try {

@@ -249,9 +249,19 @@ describe("commitToAudit", () => {
     await commitToAudit({
       workspace: repo,
       files: [file("c", "C.md", "c\n")],
-      message: "red \u001b[31malert\u001b[0m\u0007\r\nnext\tline\u0000",
+      message: "red alert\u0007\r\nnext\tline\u0000",
     });
-    expect(git(repo, ["log", "-1", "--format=%B", AUDIT_BRANCH])).toBe("red [31malert[0m\nnext\tline\n\n");
+    expect(git(repo, ["log", "-1", "--format=%B", AUDIT_BRANCH])).toBe("red alert\nnext\tline\n\n");
+  });
+
+  it("takes whole escape sequences and bidi overrides out of the message, as everywhere else", async () => {
+    await commitToAudit({
+      workspace: repo,
+      files: [file("e", "E.md", "e\n")],
+      message: "red \u001b[31malert\u001b[0m \u001b]0;a title\u0007done\nfix \u202eevil\u202c\tok",
+    });
+    // Before the shared stripper, `[31m`, `[0m` and `]0;a title` stayed behind as text.
+    expect(git(repo, ["log", "-1", "--format=%B", AUDIT_BRANCH])).toBe("red alert done\nfix evil\tok\n\n");
   });
 
   it("does not lose any of 20 concurrent commits", async () => {

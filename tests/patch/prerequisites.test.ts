@@ -28,8 +28,8 @@ async function write(relative: string, text: string): Promise<void> {
 
 // The example files shipped in progress/ plus a rendered-style diagnosis: a complete set.
 async function writeAll(): Promise<void> {
-  await write("progress/TASK_PACKET.md", await readFile(path.join(REPO, "examples/progress/TASK_PACKET.md"), "utf8"));
-  await write("progress/ROUTE_DECISION.md", await readFile(path.join(REPO, "examples/progress/ROUTE_DECISION.md"), "utf8"));
+  await write("progress/TASK_PACKET.md", await readFile(path.join(REPO, "progress/TASK_PACKET.md"), "utf8"));
+  await write("progress/ROUTE_DECISION.md", await readFile(path.join(REPO, "progress/ROUTE_DECISION.md"), "utf8"));
   await write("out/codex-diagnosis-20260105-105500.md", DIAGNOSIS);
 }
 
@@ -44,8 +44,8 @@ describe("checkPrerequisites", () => {
     const result = await checkPrerequisites(layout, PATCH);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.packet.verification).toEqual(["npm test", "npm run typecheck"]);
-    expect(result.route?.approvedFiles).toEqual(["src/autopack/main.py", "src/autopack/schemas.py"]);
+    expect(result.packet.verification).toEqual(["npm test"]);
+    expect(result.route?.approvedFiles).toEqual(["src/math.js"]);
     expect(result.diagnosis).toEqual({ path: "out/codex-diagnosis-20260105-105500.md", text: DIAGNOSIS });
   });
 

@@ -3,15 +3,15 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { normalizeApprovedPath, parseRouteDecision } from "../../src/protocol/route-decision.js";
 
-const EXAMPLE = fileURLToPath(new URL("../../examples/progress/ROUTE_DECISION.md", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("../../progress/ROUTE_DECISION.md", import.meta.url));
 
 describe("parseRouteDecision", () => {
   test("reads the example route decision shipped in progress/", () => {
     const route = parseRouteDecision(readFileSync(EXAMPLE, "utf8"));
     expect(route).toMatchObject({
       permission: "codex-rw",
-      approvedBy: "chair@example.com",
-      approvedFiles: ["src/autopack/main.py", "src/autopack/schemas.py"],
+      approvedBy: "alice",
+      approvedFiles: ["src/math.js"],
       problems: [],
     });
   });

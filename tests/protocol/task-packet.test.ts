@@ -3,16 +3,16 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parseTaskPacket, UNTITLED_TASK } from "../../src/protocol/task-packet.js";
 
-const EXAMPLE = fileURLToPath(new URL("../../examples/progress/TASK_PACKET.md", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("../../progress/TASK_PACKET.md", import.meta.url));
 
 describe("parseTaskPacket", () => {
   test("reads the example task packet shipped in progress/", () => {
     const text = readFileSync(EXAMPLE, "utf8");
     const packet = parseTaskPacket(text);
-    expect(packet.title).toBe("stop /runs/start from returning 500");
-    expect(packet.description).toMatch(/^POST \/runs\/start returns 500/);
+    expect(packet.title).toBe("Fix add()");
+    expect(packet.description).toMatch(/^add\(2, 3\) returns -1 instead of 5\./);
     expect(packet.description).not.toContain("<!--");
-    expect(packet.verification).toEqual(["npm test", "npm run typecheck"]);
+    expect(packet.verification).toEqual(["npm test"]);
     expect(packet.raw).toBe(text);
     expect(packet.problems).toEqual([]);
   });
