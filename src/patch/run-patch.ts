@@ -50,11 +50,11 @@ async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcom
   try {
     done = await executePatch(run, plan);
   } catch (thrown) {
+    // A shutdown ends the run for a re-run, whatever the sandbox wait threw when it was stopped.
+    const requeue = thrown instanceof Requeue ? thrown : requeueOf(run.signal);
+    if (requeue) throw requeue;
     // Failed before anything was patched (no git, no Codex, no login, no sandbox): still a report
     // and a ledger line, so the Builder's trail of patch runs has no gaps.
-    if (thrown instanceof Requeue) throw thrown;
-    const requeue = requeueOf(run.signal); // e.g. the sandbox wait ended by a shutdown
-    if (requeue) throw requeue;
     const error = toRelayError(thrown);
     const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath };
     const written = await writeReports(ctx, report, plan.mode === "micro" ? [] : null);

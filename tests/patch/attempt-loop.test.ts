@@ -16,15 +16,18 @@ afterEach(async () => {
 const patchFinished = (ws: TestWorkspace, id: string) =>
   readFileSync(ws.layout.logFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === "patch finished" && e.id === id);
 
+/** Two Codex runs that each leave `add` broken: the first, and the repair. */
+const brokenTwice = () => [
+  editFile("src/math.js", "  return a - b;", "  return a * b;"),
+  patchReply(),
+  editFile("src/math.js", "  return a * b;", "  return a / b;"),
+  patchReply(),
+];
+
 describe("attempt counts", () => {
   it("a patch that stays broken after its repair says 2 attempts everywhere, as it ran Codex twice", async () => {
     ws = await makePatchWorkspace(); // repair_attempts = 1: two Codex runs in all
-    ws.server.enqueue(
-      editFile("src/math.js", "  return a - b;", "  return a * b;"),
-      patchReply(),
-      editFile("src/math.js", "  return a * b;", "  return a / b;"),
-      patchReply(),
-    );
+    ws.server.enqueue(...brokenTwice());
     const { id, result } = await runKind(ws, "patch", "Apply the fix");
     expect(result.status).toBe("failed");
     expect(result.error.message).toContain("after 2 attempt(s)");
@@ -37,12 +40,7 @@ describe("attempt counts", () => {
 
   it("a micro edit that stays broken says 2 in micro-<id>.json and in its failure pattern", async () => {
     ws = await makePatchWorkspace({ prerequisites: false }); // micro attempts = 2
-    ws.server.enqueue(
-      editFile("src/math.js", "  return a - b;", "  return a * b;"),
-      patchReply(),
-      editFile("src/math.js", "  return a * b;", "  return a / b;"),
-      patchReply(),
-    );
+    ws.server.enqueue(...brokenTwice());
     const { id, result } = await runKind(ws, "micro", "Make add() add instead of subtract");
     expect(result.status).toBe("failed");
     expect(result.error.message).toContain("after 2 attempt(s)");
