@@ -17,7 +17,7 @@ export async function patchPrompt(templates: string, plan: PatchPlan, baseline: 
     max_files: plan.limits.maxFiles,
     max_lines_per_file: plan.limits.maxLinesPerFile,
     max_total_lines: plan.limits.maxTotalLines,
-    verification: baseline.map((r) => ({ command: r.command, baseline: r.status === "pass" ? "passes" : `${describeRun(r)}: make it pass if the task is about it, otherwise leave it as it is` })),
+    verification: baseline.map((r) => ({ command: r.command, baseline: r.status === "pass" ? "passes" : `${statusClause(r)}: make it pass if the task is about it, otherwise leave it as it is` })),
   });
 }
 
@@ -29,6 +29,6 @@ export async function repairPrompt(templates: string, attempt: number, attempts:
 }
 
 /** How a command fared, as a clause: "passes", "fails (exit 2)", "timed out", "could not run". */
-export function describeRun(run: CommandRun): string {
+export function statusClause(run: CommandRun): string {
   return run.status === "timeout" ? "timed out" : run.status === "error" ? "could not run" : run.status === "fail" ? `fails (exit ${run.exitCode})` : "passes";
 }
