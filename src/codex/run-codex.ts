@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { spawnInGroup } from "../util/process-group.js";
 import { RelayError } from "../errors.js";
 import { isReconnect, parseEventLine, type CodexEvent } from "./events.js";
+import { requeueOf } from "./requeue.js";
 import { classifyRun, emptyRunState, reduceEvent, type RunOutcome, type RunState, type StopReason } from "./outcome.js";
 import type { ProviderInfo } from "./provider.js";
 import { Watchdog, type WatchdogLimits } from "./watchdog.js";
@@ -16,7 +17,7 @@ export interface RunCodexOptions {
   readonly limits: WatchdogLimits;
   /** The provider Codex talks to, named in connection and HTTP errors. */
   readonly provider?: ProviderInfo;
-  /** Aborting stops the run: reason "cancelled" ends it cancelled, "shutdown"/"restart" requeue it. */
+  /** Aborting stops the run: a `Requeue` reason ends it for a re-run, any other reason cancels it. */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: CodexEvent) => void;
   readonly onSpawn?: (pid: number) => void;
@@ -93,13 +94,5 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
 }
 
 function abortReason(signal: AbortSignal | undefined): StopReason {
-  return isRequeueReason(signal?.reason) ? "shutdown" : "cancelled";
-}
-
-/**
- * Abort reasons that end a run without a RESULT so it runs again: the daemon shutting down, or
- * the request changing under a running Codex (an editor still writing it).
- */
-export function isRequeueReason(reason: unknown): boolean {
-  return reason === "shutdown" || reason === "restart";
+  return requeueOf(signal) ? "shutdown" : "cancelled";
 }

@@ -1,5 +1,5 @@
 // What every request kind gets (the context, the parsed request, a cancel signal) and gives back
-// (the fields of its RESULT, or "requeue" on a daemon shutdown). Types only.
+// (the fields of its RESULT; a daemon shutdown throws `Requeue` instead). Types only.
 import type { DelegationRequest } from "../protocol/request.js";
 import type { ResultInput } from "../report/result-file.js";
 import type { RelayContext } from "./relay-context.js";
@@ -10,6 +10,7 @@ export interface KindRun {
   readonly ctx: RelayContext;
   readonly id: string;
   readonly request: DelegationRequest;
+  /** Aborted with "cancelled" (a RESULT follows), or with a `Requeue` (the request runs again). */
   readonly signal?: AbortSignal;
   readonly onSpawn?: (pid: number) => void;
   /** Filled in as the run learns it (binary, version, model, thread, exit code). */
@@ -17,10 +18,8 @@ export interface KindRun {
   readonly warnings: string[];
 }
 
-export type KindOutcome =
-  | { kind: "requeue" }
-  | (Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings"> & {
-      kind: "finish";
-      /** More files for the audit commit (reports, ledger), workspace-absolute. */
-      auditFiles?: readonly string[];
-    });
+export type KindOutcome = Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings"> & {
+  kind: "finish";
+  /** More files for the audit commit (reports, ledger), workspace-absolute. */
+  auditFiles?: readonly string[];
+};

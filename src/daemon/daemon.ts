@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { Requeue } from "../codex/requeue.js"; // tiny: the idle daemon still loads no Codex runner
 import { RelayError, toRelayError } from "../errors.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
@@ -143,7 +144,7 @@ export class Daemon extends EventEmitter {
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     const graceMs = options.graceMs ?? this.#ctx.config.daemon.shutdown_grace_s * 1000;
     if (this.#stopping) {
-      if (graceMs === 0) for (const running of this.#running.values()) running.abort.abort("shutdown");
+      if (graceMs === 0) for (const running of this.#running.values()) running.abort.abort(new Requeue("shutdown"));
       return this.#stopped;
     }
     this.#stopping = true;
@@ -163,7 +164,7 @@ export class Daemon extends EventEmitter {
     const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
     const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
     if ((await Promise.race([all(), grace])) === "timeout") {
-      for (const running of this.#running.values()) running.abort.abort("shutdown");
+      for (const running of this.#running.values()) running.abort.abort(new Requeue("shutdown"));
       await all();
     }
     await this.#ctx.background.drain();
@@ -382,7 +383,7 @@ export class Daemon extends EventEmitter {
     if (text === null || digestOf(text) === running.digest) return; // same content: a touch, not an edit
     if (!parseRequest(text).ok || this.#running.get(id) !== running) return;
     this.#ctx.logger.log("warn", "request changed while running; restarting", { id });
-    running.abort.abort("restart");
+    running.abort.abort(new Requeue("restart"));
   }
 
   /** Parse failures wait until the file has stopped changing for `settle_ms` (editors writing in place). */

@@ -1,7 +1,7 @@
 // One request, from its file to its RESULT pair: read and parse it, hand it to its kind
 // (analysis, diagnose, patch, micro), write the RESULT, commit the audit trail. Whatever goes
 // wrong becomes a RESULT; only a daemon shutdown returns without one (so the request runs again).
-import { isRequeueReason } from "../codex/run-codex.js";
+import { Requeue, requeueOf } from "../codex/requeue.js";
 import { RelayError, toRelayError } from "../errors.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
@@ -16,7 +16,7 @@ import { runAnalysis } from "../analysis/run-analysis.js";
 export interface ProcessOptions {
   readonly id: string;
   readonly detectedAt: Date;
-  /** Aborted with reason "cancelled", or "shutdown"/"restart" to end without a RESULT. */
+  /** Aborted with reason "cancelled", or with a `Requeue` to end without a RESULT. */
   readonly signal?: AbortSignal;
   /** Called with Codex's pid as soon as it runs (recorded in the claim). */
   readonly onSpawn?: (pid: number) => void;
@@ -43,7 +43,7 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     publish(ctx, buildResult({ ...input, id, kind, warnings, detectedAt, codex, finishedAt: ctx.now() }), auditFiles);
   try {
     if (options.signal?.aborted) {
-      if (isRequeueReason(options.signal.reason)) return { kind: "requeue" };
+      if (requeueOf(options.signal)) return { kind: "requeue" };
       return await finish({ status: "cancelled", error: new RelayError("cancelled", "the request was cancelled before Codex started") });
     }
     const read = options.request ? { ok: true as const, request: options.request } : await readRequest(ctx, id);
@@ -52,10 +52,10 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     Object.assign(codex, emptyCodexInfo(kind));
     const runner = await RUNNERS[read.request.kind]();
     const outcome = await runner({ ctx, id, request: read.request, signal: options.signal, onSpawn: options.onSpawn, codex, warnings });
-    if (outcome.kind === "requeue") return outcome;
     const { kind: _finish, auditFiles, ...input } = outcome;
     return await finish(input, auditFiles);
   } catch (error) {
+    if (error instanceof Requeue) return { kind: "requeue" }; // stopped for a re-run: no RESULT
     const relayError = toRelayError(error);
     const status = relayError.code === "invalid_request" || relayError.code === "request_too_large" ? "rejected" : "failed";
     return finish({ status, error: relayError });

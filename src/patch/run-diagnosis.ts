@@ -3,7 +3,8 @@
 // diagnosis a patch later follows.
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { codexEnd, invokeCodex, outputSchemaFile, parseJsonReply, prepareCodex } from "../codex/invoke-codex.js";
+import { askCodex } from "../codex/ask-codex.js";
+import type { ReplySchema } from "../codex/reply-schema.js";
 import type { KindOutcome, KindRun } from "../context/kind-run.js";
 import { RelayError } from "../errors.js";
 import { Diagnosis, diagnosisJsonSchema } from "../protocol/diagnosis.js";
@@ -15,6 +16,7 @@ import { reserveOutFile } from "./out-file.js";
 import { parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
 
 export const TASK_PACKET = "progress/TASK_PACKET.md";
+const DIAGNOSIS_REPLY: ReplySchema<Diagnosis> = { name: "diagnosis", type: Diagnosis, json: diagnosisJsonSchema };
 
 export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
   const { ctx, id, request } = run;
@@ -42,37 +44,23 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
     }),
   );
 
-  const setup = await prepareCodex(ctx, request.model);
-  Object.assign(run.codex, { bin: setup.bin, version: setup.version, model: setup.model });
-  const result = await invokeCodex(ctx, setup, {
-    id,
-    cwd: layout.workspace,
-    sandbox: "read-only",
-    prompt,
-    outputSchemaFile: await outputSchemaFile(ctx, "diagnosis", diagnosisJsonSchema),
-    skipGitRepoCheck: true,
-    signal: run.signal,
-    onSpawn: run.onSpawn,
-  });
-  const end = codexEnd(run, result);
-  if (end.kind !== "replied") return end.outcome;
-  const reply = parseJsonReply(end.message, Diagnosis);
-  if (!reply.ok) return { ...end.base, status: "failed", error: reply.error, rawReply: end.message };
-  const diagnosis = reply.value;
+  const turn = await askCodex(run, { cwd: layout.workspace, sandbox: "read-only", prompt, schema: DIAGNOSIS_REPLY });
+  if (turn.kind !== "replied") return turn.outcome;
+  const diagnosis = turn.reply;
 
   await mkdir(layout.out, { recursive: true });
   const createdAt = ctx.now();
   const file = await reserveOutFile(layout.out, createdAt, diagnosisReportName);
   const reportTemplate = await loadTemplate("diagnosis-report.md", layout.templates);
   const markdown = renderDiagnosisReport(
-    { id, title, taskPacketPath: packet ? TASK_PACKET : `request ${id}`, createdAt, diagnosis, codexVersion: setup.version, model: setup.model, threadId: run.codex.thread_id },
+    { id, title, taskPacketPath: packet ? TASK_PACKET : `request ${id}`, createdAt, diagnosis, codexVersion: run.codex.version, model: run.codex.model, threadId: run.codex.thread_id },
     reportTemplate,
   );
   await writeFileAtomic(file, ctx.redactor.redact(markdown), layout.tmp);
   const relative = path.relative(layout.workspace, file).split(path.sep).join("/");
   ctx.logger.log("info", "diagnosis written", { id, file: relative });
   return {
-    ...end.base,
+    ...turn.base,
     status: "completed",
     summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause, 160)}`,
     analysis: {

@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { KindOutcome, KindRun } from "../context/kind-run.js";
 import type { RelayContext } from "../context/relay-context.js";
-import { isRequeueReason } from "../codex/run-codex.js";
+import { Requeue, requeueOf } from "../codex/requeue.js";
 import { RelayError, toRelayError } from "../errors.js";
 import { appendFailurePattern, appendLedger, failurePattern, ledgerLine } from "../report/ledger.js";
 import { buildMicroJson, microReportName } from "../report/micro-report.js";
@@ -50,16 +50,17 @@ async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcom
   try {
     done = await executePatch(run, plan);
   } catch (thrown) {
+    // A shutdown ends the run for a re-run, whatever the sandbox wait threw when it was stopped.
+    const requeue = thrown instanceof Requeue ? thrown : requeueOf(run.signal);
+    if (requeue) throw requeue;
     // Failed before anything was patched (no git, no Codex, no login, no sandbox): still a report
     // and a ledger line, so the Builder's trail of patch runs has no gaps.
-    if (run.signal?.aborted && isRequeueReason(run.signal.reason)) return { kind: "requeue" };
     const error = toRelayError(thrown);
     const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath };
     const written = await writeReports(ctx, report, plan.mode === "micro" ? [] : null);
     const status = error.code === "cancelled" ? "cancelled" : "failed";
     return { kind: "finish", status, error, summary: oneLine(`${plan.mode} not started (${error.code}): ${error.message}; report ${written.relative}`, SUMMARY_CHARS), auditFiles: written.files };
   }
-  if (done.requeue) return { kind: "requeue" };
   const gates = done.commands.map((c, i) => {
     const after = done.report.verification[i]?.after ?? null;
     return { name: c.name, run: after, summary: after ? summarizeGate(after) : null };
