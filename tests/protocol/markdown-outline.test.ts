@@ -44,27 +44,20 @@ describe("every file kind round-trips through the one reader", () => {
   });
 
   test("a rendered request: its sections, and the same fields back from LF and from BOM + CRLF", () => {
-    const text = renderRequest({
+    const fields = {
       issue: "POST /runs/start returns 500",
       context: "Started after the limiter was added.",
       errorLogs: "Traceback:\n```\nnested fence\n```",
       attemptedFixes: ["restarted the server", "renamed `request`"],
       files: ["src/main.py"],
       questions: ["why no traceback?"],
-      createdAt,
-    });
+    };
+    const text = renderRequest({ ...fields, createdAt });
     const { lead, sections } = sectionsAtLevel(text, 2);
     expect(lead.trim().split("\n").at(-1)).toBe("# Codex Delegation Request");
     expect(sections.map((section) => section.title)).toEqual(["Issue", "Context", "Error Logs", "Attempted Fixes", "Files", "Questions"]);
     const request = parsed(text);
-    expect(request).toMatchObject({
-      issue: "POST /runs/start returns 500",
-      context: "Started after the limiter was added.",
-      errorLogs: "Traceback:\n```\nnested fence\n```",
-      attemptedFixes: ["restarted the server", "renamed `request`"],
-      files: ["src/main.py"],
-      questions: ["why no traceback?"],
-    });
+    expect(request).toMatchObject(fields);
     expect(parsed(windows(text))).toEqual(request);
   });
 
