@@ -1,7 +1,8 @@
 // The prompt of an analysis run: the request's sections and the embedded files, rendered from the
 // `analysis-prompt.md` template. Pure; the caller redacts the result before it leaves the machine.
+import { fenceFor } from "../protocol/code-fence.js";
 import type { DelegationRequest } from "../protocol/request.js";
-import { fenceFor, renderTemplate } from "../report/templates.js";
+import { renderTemplate } from "../report/templates.js";
 import type { EmbeddedFile } from "../security/file-guard.js";
 
 export interface PromptInput {

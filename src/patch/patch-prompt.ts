@@ -1,7 +1,8 @@
 // The prompts of a patch run, rendered from templates: the first (task, diagnosis, limits, how
 // each command fares on the base) and the repair (the failing output of the last attempt).
 import type { CommandRun, VerificationCheck } from "../protocol/patch-run.js";
-import { fenceFor, loadTemplate, renderTemplate } from "../report/templates.js";
+import { fenceFor } from "../protocol/code-fence.js";
+import { loadTemplate, renderTemplate } from "../report/templates.js";
 import type { PatchPlan } from "./patch-plan.js";
 import { failureDigest } from "./verification.js";
 

@@ -6,7 +6,8 @@ import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Layout } from "../protocol/layout.js";
 import { parseRouteDecision, type RouteDecision } from "../protocol/route-decision.js";
-import { outlineMarkdown, parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
+import { normalizeNewlines, outlineMarkdown } from "../protocol/markdown-outline.js";
+import { parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
 import type { MissingPrerequisite } from "../protocol/patch-run.js";
 import { errnoCode, isNotFound } from "../util/not-found.js";
 import { posixRelative } from "../util/posix-relative.js";
@@ -148,7 +149,7 @@ async function checkDiagnosis(
   const read = await readSmallFile(latest.file);
   if (!read.ok) return problem(`${latest.path} ${read.reason}`, `Replace ${latest.path} with a regular Markdown file, or ${writeOne}.`, latest.path);
   if (read.text.trim() === "") return problem(`${latest.path} (the newest diagnosis) is empty`, `${capitalize(writeOne)}.`, latest.path);
-  if (!outlineMarkdown(read.text).sections.some((section) => FIX_HEADING.test(section.title))) {
+  if (!outlineMarkdown(normalizeNewlines(read.text)).sections.some((section) => FIX_HEADING.test(section.title))) {
     return problem(
       `${latest.path} (the newest diagnosis) has no fix recommendation: no heading mentions a fix or recommendation`,
       `Add a \`## Recommended Fix\` section to ${latest.path} saying what to change, or ${writeOne}.`,

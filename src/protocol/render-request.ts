@@ -2,8 +2,9 @@
 // Sections are for people; a field Markdown might not carry exactly (a `## ` line in an issue, a
 // fence, a list item that looks like a marker, …) also goes into the front matter, which wins when
 // the daemon parses the request. Deciding that by rule rather than by parsing the output back keeps
-// YAML, remark and zod out of `delegate`'s start-up (it must stay well under 120 ms).
+// YAML and zod out of `delegate`'s start-up (it must stay well under 120 ms).
 import { RelayError } from "../errors.js";
+import { fenceFor } from "./code-fence.js";
 import {
   cleanFiles,
   cleanList,
@@ -123,9 +124,7 @@ function listItem(text: string): string {
 
 /** A fenced block that nothing inside can close: the fence is longer than any backtick run in the text. */
 function fenced(text: string): string {
-  let longest = 0;
-  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  const fence = "`".repeat(Math.max(3, longest + 1));
+  const fence = fenceFor(text);
   return `${fence}\n${text}\n${fence}`;
 }
 

@@ -2,17 +2,9 @@
 // the files Codex may change. Pure and total. This file is the approval, so the reading is strict
 // where it matters: an unclear permission counts as none, and a path that could leave the
 // workspace is dropped and named in `problems`.
-import {
-  fencedBlocks,
-  frontMatterString,
-  headingKey,
-  listItems,
-  outlineMarkdown,
-  outsideFences,
-  readTolerantFrontMatter,
-  stripBackticks,
-  stripControls,
-} from "./task-packet.js";
+import { stripControl } from "../util/control-chars.js";
+import { frontMatterString, readFrontMatterTolerantly } from "./front-matter.js";
+import { fencedBlocks, headingKey, listItemLines, outlineMarkdown, outsideFences, stripBackticks } from "./markdown-outline.js";
 
 export type RoutePermission = "codex-ro" | "codex-rw";
 
@@ -28,7 +20,7 @@ export interface RouteDecision {
 
 export function parseRouteDecision(text: string): RouteDecision {
   const problems: string[] = [];
-  const { data, body } = readTolerantFrontMatter(text, problems);
+  const { data, body } = readFrontMatterTolerantly(text, problems);
   const outline = outlineMarkdown(body);
   const fields = bodyFields(outline.lead, outline.sections, problems);
 
@@ -40,7 +32,7 @@ export function parseRouteDecision(text: string): RouteDecision {
   if (entries === undefined) {
     const sections = outline.sections.filter((section) => APPROVED_FILES_HEADINGS.has(headingKey(section.title)));
     entries = sections.flatMap((section) => {
-      const items = listItems(section.body).map(pathOfItem);
+      const items = listItemLines(section.body).map(pathOfItem);
       return items.length > 0 ? items : fencedBlocks(section.body)
         .flatMap((block) => block.split("\n"))
         .filter((line) => !line.trim().startsWith("#"));
@@ -111,7 +103,7 @@ function firstKey(data: Record<string, unknown>, keys: readonly string[], proble
 }
 
 function permissionOf(text: string, problems: string[]): RoutePermission | null {
-  const value = stripControls(stripBackticks(text)).trim().replace(/^["']|["']$/g, "");
+  const value = stripControl(stripBackticks(text), TAB_OR_NEWLINE).trim().replace(/^["']|["']$/g, "");
   if (value === "") return null;
   // `codex-rw (per diagnosis)` is fine; `codex-rwx` or `read-write` is not a known permission.
   const match = /^codex[-_ ]?(rw|ro)(?![\w-])/i.exec(value);
@@ -120,12 +112,15 @@ function permissionOf(text: string, problems: string[]): RoutePermission | null 
   return null;
 }
 
+// Tabs and newlines stay until whitespace is collapsed; every other control character goes.
+const TAB_OR_NEWLINE = /[\t\n]/;
+
 // Template leftovers are not an approval.
 const PLACEHOLDER = /^(?:none|null|nil|n\/a|na|tbd|todo|pending|unknown|-+|\?+|<[^>@]*>|\[[^\]]*\])$/i;
 
 function approverOf(text: string | undefined, problems: string[]): string | null {
   if (text === undefined) return null;
-  const value = stripControls(stripBackticks(text)).replace(/\s+/g, " ").trim();
+  const value = stripControl(stripBackticks(text), TAB_OR_NEWLINE).replace(/\s+/g, " ").trim();
   if (value === "") return null;
   if (PLACEHOLDER.test(value)) {
     problems.push(`approved_by \`${value.slice(0, 60)}\` is a placeholder, not a name`);

@@ -1,6 +1,6 @@
 // Text helpers shared by the patch, micro and diagnosis reports.
+import { fenceFor } from "../protocol/code-fence.js";
 import { formatRequestId } from "../protocol/request-id.js";
-import { fenceFor } from "./templates.js";
 
 /** `YYYYMMDD-HHMMSS` in UTC, the stamp in report file names. */
 export function fileStamp(time: Date): string {
@@ -9,9 +9,7 @@ export function fileStamp(time: Date): string {
 
 /** Inline Markdown code that survives backticks in `text` (a longer backtick run around it). */
 export function inlineCode(text: string): string {
-  let longest = 0;
-  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  const ticks = "`".repeat(longest + 1);
+  const ticks = fenceFor(text, 1);
   const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
   return `${ticks}${pad}${text}${pad}${ticks}`;
 }

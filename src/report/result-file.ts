@@ -2,12 +2,13 @@
 // commit point. Everything written passes through the redactor.
 import { readFile } from "node:fs/promises";
 import type { RelayError } from "../errors.js";
+import { fenceFor } from "../protocol/code-fence.js";
 import { requestName, type Layout } from "../protocol/layout.js";
 import { ResultFile, RESULT_SCHEMA_ID, type Analysis, type ResultStatus, type Usage } from "../protocol/result.js";
 import type { Redactor } from "../security/redact.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
-import { fenceFor, loadTemplate, renderTemplate } from "./templates.js";
+import { loadTemplate, renderTemplate } from "./templates.js";
 
 export interface ResultInput {
   readonly id: string;

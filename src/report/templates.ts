@@ -28,10 +28,3 @@ export async function loadTemplate(name: TemplateName, workspaceTemplates: strin
 export function renderTemplate(template: string, view: object): string {
   return Mustache.render(template, view, undefined, { escape: (text: string) => text });
 }
-
-/** A Markdown code fence longer than any backtick run inside `text`. */
-export function fenceFor(text: string): string {
-  let longest = 0;
-  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return "`".repeat(Math.max(3, longest + 1));
-}
