@@ -14,18 +14,10 @@ export const RESULT_STATUSES: readonly ResultStatus[] = ["completed", "failed", 
 
 /** The RESULT .json of a request, or undefined while it has none (or it is not one). */
 export async function readFinishedResult(layout: Layout, id: string): Promise<FinishedResult | undefined> {
-  let text: string;
-  try {
-    text = await readFile(layout.result(id, "json"), "utf8");
-  } catch {
-    return undefined; // no RESULT yet
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined; // not a RESULT we wrote (ours are renamed into place whole)
-  }
+  // undefined when there is no RESULT yet, or it is not JSON (ours are renamed into place whole)
+  const json: unknown = await readFile(layout.result(id, "json"), "utf8")
+    .then((text) => JSON.parse(text) as unknown)
+    .catch(() => undefined);
   return isFinishedResult(json, id) ? json : undefined;
 }
 
