@@ -13,6 +13,7 @@ import { jsonMessage, startModelServer } from "../tests/helpers/model-server.js"
 import { benchPatchFlow } from "./patch-flow.js";
 import { LogReader, mb, procStatus, waitFor, workspaceToml, type Row } from "./bench-kit.js";
 import { benchPatchPool } from "./patch-pool.js";
+import { benchClient } from "./client.js";
 
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, "dist/cli/bin.js");
@@ -35,6 +36,7 @@ const PROMPT_ISSUE = "Benchmark request: say nothing in particular.";
 async function main(): Promise<void> {
   const rows: Row[] = [];
   if (!process.env.BENCH_SKIP_DELEGATION) rows.push(...(await benchDelegation()));
+  if (!process.env.BENCH_SKIP_CLIENT) rows.push(...(await benchClient()));
   if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
   if (!process.env.BENCH_SKIP_PATCH) rows.push(...(await benchPatchPool()), ...(await benchPatchFlow()));
   printTable(rows);

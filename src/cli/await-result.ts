@@ -1,25 +1,29 @@
-// Wait until a request's RESULT .json (the commit point) exists: a directory watch for speed,
-// a slow poll in case the watch misses an event.
+// Wait until a request's RESULT .json (the commit point, written last) exists: a directory watch
+// wakes the client when it lands, and a slow poll covers an event the watch misses. Between the
+// two the client sleeps: it spends its CPU on start-up, not on waiting.
 import { watch } from "node:fs";
 import type { Layout } from "../protocol/layout.js";
-import type { ResultFile } from "../protocol/result.js";
-import { readResult } from "../report/result-file.js";
+import { readFinishedResult, type FinishedResult } from "./finished-result.js";
 
-export async function awaitResult(layout: Layout, id: string, timeoutMs?: number): Promise<ResultFile | undefined> {
-  const existing = await readResult(layout, id);
+const FALLBACK_POLL_MS = 1000;
+
+export async function awaitResult(layout: Layout, id: string, timeoutMs?: number): Promise<FinishedResult | undefined> {
+  const existing = await readFinishedResult(layout, id);
   if (existing) return existing;
+  const name = `CODEX_DELEGATION_RESULT_${id}.json`;
   return new Promise((resolve) => {
     let settled = false;
     const check = async () => {
-      const result = await readResult(layout, id);
+      const result = await readFinishedResult(layout, id);
       if (result && !settled) finish(result);
     };
-    const watcher = watch(layout.inbox, (_event, name) => {
-      if (name === `CODEX_DELEGATION_RESULT_${id}.json`) void check();
+    const watcher = watch(layout.inbox, (_event, changed) => {
+      if (changed === name) void check();
     });
-    const poll = setInterval(() => void check(), 1000);
+    watcher.on("error", () => watcher.close()); // the inbox went away: the poll still answers
+    const poll = setInterval(() => void check(), FALLBACK_POLL_MS);
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => finish(undefined), timeoutMs);
-    function finish(result: ResultFile | undefined) {
+    function finish(result: FinishedResult | undefined) {
       settled = true;
       watcher.close();
       clearInterval(poll);

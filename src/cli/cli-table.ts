@@ -1,6 +1,16 @@
-// The one table of commands and flags: it drives parsing, help text and lazy loading. Pure data.
+// The one table of commands and flags: it drives parsing, help text, lazy loading and the types of
+// the flags each command receives. Pure data.
 
-export type FlagType = "string" | "boolean" | "list" | "number";
+/** The TypeScript type of each kind of flag value, as parseCli produces it. */
+interface FlagTypes {
+  string: string;
+  boolean: boolean;
+  list: string[];
+  number: number;
+}
+
+export type FlagType = keyof FlagTypes;
+export type FlagValue = FlagTypes[FlagType];
 
 export interface FlagSpec {
   readonly type: FlagType;
@@ -16,10 +26,11 @@ export interface CommandSpec {
   readonly positionals: readonly string[];
 }
 
-const workspace: FlagSpec = { type: "string", description: "workspace root (default: the git repository around the current folder)" };
-const json: FlagSpec = { type: "boolean", description: "print JSON instead of Markdown/text" };
-const model: FlagSpec = { type: "string", description: "model override for this request" };
-const timeout: FlagSpec = { type: "number", description: "give up waiting after this many seconds (exit 124)" };
+// `as const satisfies`, not `: FlagSpec`: each keeps its literal `type`, which FlagsOf reads.
+const workspace = { type: "string", description: "workspace root (default: the git repository around the current folder)" } as const satisfies FlagSpec;
+const json = { type: "boolean", description: "print JSON instead of Markdown/text" } as const satisfies FlagSpec;
+const model = { type: "string", description: "model override for this request" } as const satisfies FlagSpec;
+const timeout = { type: "number", description: "give up waiting after this many seconds (exit 124)" } as const satisfies FlagSpec;
 
 export const COMMANDS = {
   init: {
@@ -141,3 +152,8 @@ export const COMMANDS = {
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
+
+/** The flags command `C` receives: each flag of its table entry typed by its kind, absent when not given. */
+export type FlagsOf<C extends CommandName> = FlagValues<(typeof COMMANDS)[C]["flags"]>;
+
+type FlagValues<F extends Readonly<Record<string, FlagSpec>>> = { readonly [K in keyof F]?: FlagTypes[F[K]["type"]] };

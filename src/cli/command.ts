@@ -1,6 +1,6 @@
 // What every command module exports, and the IO it is given (only bin.ts reads process.*).
 import type { Readable } from "node:stream";
-import type { FlagValue } from "./parse-cli.js";
+import type { CommandName, FlagsOf } from "./cli-table.js";
 
 export interface CliIo {
   readonly cwd: string;
@@ -11,12 +11,13 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-export interface CommandInput {
-  readonly flags: Readonly<Record<string, FlagValue>>;
+/** What command `C` is run with: its flags typed by the CLI table. */
+export interface CommandInput<C extends CommandName = CommandName> {
+  readonly flags: FlagsOf<C>;
   readonly positionals: readonly string[];
   readonly io: CliIo;
 }
 
-export interface CommandModule {
-  run(input: CommandInput): Promise<number>;
+export interface CommandModule<C extends CommandName = CommandName> {
+  run(input: CommandInput<C>): Promise<number>;
 }

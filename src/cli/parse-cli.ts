@@ -1,11 +1,14 @@
 // argv → a command and its typed flags, driven by the CLI table. Pure and tested; a usage error
 // says what was wrong and shows the command's usage line.
-import { COMMANDS, type CommandName, type FlagSpec } from "./cli-table.js";
+import { COMMANDS, type CommandName, type FlagSpec, type FlagsOf, type FlagValue } from "./cli-table.js";
 
-export type FlagValue = string | boolean | number | string[];
+/** One command with its flags typed by the table; narrowing `command` narrows `flags`. */
+export type ParsedCommand<C extends CommandName = CommandName> = {
+  [K in C]: { kind: "command"; command: K; flags: FlagsOf<K>; positionals: string[] };
+}[C];
 
 export type ParsedCli =
-  | { kind: "command"; command: CommandName; flags: Record<string, FlagValue>; positionals: string[] }
+  | ParsedCommand
   | { kind: "help"; command?: CommandName }
   | { kind: "version" }
   | { kind: "error"; message: string; command?: CommandName };
@@ -73,7 +76,8 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   if (positionals.length > spec.positionals.length) {
     return { kind: "error", command, message: `unexpected argument \`${positionals[spec.positionals.length]}\`` };
   }
-  return { kind: "command", command, flags, positionals };
+  // Every key was checked against the table above and its value parsed by the kind it declares.
+  return { kind: "command", command, flags, positionals } as ParsedCommand;
 }
 
 function isCommand(name: string): name is CommandName {

@@ -2,10 +2,10 @@
 // Codex's analysis completed.
 import { readFile } from "node:fs/promises";
 import type { Layout } from "../protocol/layout.js";
-import type { ResultFile } from "../protocol/result.js";
 import type { CliIo } from "./command.js";
+import type { FinishedResult } from "./finished-result.js";
 
-export async function printResult(io: CliIo, layout: Layout, result: ResultFile, json: boolean): Promise<number> {
+export async function printResult(io: CliIo, layout: Layout, result: FinishedResult, json: boolean): Promise<number> {
   if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else io.stdout.write(await readFile(layout.result(result.id, "md"), "utf8").catch(() => `${result.status}: ${result.summary}\n`));
   return result.status === "completed" ? 0 : 1;

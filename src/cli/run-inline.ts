@@ -4,10 +4,9 @@ import { recordCodexPid, releaseClaim, tryClaim } from "../daemon/claims.js";
 import { createLogger } from "../context/logger.js";
 import { processRequest } from "../daemon/process-request.js";
 import { createRelayContext, type RelayContext } from "../context/relay-context.js";
-import type { ResultFile } from "../protocol/result.js";
-import { readResult } from "../report/result-file.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
+import { readFinishedResult, type FinishedResult } from "./finished-result.js";
 
 export async function inlineContext(workspace: string, io: CliIo): Promise<RelayContext> {
   return createRelayContext({
@@ -17,8 +16,8 @@ export async function inlineContext(workspace: string, io: CliIo): Promise<Relay
   });
 }
 
-export async function runInline(ctx: RelayContext, id: string): Promise<ResultFile | undefined> {
-  const done = await readResult(ctx.layout, id);
+export async function runInline(ctx: RelayContext, id: string): Promise<FinishedResult | undefined> {
+  const done = await readFinishedResult(ctx.layout, id);
   if (done) return done;
   const claim = await tryClaim(ctx.layout, id, 1, ctx.now());
   if (!claim) return awaitResult(ctx.layout, id); // a daemon has it: its RESULT will come

@@ -1,21 +1,22 @@
-// Wait for a RESULT and print it, the shared tail of `wait`, `delegate --wait` and `run`.
-// With processIfNoDaemon, a request nobody is serving is processed here rather than waited on forever.
+// Wait for a RESULT and print it, the shared tail of `wait` and of publishing with --wait. With
+// processIfNoDaemon, a request nobody is serving is processed here rather than waited on forever.
 import type { Layout } from "../protocol/layout.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
 import { EXIT_TIMEOUT, printResult } from "./print-result.js";
-import { daemonRunning } from "../daemon/workspace-lock.js";
-import { inlineContext, runInline } from "./run-inline.js";
 
 export async function awaitAndPrint(
   io: CliIo,
   layout: Layout,
   id: string,
-  options: { json: boolean; timeoutS?: number; processIfNoDaemon: boolean },
+  options: { json: boolean; timeoutS?: number | undefined; processIfNoDaemon: boolean },
 ): Promise<number> {
   const timeoutMs = options.timeoutS === undefined ? undefined : options.timeoutS * 1000;
-  const ctx = options.processIfNoDaemon && !(await daemonRunning(layout)) ? await inlineContext(layout.workspace, io) : undefined;
-  const result = ctx ? await runInline(ctx, id) : await awaitResult(layout, id, timeoutMs);
+  // The inline runner pulls in the whole daemon graph (config, Codex, git, templates: ~250 ms of
+  // module loading), so it is loaded only when this process is the one that runs the request.
+  const inline = options.processIfNoDaemon && !(await daemonServes(layout)) ? await import("./run-inline.js") : undefined;
+  const ctx = inline && (await inline.inlineContext(layout.workspace, io));
+  const result = inline && ctx ? await inline.runInline(ctx, id) : await awaitResult(layout, id, timeoutMs);
   if (!result) {
     io.stderr.write(`codex-relay: no RESULT for ${id} yet (timed out waiting); \`codex-relay status\` shows its state\n`);
     return EXIT_TIMEOUT;
@@ -24,4 +25,9 @@ export async function awaitAndPrint(
   await ctx?.background.drain(); // the audit commit of a request processed here
   await ctx?.logger.close();
   return code;
+}
+
+async function daemonServes(layout: Layout): Promise<boolean> {
+  const { daemonRunning } = await import("../daemon/workspace-lock.js");
+  return daemonRunning(layout);
 }

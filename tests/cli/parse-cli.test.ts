@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { COMMANDS, type CommandName } from "../../src/cli/cli-table.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { COMMANDS, type CommandName, type FlagSpec, type FlagsOf, type FlagType } from "../../src/cli/cli-table.js";
 import { helpText, parseCli } from "../../src/cli/parse-cli.js";
 
 const ALL_COMMANDS = Object.keys(COMMANDS) as CommandName[];
@@ -148,6 +148,44 @@ describe("parseCli: flag values", () => {
       flags: { json: true },
       positionals: ["--weird-name.md"],
     });
+  });
+});
+
+// The types below are checked by `npm run typecheck`; the runtime halves hold parseCli to them.
+describe("parseCli: flags typed by the table", () => {
+  it("narrowing the command narrows its flags to the kinds the table declares", () => {
+    const parsed = parseCli(["delegate", "--issue", "x", "--attempted-fixes", "a", "b", "--timeout", "5", "--wait"]);
+    if (parsed.kind !== "command" || parsed.command !== "delegate") throw new Error(`expected delegate, got ${JSON.stringify(parsed)}`);
+    expectTypeOf(parsed.flags.issue).toEqualTypeOf<string | undefined>();
+    expectTypeOf(parsed.flags["attempted-fixes"]).toEqualTypeOf<string[] | undefined>();
+    expectTypeOf(parsed.flags.timeout).toEqualTypeOf<number | undefined>();
+    expectTypeOf(parsed.flags.wait).toEqualTypeOf<boolean | undefined>();
+    expect(parsed.flags).toEqual({ issue: "x", "attempted-fixes": ["a", "b"], timeout: 5, wait: true });
+  });
+
+  it("a command's flags are exactly those of its table entry", () => {
+    expectTypeOf<keyof FlagsOf<"status">>().toEqualTypeOf<"json" | "workspace">();
+    expectTypeOf<keyof FlagsOf<"micro">>().toEqualTypeOf<"files" | "detach" | "model" | "timeout" | "json" | "workspace">();
+    expectTypeOf<FlagsOf<"hook">["event"]>().toEqualTypeOf<string | undefined>();
+  });
+
+  it("every flag of every command parses to the JavaScript type of its kind", () => {
+    const sample: Record<FlagType, { argv: string[]; check: (value: unknown) => boolean }> = {
+      string: { argv: ["text"], check: (value) => value === "text" },
+      number: { argv: ["3"], check: (value) => value === 3 },
+      boolean: { argv: [], check: (value) => value === true },
+      list: { argv: ["one", "two"], check: (value) => Array.isArray(value) && value.join() === "one,two" },
+    };
+    const positional = (command: CommandName) => COMMANDS[command].positionals.filter((p) => !p.endsWith("?")).map(() => "20251128_143022");
+    for (const command of ALL_COMMANDS) {
+      const flags: [string, FlagSpec][] = Object.entries(COMMANDS[command].flags);
+      for (const [name, flag] of flags) {
+        const parsed = parseCli([command, ...positional(command), `--${name}`, ...sample[flag.type].argv]);
+        expect(parsed, `${command} --${name}`).toMatchObject({ kind: "command", command });
+        const value = parsed.kind === "command" ? (parsed.flags as Record<string, unknown>)[name] : undefined;
+        expect(sample[flag.type].check(value), `${command} --${name} (${flag.type}) parsed to ${JSON.stringify(value)}`).toBe(true);
+      }
+    }
   });
 });
 

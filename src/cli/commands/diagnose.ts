@@ -1,9 +1,10 @@
 // `codex-relay diagnose ["<issue>"]`: a read-only diagnosis of progress/TASK_PACKET.md (or of the
 // issue given) into out/codex-diagnosis-*.md.
 import type { CommandInput } from "../command.js";
-import { publishKind } from "../kind-request.js";
+import { given, publishAndMaybeWait } from "../publish-and-wait.js";
 
-export function run(input: CommandInput): Promise<number> {
-  const issue = input.positionals[0]?.trim() || "Diagnose the task in progress/TASK_PACKET.md.";
-  return publishKind(input, "diagnose", issue, input.flags.wait === true);
+export function run({ flags, positionals, io }: CommandInput<"diagnose">): Promise<number> {
+  const issue = positionals[0]?.trim() || "Diagnose the task in progress/TASK_PACKET.md.";
+  const fields = { kind: "diagnose", issue, model: given(flags.model), requestedBy: "codex-relay diagnose" } as const;
+  return publishAndMaybeWait(io, flags, fields, flags.wait === true);
 }

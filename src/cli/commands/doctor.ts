@@ -26,7 +26,7 @@ interface Check {
   fix?: string;
 }
 
-export async function run({ flags, io }: CommandInput): Promise<number> {
+export async function run({ flags, io }: CommandInput<"doctor">): Promise<number> {
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
   const checks: Check[] = [];
   const check = async (name: string, body: () => Promise<Omit<Check, "name">>) => {

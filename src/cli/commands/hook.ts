@@ -18,13 +18,13 @@ const EVENTS: Readonly<Record<string, HookEvent>> = {
 // that never does (or a hook run by hand), so the prompt is not held up.
 const STDIN_TIMEOUT_MS = 10_000;
 
-export async function run({ flags, positionals, io }: CommandInput): Promise<number> {
+export async function run({ flags, positionals, io }: CommandInput<"hook">): Promise<number> {
   const agent = positionals[0];
   if (!isHookAgent(agent)) {
     io.stderr.write(`codex-relay hook: ${agent === undefined ? "no agent given" : `unknown agent \`${agent}\``}; expected claude-code or cursor (nothing done)\n`);
     return 0;
   }
-  const eventFlag = typeof flags.event === "string" ? flags.event : undefined;
+  const eventFlag = flags.event;
   const event = eventFlag === undefined ? undefined : EVENTS[eventFlag];
   if (eventFlag !== undefined && event === undefined) {
     io.stderr.write(`codex-relay hook: --event must be prompt or stop, got \`${eventFlag}\` (nothing done)\n`);
@@ -34,7 +34,7 @@ export async function run({ flags, positionals, io }: CommandInput): Promise<num
   const outcome = await runHook({
     agent,
     ...(event !== undefined ? { event } : {}),
-    ...(typeof flags.workspace === "string" ? { workspace: flags.workspace } : {}),
+    ...(flags.workspace !== undefined ? { workspace: flags.workspace } : {}),
     stdin: await readStdin(io.stdin),
     cwd: io.cwd,
     now: new Date(),

@@ -15,7 +15,7 @@ import { resolveWorkspace } from "../workspace.js";
 const BEGIN = "<!-- codex-relay:begin (managed by `codex-relay init`; edits inside are replaced) -->";
 const END = "<!-- codex-relay:end -->";
 
-export async function run({ flags, io }: CommandInput): Promise<number> {
+export async function run({ flags, io }: CommandInput<"init">): Promise<number> {
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
   const done: string[] = [];
   for (const dir of [layout.inbox, layout.progress, layout.out, layout.tmp]) {

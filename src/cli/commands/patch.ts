@@ -1,8 +1,10 @@
 // `codex-relay patch`: run the verified patch of PROTOCOL.md §5 now (the daemon also starts one
 // when progress/ROUTE_DECISION.md grants codex-rw).
 import type { CommandInput } from "../command.js";
-import { publishKind } from "../kind-request.js";
+import { given, publishAndMaybeWait } from "../publish-and-wait.js";
 
-export function run(input: CommandInput): Promise<number> {
-  return publishKind(input, "patch", "Apply the diagnosed fix for progress/TASK_PACKET.md.", input.flags.wait === true);
+export function run({ flags, io }: CommandInput<"patch">): Promise<number> {
+  const issue = "Apply the diagnosed fix for progress/TASK_PACKET.md.";
+  const fields = { kind: "patch", issue, model: given(flags.model), requestedBy: "codex-relay patch" } as const;
+  return publishAndMaybeWait(io, flags, fields, flags.wait === true);
 }

@@ -9,7 +9,7 @@ import { EXIT_TIMEOUT, printResult } from "../print-result.js";
 import { inlineContext, runInline } from "../run-inline.js";
 import { resolveWorkspace } from "../workspace.js";
 
-export async function run({ flags, positionals, io }: CommandInput): Promise<number> {
+export async function run({ flags, positionals, io }: CommandInput<"run">): Promise<number> {
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
   const file = path.resolve(io.cwd, positionals[0]!);
   let id = path.dirname(file) === layout.inbox ? requestIdOf(path.basename(file)) : undefined;

@@ -6,7 +6,7 @@ import { createRelayContext } from "../../context/relay-context.js";
 import type { CommandInput } from "../command.js";
 import { resolveWorkspace } from "../workspace.js";
 
-export async function run({ flags, io }: CommandInput): Promise<number> {
+export async function run({ flags, io }: CommandInput<"start">): Promise<number> {
   const ctx = await createRelayContext({
     workspace: resolveWorkspace(flags, io.cwd),
     env: io.env,

@@ -5,7 +5,7 @@ import type { CommandInput } from "../command.js";
 import { requestState } from "../request-state.js";
 import { resolveWorkspace } from "../workspace.js";
 
-export async function run({ flags, io }: CommandInput): Promise<number> {
+export async function run({ flags, io }: CommandInput<"status">): Promise<number> {
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
   const names = await readdir(layout.inbox).catch(() => [] as string[]);
   const ids = new Set<string>();

@@ -1,14 +1,13 @@
 // `codex-relay wait <id>`: block until the RESULT exists, print it, exit 0 only when completed.
 import { layoutFor } from "../../protocol/layout.js";
+import { checkId } from "../check-id.js";
 import type { CommandInput } from "../command.js";
 import { awaitAndPrint } from "../wait-and-print.js";
 import { resolveWorkspace } from "../workspace.js";
-import { checkId } from "./show.js";
 
-export async function run({ flags, positionals, io }: CommandInput): Promise<number> {
+export async function run({ flags, positionals, io }: CommandInput<"wait">): Promise<number> {
   const id = checkId(positionals[0], io);
   if (!id) return 2;
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
-  const timeoutS = typeof flags.timeout === "number" ? flags.timeout : undefined;
-  return awaitAndPrint(io, layout, id, { json: flags.json === true, timeoutS, processIfNoDaemon: false });
+  return awaitAndPrint(io, layout, id, { json: flags.json === true, timeoutS: flags.timeout, processIfNoDaemon: false });
 }

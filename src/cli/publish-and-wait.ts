@@ -1,0 +1,45 @@
+// The shared tail of `delegate`, `diagnose`, `patch` and `micro`: render a request, publish it into
+// the inbox (the daemon's queue, claims and RESULT apply as to any request), then print its id or
+// wait for its RESULT, processing it here when no daemon serves the workspace.
+import { layoutFor } from "../protocol/layout.js";
+import { publishRequest } from "../protocol/publish-request.js";
+import { renderRequest, type RenderRequestFields } from "../protocol/render-request.js";
+import type { CliIo } from "./command.js";
+import { resolveWorkspace } from "./workspace.js";
+
+/** The flags every publishing command shares. */
+export interface PublishFlags {
+  readonly workspace?: string | undefined;
+  readonly json?: boolean | undefined;
+  readonly timeout?: number | undefined;
+}
+
+export async function publishAndMaybeWait(
+  io: CliIo,
+  flags: PublishFlags,
+  fields: Omit<RenderRequestFields, "createdAt">,
+  wait: boolean,
+): Promise<number> {
+  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const now = new Date();
+  const id = await publishRequest(layout, renderRequest({ ...fields, createdAt: now }), now);
+  if (!wait) {
+    io.stdout.write(flags.json ? `${JSON.stringify({ id, request: layout.request(id), result: layout.result(id, "json") })}\n` : `${id}\n`);
+    return 0;
+  }
+  const what = fields.kind === undefined || fields.kind === "analysis" ? "request" : `${fields.kind} request`;
+  io.stderr.write(`codex-relay: ${what} ${id} written; waiting for its RESULT\n`);
+  // Loaded only here, so a `delegate` that does not wait stays as quick as it was.
+  const { awaitAndPrint } = await import("./wait-and-print.js");
+  return awaitAndPrint(io, layout, id, { json: flags.json === true, timeoutS: flags.timeout, processIfNoDaemon: true });
+}
+
+/** A text flag when it says something; blank counts as not given. */
+export function given(value: string | undefined): string | undefined {
+  return value?.trim() ? value : undefined;
+}
+
+/** `--files "a.ts, b.ts"` as a list of paths. */
+export function fileList(value: string | undefined): string[] | undefined {
+  return value?.split(",").map((file) => file.trim()).filter(Boolean);
+}

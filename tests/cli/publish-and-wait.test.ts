@@ -1,0 +1,107 @@
+// What `delegate`, `diagnose`, `patch` and `micro` share (src/cli/publish-and-wait.ts), through the
+// built CLI: the request each one publishes as the daemon parses it, what it prints without
+// waiting, and a client that waits for a serving daemon; plus how `show` and `wait` treat a
+// RESULT file that is not one. Real temp git repositories, the real codex binary, the scripted model.
+import { readFile, writeFile } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { RESULT_STATUSES, RESULT_SCHEMA } from "../../src/cli/finished-result.js";
+import { parseRequest } from "../../src/protocol/parse-request.js";
+import { RESULT_SCHEMA_ID, ResultStatus } from "../../src/protocol/result.js";
+import { jsonMessage } from "../helpers/model-server.js";
+import { analysisReply, logEvents, makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+
+let ws: TestWorkspace | undefined;
+let daemon: DaemonProcess | undefined;
+afterEach(async () => {
+  await daemon?.kill();
+  daemon = undefined;
+  await ws?.cleanup();
+  ws = undefined;
+});
+
+async function published(w: TestWorkspace, id: string) {
+  const parsed = parseRequest(await readFile(w.layout.request(id), "utf8"));
+  if (!parsed.ok) throw new Error(`request ${id} does not parse: ${parsed.reason}`);
+  return parsed.request;
+}
+
+describe("publishing without waiting", () => {
+  it("diagnose, patch and micro each publish a request of their kind and print its id", async () => {
+    const w = (ws = await makeTestWorkspace());
+    const diagnose = await w.cli(["diagnose", "the build hangs", "--model", "gpt-5.5"]);
+    const patch = await w.cli(["patch"]);
+    const micro = await w.cli(["micro", "add a null check", "--files", "a.ts, b.ts", "--detach"]);
+    for (const run of [diagnose, patch, micro]) {
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout.trim()).toMatch(/^\d{8}_\d{6}(_\d+)?$/);
+      expect(run.stderr).toBe("");
+    }
+    expect(await published(w, diagnose.stdout.trim())).toMatchObject({ kind: "diagnose", issue: "the build hangs", model: "gpt-5.5", requestedBy: "codex-relay diagnose" });
+    expect(await published(w, patch.stdout.trim())).toMatchObject({ kind: "patch", issue: "Apply the diagnosed fix for progress/TASK_PACKET.md.", requestedBy: "codex-relay patch" });
+    expect(await published(w, micro.stdout.trim())).toMatchObject({ kind: "micro", issue: "add a null check", files: ["a.ts", "b.ts"], requestedBy: "codex-relay micro" });
+    expect(w.server.requests).toHaveLength(0);
+  });
+
+  it("--json prints the id with the request and RESULT paths, for every publishing command", async () => {
+    const w = (ws = await makeTestWorkspace());
+    for (const argv of [["delegate", "--issue", "x"], ["diagnose"], ["patch"], ["micro", "tidy", "--detach"]]) {
+      const run = await w.cli([...argv, "--json"]);
+      expect(run.exitCode).toBe(0);
+      const printed = JSON.parse(run.stdout);
+      expect(printed).toEqual({ id: printed.id, request: w.layout.request(printed.id), result: w.layout.result(printed.id, "json") });
+    }
+  });
+
+  it("a blank --model or --context counts as not given", async () => {
+    const w = (ws = await makeTestWorkspace());
+    const run = await w.cli(["delegate", "--issue", "blank flags", "--model", " ", "--context", "  "]);
+    expect(run.exitCode).toBe(0);
+    const request = await published(w, run.stdout.trim());
+    expect(request.model).toBeUndefined();
+    expect(request.context).toBe("");
+  });
+});
+
+describe("waiting for a serving daemon", () => {
+  it("delegate --wait prints the RESULT the daemon wrote and runs nothing itself", async () => {
+    const w = (ws = await makeTestWorkspace());
+    w.server.setDefault(jsonMessage(analysisReply()));
+    daemon = await startDaemonProcess(w);
+    const run = await w.cli(["delegate", "--wait", "--issue", "answered by the daemon"]);
+    expect(run.exitCode).toBe(0);
+    const id = /request (\S+) written/.exec(run.stderr)?.[1] ?? "";
+    // Only the line that says it waits: an inline run would have logged its own progress here.
+    expect(run.stderr).toBe(`codex-relay: request ${id} written; waiting for its RESULT`);
+    expect(run.stdout).toBe((await readFile(w.layout.result(id, "md"), "utf8")).trimEnd());
+    expect(logEvents(w.layout).some((e) => e.event === "codex started" && e.id === id)).toBe(true);
+    expect(w.server.requests).toHaveLength(1);
+  });
+
+  it("wait on a finished request prints it at once, as JSON identical to the file", async () => {
+    const w = (ws = await makeTestWorkspace());
+    w.server.setDefault(jsonMessage(analysisReply()));
+    const first = JSON.parse((await w.cli(["delegate", "--wait", "--json", "--issue", "finished"])).stdout);
+    const again = await w.cli(["wait", first.id, "--json"]);
+    expect(again.exitCode).toBe(0);
+    expect(`${again.stdout}\n`).toBe(await readFile(w.layout.result(first.id, "json"), "utf8"));
+  });
+});
+
+describe("a RESULT file that is not a RESULT", () => {
+  it("is not printed: show gives the request's state and wait keeps waiting", async () => {
+    const w = (ws = await makeTestWorkspace());
+    const id = (await w.cli(["delegate", "--issue", "garbled result"])).stdout.trim();
+    for (const text of ["{ not json", JSON.stringify({ schema: "codex-relay/result@2", id, status: "completed", summary: "" })]) {
+      await writeFile(w.layout.result(id, "json"), text);
+      const show = await w.cli(["show", id]);
+      expect(show.stdout.trim()).toBe(`${id}: waiting for a daemon (\`codex-relay start\`, or \`codex-relay run\` it)`);
+      const wait = await w.cli(["wait", id, "--timeout", "1"], { timeoutMs: 20_000 });
+      expect(wait.exitCode).toBe(124);
+    }
+  });
+
+  it("the client's schema id and statuses are the protocol's", () => {
+    expect(RESULT_SCHEMA).toBe(RESULT_SCHEMA_ID);
+    expect([...RESULT_STATUSES]).toEqual(ResultStatus.options);
+  });
+});
