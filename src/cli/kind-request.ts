@@ -1,5 +1,6 @@
 // The shared body of `diagnose`, `patch` and `micro`: write a request of that kind to the inbox
 // (the daemon's queue, claims and RESULT apply as to any request) and, when asked, wait for it.
+import { loadWorkspaceRedactor } from "../context/workspace-redactor.js";
 import { layoutFor } from "../protocol/layout.js";
 import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest } from "../protocol/render-request.js";
@@ -19,7 +20,7 @@ export async function publishKind({ flags, io }: CommandInput, kind: RequestKind
     requestedBy: `codex-relay ${kind}`,
     createdAt: now,
   });
-  const id = await publishRequest(layout, markdown, now);
+  const id = await publishRequest(layout, markdown, now, await loadWorkspaceRedactor(layout.configFile, io.env));
   if (!wait) {
     io.stdout.write(flags.json ? `${JSON.stringify({ id, request: layout.request(id), result: layout.result(id, "json") })}\n` : `${id}\n`);
     return 0;

@@ -1,5 +1,6 @@
 // `codex-relay delegate`: the seed's delegate script as a command. Writes the request atomically;
 // with --wait, returns its RESULT (processing it here when no daemon is running).
+import { loadWorkspaceRedactor } from "../../context/workspace-redactor.js";
 import { layoutFor } from "../../protocol/layout.js";
 import { publishRequest } from "../../protocol/publish-request.js";
 import { renderRequest } from "../../protocol/render-request.js";
@@ -25,7 +26,7 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
     requestedBy: str(flags["requested-by"]) ?? "codex-relay delegate",
     createdAt: now,
   });
-  const id = await publishRequest(layout, markdown, now);
+  const id = await publishRequest(layout, markdown, now, await loadWorkspaceRedactor(layout.configFile, io.env));
   if (!flags.wait) {
     io.stdout.write(flags.json ? `${JSON.stringify({ id, request: layout.request(id), result: layout.result(id, "json") })}\n` : `${id}\n`);
     return 0;
