@@ -32,9 +32,10 @@ export const SHAPE_RULES: readonly Rule[] = [
   { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}[sr]k_(?:live|test)_[A-Za-z0-9]{10,}`, "g"), replace: whole },
   // npm access tokens.
   { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}npm_[A-Za-z0-9]{30,}`, "g"), replace: whole },
-  // Authorization headers. A bearer token is long, which keeps prose ("Bearer authentication") intact.
-  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}([Bb]earer\s+)[A-Za-z0-9._~+/-]{16,}=*`, "g"), replace: keepPrefix },
-  { pattern: /(Authorization\s*:\s*Basic\s+)[A-Za-z0-9+/]{8,}=*/gi, replace: keepPrefix },
+  // Authorization headers. A bearer token is long, which keeps prose ("Bearer authentication")
+  // intact, and on the same line: `token_type: bearer` ending a line must not take the next key.
+  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}([Bb]earer[ \t]+)[A-Za-z0-9._~+/-]{16,}=*`, "g"), replace: keepPrefix },
+  { pattern: /(Authorization[ \t]*:[ \t]*Basic[ \t]+)[A-Za-z0-9+/]{8,}=*/gi, replace: keepPrefix },
   // Passwords in URLs: scheme://user:password@host keeps scheme, user and host. The password runs
   // to the last `@` before the host, so an unencoded `@` in it cannot leave a tail behind.
   {

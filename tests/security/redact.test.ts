@@ -102,6 +102,7 @@ describe("a value is never the next key", () => {
     ["YAML key, then a key on the same line", "password: token: abcdef", "password: token: [REDACTED]"],
     ["no spaces", "secret=api_key=Qm9vYmFy", "secret=api_key=[REDACTED]"],
     ["a key-like value followed by a colon", "token: DEPLOY_KEY: 9f8e7d6c5b4a39281706", "token: DEPLOY_KEY: [REDACTED]"],
+    ["a bearer at the end of a line", "token_type: bearer\n  aws_secret_access_key: uhoYMOb4Ln3I4kqA1wShsyBrN7IbNqQmrW2", "token_type: bearer\n  aws_secret_access_key: [REDACTED]"],
     ["JSON-escaped line breaks between assignments", "token=abc\\napi_token_v2 = x8fK2mQ9pL4nR7tV1wZ3", "token=[REDACTED]\\napi_token_v2 = [REDACTED]"],
   ])("%s", (_name, input, expected) => {
     expect(plain.redact(input)).toBe(expected);
