@@ -15,6 +15,7 @@ import { execa, type ResultPromise } from "execa";
 import { runGit } from "../src/git/run-git.js";
 import { layoutFor, type Layout } from "../src/protocol/layout.js";
 import { publishRequest } from "../src/protocol/publish-request.js";
+import { createRedactor } from "../src/security/redact.js";
 import { renderRequest } from "../src/protocol/render-request.js";
 import { makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
 import { startModelServer } from "../tests/helpers/model-server.js";
@@ -166,7 +167,7 @@ async function publishAndAwait(layout: Layout, markdown: string, timeoutMs: numb
       };
     });
     const startedAt = performance.now();
-    id = await publishRequest(layout, markdown, new Date());
+    id = await publishRequest(layout, markdown, new Date(), createRedactor({ env: {}, envNames: [] }));
     check();
     const poll = setInterval(check, 100); // in case the OS drops an event
     const timeout = new AbortController();

@@ -1,6 +1,7 @@
 // The shared tail of `delegate`, `diagnose`, `patch` and `micro`: render a request, publish it into
 // the inbox (the daemon's queue, claims and RESULT apply as to any request), then print its id or
 // wait for its RESULT, processing it here when no daemon serves the workspace.
+import { loadWorkspaceRedactor } from "../context/workspace-redactor.js";
 import { layoutFor } from "../protocol/layout.js";
 import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest, type RenderRequestFields } from "../protocol/render-request.js";
@@ -22,7 +23,7 @@ export async function publishAndMaybeWait(
 ): Promise<number> {
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
   const now = new Date();
-  const id = await publishRequest(layout, renderRequest({ ...fields, createdAt: now }), now);
+  const id = await publishRequest(layout, renderRequest({ ...fields, createdAt: now }), now, await loadWorkspaceRedactor(layout.configFile, io.env));
   if (!wait) {
     io.stdout.write(flags.json ? `${JSON.stringify({ id, request: layout.request(id), result: layout.result(id, "json") })}\n` : `${id}\n`);
     return 0;

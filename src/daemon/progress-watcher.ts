@@ -104,7 +104,7 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
   async #publish(kind: RequestKind, issue: string, trigger: string): Promise<void> {
     const now = this.#ctx.now();
     const markdown = renderRequest({ kind, issue, requestedBy: `codex-relay daemon (${trigger})`, createdAt: now });
-    const id = await publishRequest(this.#ctx.layout, markdown, now);
+    const id = await publishRequest(this.#ctx.layout, markdown, now, this.#ctx.redactor);
     this.emit("request", { id, kind, trigger });
   }
 }

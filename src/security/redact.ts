@@ -1,7 +1,12 @@
-// Secret redaction for everything codex-relay writes that a person or a Builder may read:
-// Codex's event log, RESULT files, reports. Every pattern is written so the regex engine can
-// only move forward (start positions pinned by lookbehinds, disjoint alternatives), which keeps
-// a pass over MB-sized text linear.
+// Secret redaction for everything codex-relay writes that a person, a Builder or Codex may read:
+// requests, Codex's event log, RESULT files, reports, the audit branch. The values of secret
+// variables go first, then the secret shapes (secret-shapes.ts) and the secret assignments
+// (secret-assignments.ts). Every pattern is written so the regex engine can only move forward
+// (start positions pinned by lookbehinds, disjoint alternatives), which keeps a pass over MB-sized
+// text linear.
+import { applyRule, REDACTED, whole, type Rule } from "./redaction-rule.js";
+import { ASSIGNMENT_RULES, isSecretValue } from "./secret-assignments.js";
+import { SHAPE_RULES } from "./secret-shapes.js";
 
 /** Replaces secrets in text, or in every string of a JSON-like value. */
 export interface Redactor {
@@ -10,89 +15,13 @@ export interface Redactor {
   redactDeep<T>(value: T): T;
 }
 
-export const REDACTED = "[REDACTED]";
+export { REDACTED };
 
 // Env values shorter than this are too likely to be ordinary words or numbers.
 const MIN_ENV_VALUE_LENGTH = 8;
 
-// A key whose last word names a secret: password, DB_PASSWORD, api-key, GITHUB_TOKEN,
-// aws_secret_access_key. It must end on the word, so `max_tokens` and `password_hint` are not keys.
-const SECRET_KEY_WORD = String.raw`(?:password|passwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|token)`;
-const SECRET_KEY = new RegExp(`${SECRET_KEY_WORD}$`, "i");
-
-// A value after a secret key: a double-quoted, single-quoted or JSON-escaped (\"…\") string, or
-// a bare word. The alternatives inside each string start with different characters, so there
-// is exactly one way to match and no backtracking blow-up.
-const VALUE = [
-  String.raw`"(?:[^"\\\r\n]|\\[^\r\n])*"`,
-  String.raw`'(?:[^'\\\r\n]|\\[^\r\n])*'`,
-  String.raw`\\"(?:[^"\\\r\n]|\\[^"\r\n])*\\"`,
-  String.raw`[^\s"',;&]+`,
-].join("|");
-
-// Bare values that are plainly not secrets: type annotations and empty placeholders in code.
-const PLACEHOLDER = /^(?:string|number|boolean|null|undefined|true|false|none|nil|str|bytes|\[REDACTED\]|\*+)$/i;
-
-interface Rule {
-  readonly pattern: RegExp;
-  readonly replace: (match: string, ...groups: string[]) => string;
-}
-
-const whole = (): string => REDACTED;
-
-const SHAPE_RULES: readonly Rule[] = [
-  // PEM private keys; an unterminated block (a truncated paste) is redacted to the end.
-  {
-    pattern: /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
-    replace: whole,
-  },
-  // OpenAI (sk-…, sk-proj-…) and look-alike provider keys.
-  { pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}/g, replace: whole },
-  // GitHub classic and fine-grained tokens.
-  { pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}/g, replace: whole },
-  { pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g, replace: whole },
-  // AWS access key ids.
-  { pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole },
-  // Slack tokens.
-  { pattern: /(?<![A-Za-z0-9_-])xox[abprs]-[A-Za-z0-9-]{10,}/g, replace: whole },
-  // Authorization headers. A bearer token is long, which keeps prose ("Bearer authentication") intact.
-  {
-    pattern: /(?<![A-Za-z0-9])([Bb]earer\s+)[A-Za-z0-9._~+/-]{16,}=*/g,
-    replace: (_match, prefix = "") => `${prefix}${REDACTED}`,
-  },
-  {
-    pattern: /(Authorization\s*:\s*Basic\s+)[A-Za-z0-9+/]{8,}=*/gi,
-    replace: (_match, prefix = "") => `${prefix}${REDACTED}`,
-  },
-  // Passwords in URLs: scheme://user:password@host (proxy variables carry these).
-  {
-    pattern: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,20}:\/\/[^\s:/@]{1,256}:)[^\s@/]{1,256}@/g,
-    replace: (_match, prefix = "") => `${prefix}${REDACTED}@`,
-  },
-  // key = value, key: value, "key": "value", KEY=value (env files), key := value. The key is
-  // kept, the value replaced, quotes preserved so JSON stays JSON. `==` comparisons are not
-  // assignments.
-  {
-    pattern: new RegExp(
-      String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*?${SECRET_KEY_WORD}(?:\\?["'])?\s*(?::=|[:=](?!=))[ \t]*)(${VALUE})`,
-      "gi",
-    ),
-    replace: (match, prefix = "", value = "") => {
-      if (PLACEHOLDER.test(value)) return match;
-      return `${prefix}${requote(value)}`;
-    },
-  },
-];
-
-// The replacement for a value, in the value's own quotes.
-function requote(value: string): string {
-  if (value.startsWith('\\"')) return `\\"${REDACTED}\\"`;
-  const first = value[0];
-  if ((first === '"' || first === "'") && value.length > 1 && value.endsWith(first)) {
-    return `${first}${REDACTED}${first}`;
-  }
-  return REDACTED;
-}
+// Shapes first: an assignment rule would otherwise take a URL or a JWT as a value and keep its name.
+const RULES: readonly Rule[] = [...SHAPE_RULES, ...ASSIGNMENT_RULES];
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -106,7 +35,9 @@ function envValueRule(
   const values = new Set<string>();
   for (const name of envNames) {
     const value = env[name];
-    if (value !== undefined && value.length >= MIN_ENV_VALUE_LENGTH) values.add(value);
+    if (value === undefined || value.length < MIN_ENV_VALUE_LENGTH) continue;
+    values.add(value);
+    values.add(JSON.stringify(value).slice(1, -1)); // as it stands inside a JSON string
   }
   if (values.size === 0) return undefined;
   const sorted = [...values].sort((a, b) => b.length - a.length);
@@ -125,16 +56,9 @@ export function createRedactor(options: {
 }): Redactor {
   const envRule = envValueRule(options.env, options.envNames);
   // Env values go first: a shape rule could otherwise cut a known value in half and leave the rest.
-  const rules: readonly Rule[] = envRule === undefined ? SHAPE_RULES : [envRule, ...SHAPE_RULES];
+  const rules: readonly Rule[] = envRule === undefined ? RULES : [envRule, ...RULES];
 
-  const redact = (text: string): string => {
-    let out = text;
-    for (const rule of rules) {
-      rule.pattern.lastIndex = 0;
-      out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: unknown[]) => string);
-    }
-    return out;
-  };
+  const redact = (text: string): string => rules.reduce(applyRule, text);
 
   const walk = (value: unknown, seen: Map<object, unknown>): unknown => {
     if (typeof value === "string") return redact(value);
@@ -153,10 +77,7 @@ export function createRedactor(options: {
       seen.set(value, copy);
       for (const [key, item] of Object.entries(value)) {
         // `{ password: "hunter2" }` has no `=` or `:` in its string, so the key decides.
-        copy[key] =
-          typeof item === "string" && item !== "" && SECRET_KEY.test(key) && !PLACEHOLDER.test(item)
-            ? REDACTED
-            : walk(item, seen);
+        copy[key] = typeof item === "string" && isSecretValue(key, item) ? REDACTED : walk(item, seen);
       }
       return copy;
     }

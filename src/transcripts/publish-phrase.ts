@@ -79,7 +79,7 @@ export async function publishPhrase(ctx: RelayContext, seen: SeenKeys, found: Fo
   }
   let id: string;
   try {
-    id = await publishRequest(layout, markdown, ctx.now());
+    id = await publishRequest(layout, markdown, ctx.now(), ctx.redactor);
   } catch (error) {
     if (claim) await releasePhraseRecord(claim.file).catch(() => undefined); // the publish error is the one to report
     return { kind: "retry", error: toRelayError(error) };

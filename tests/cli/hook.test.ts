@@ -14,6 +14,7 @@ import { parseRequest } from "../../src/protocol/parse-request.js";
 import { claimPhrase, savePhraseRecord } from "../../src/protocol/phrase-records.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
+import { createRedactor } from "../../src/security/redact.js";
 import type { DelegationRequest } from "../../src/protocol/request.js";
 import { jsonMessage } from "../helpers/model-server.js";
 import { analysisReply, CLI, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
@@ -211,7 +212,7 @@ describe("hook claude-code (UserPromptSubmit)", () => {
     if (claim.kind !== "claimed") return;
     const running = hook(["claude-code"], promptEvent(sub, `DELEGATE TO CODEX: ${issue}`));
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const id = await publishRequest(layout, renderRequest({ kind: "analysis", issue, requestedBy: "claude-code transcript", createdAt: new Date() }), new Date());
+    const id = await publishRequest(layout, renderRequest({ kind: "analysis", issue, requestedBy: "claude-code transcript", createdAt: new Date() }), new Date(), createRedactor({ env: {}, envNames: [] }));
     await savePhraseRecord(layout, claim.file, { ...claim.record, id });
     const run = await running;
     expect(run.exitCode).toBe(0);

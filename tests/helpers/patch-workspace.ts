@@ -114,7 +114,7 @@ export async function relayContext(ws: TestWorkspace): Promise<RelayContext> {
 export async function runKind(ws: TestWorkspace, kind: RequestKind, issue: string, extra: { files?: string[] } = {}): Promise<{ id: string; result: Record<string, any>; ctx: RelayContext }> {
   const ctx = await relayContext(ws);
   const now = new Date();
-  const id = await publishRequest(ctx.layout, renderRequest({ kind, issue, files: extra.files, requestedBy: "test", createdAt: now }), now);
+  const id = await publishRequest(ctx.layout, renderRequest({ kind, issue, files: extra.files, requestedBy: "test", createdAt: now }), now, ctx.redactor);
   const outcome = await processRequest(ctx, { id, detectedAt: now });
   if (outcome.kind !== "result") throw new Error("expected a RESULT");
   await ctx.background.drain();

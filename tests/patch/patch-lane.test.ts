@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
+import { createRedactor } from "../../src/security/redact.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import type { RequestKind } from "../../src/protocol/request-text.js";
 import type { RecordedRequest, Reply } from "../helpers/model-server.js";
@@ -15,7 +16,7 @@ import { analysisReply, logEvents, until, type TestWorkspace } from "../helpers/
 
 async function ask(w: TestWorkspace, kind: RequestKind, issue: string): Promise<string> {
   const now = new Date();
-  return publishRequest(w.layout, renderRequest({ kind, issue, requestedBy: "test", createdAt: now }), now);
+  return publishRequest(w.layout, renderRequest({ kind, issue, requestedBy: "test", createdAt: now }), now, createRedactor({ env: {}, envNames: [] }));
 }
 
 describe("the patch lane", () => {

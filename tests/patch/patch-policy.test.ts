@@ -123,7 +123,7 @@ describe("report names", () => {
     const now = new Date("2026-03-04T05:06:07Z");
     const ctx = await createRelayContext({ workspace: ws.dir, env: ws.env, now: () => now });
     for (const n of [1, 2]) {
-      const id = await publishRequest(ctx.layout, renderRequest({ kind: "patch", issue: `Apply the fix ${n}`, createdAt: now }), now);
+      const id = await publishRequest(ctx.layout, renderRequest({ kind: "patch", issue: `Apply the fix ${n}`, createdAt: now }), now, ctx.redactor);
       const outcome = await processRequest(ctx, { id, detectedAt: now });
       expect(outcome.kind === "result" && outcome.result.error?.code).toBe("patch_prerequisites");
     }
@@ -138,7 +138,7 @@ describe("cancel", () => {
     ws.server.enqueue({ kind: "hang" });
     const ctx = await relayContext(ws);
     const now = new Date();
-    const id = await publishRequest(ctx.layout, renderRequest({ kind: "patch", issue: "Apply the fix", createdAt: now }), now);
+    const id = await publishRequest(ctx.layout, renderRequest({ kind: "patch", issue: "Apply the fix", createdAt: now }), now, ctx.redactor);
     const abort = new AbortController();
     const running = processRequest(ctx, { id, detectedAt: now, signal: abort.signal });
     await ws.server.waitForRequests(1, 30_000);

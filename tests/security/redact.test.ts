@@ -67,6 +67,88 @@ describe("assignments keep the key and replace the value", () => {
   });
 });
 
+describe("more provider and token shapes", () => {
+  const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+  test.each([
+    ["JWT", `session ${jwt} expired`, "session [REDACTED] expired"],
+    ["JWT with an empty signature (alg none)", "t=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "t=[REDACTED]"],
+    ["JWT in a cookie", `Cookie: sid=${jwt}; Path=/`, "Cookie: sid=[REDACTED]; Path=/"],
+    ["Anthropic key", "ANTHROPIC sk-ant-api03-Qm9vYmFyQmF6cXV4MTIzNDU2Nzg5MA-AAAA", "ANTHROPIC [REDACTED]"],
+    ["Slack user token", "xoxp-2210535565-4431337-Zm9vYmFy", REDACTED],
+    ["Slack app-level bot token in JSON", '{"slack": "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"}', '{"slack": "[REDACTED]"}'],
+    ["Google API key", "maps?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY&z=3", "maps?key=[REDACTED]&z=3"],
+    ["Stripe live secret key", "stripe sk_live_51H8xYzAbCdEfGhIjKlMnOp.", "stripe [REDACTED]."],
+    ["Stripe restricted key", "rk_live_4eC39HqLyjWDarjtT1zdp7dc", REDACTED],
+    ["npm token", "//registry.npmjs.org/:_authToken=npm_Xk29dkLm3nQpR8sT7uV6wY5zA4bC3dE2fG1h", "//registry.npmjs.org/:_authToken=[REDACTED]"],
+    ["npm token in prose", "publish with npm_Xk29dkLm3nQpR8sT7uV6wY5zA4bC3dE2fG1h failed", "publish with [REDACTED] failed"],
+    ["URL password with an unencoded @", "postgres://admin:p@ss:w0rd@db.internal:5432/app", "postgres://admin:[REDACTED]@db.internal:5432/app"],
+    ["URL password in a JSON string", '{"url":"redis://default:Xk29dkLm3nQ@cache:6379"}', '{"url":"redis://default:[REDACTED]@cache:6379"}'],
+  ])("%s", (_name, input, expected) => {
+    expect(plain.redact(input)).toBe(expected);
+  });
+
+  test("a Stripe publishable key is public and stays", () => {
+    expect(plain.redact("pk_live_51H8xYzAbCdEfGhIjKlMnOp")).toBe("pk_live_51H8xYzAbCdEfGhIjKlMnOp");
+  });
+});
+
+describe("a value is never the next key", () => {
+  test.each([
+    [
+      "the issue's case: a key whose value is another key",
+      "aws_secret: aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYZ",
+      "aws_secret: aws_secret_access_key = [REDACTED]",
+    ],
+    ["YAML key, then a key on the same line", "password: token: abcdef", "password: token: [REDACTED]"],
+    ["no spaces", "secret=api_key=Qm9vYmFy", "secret=api_key=[REDACTED]"],
+    ["a key-like value followed by a colon", "token: DEPLOY_KEY: 9f8e7d6c5b4a39281706", "token: DEPLOY_KEY: [REDACTED]"],
+    ["a bearer at the end of a line", "token_type: bearer\n  aws_secret_access_key: uhoYMOb4Ln3I4kqA1wShsyBrN7IbNqQmrW2", "token_type: bearer\n  aws_secret_access_key: [REDACTED]"],
+    ["JSON-escaped line breaks between assignments", "token=abc\\napi_token_v2 = x8fK2mQ9pL4nR7tV1wZ3", "token=[REDACTED]\\napi_token_v2 = [REDACTED]"],
+  ])("%s", (_name, input, expected) => {
+    expect(plain.redact(input)).toBe(expected);
+  });
+
+  test("a password inside the value of an ordinary key is still found", () => {
+    expect(plain.redact('{"key": "password=hunter2"}')).toBe('{"key": "password=[REDACTED]"}');
+    expect(plain.redact("cache_key: foo?password=hunter2")).toBe("cache_key: foo?password=[REDACTED]");
+  });
+});
+
+describe("secrets inside JSON strings (front matter carries request fields so)", () => {
+  test.each([
+    ["after an escaped newline", '"logs": "line\\nsk-proj-abcdefghijklmnopqrstuvwx\\n"', '"logs": "line\\n[REDACTED]\\n"'],
+    ["after an escaped tab", '"x\\tghp_' + "a".repeat(36) + '"', '"x\\t[REDACTED]"'],
+    ["an assignment after an escaped newline", '"a\\nDB_PASSWORD=hunter2\\nnext"', '"a\\nDB_PASSWORD=[REDACTED]\\nnext"'],
+  ])("%s", (_name, input, expected) => {
+    expect(plain.redact(input)).toBe(expected);
+  });
+
+  test("an env value is found in its JSON-escaped form too", () => {
+    const r = createRedactor({ env: { VAULT_TOKEN: 'a"b\\c-long-value' }, envNames: ["VAULT_TOKEN"] });
+    expect(r.redact(JSON.stringify({ note: 'a"b\\c-long-value' }))).toBe('{"note":"[REDACTED]"}');
+  });
+});
+
+describe("random-looking values of names that mention a secret", () => {
+  test.each([
+    ["env file", "STRIPE_KEY_LIVE=Xk29dkLm3nQpR8sT7uV6", "STRIPE_KEY_LIVE=[REDACTED]"],
+    ["export", "export SECRET_KEY_BASE='9f8e7d6c5b4a39281706f5e4d3c2b1a0'", "export SECRET_KEY_BASE='[REDACTED]'"],
+    ["YAML", "session_token_v2: 0199a213-81c0-7800-8aa1-bbab2a035a53", "session_token_v2: [REDACTED]"],
+    ["JSON", '{"PasswordSalt": "Qm9vYmFyQmF6cXV4MTIz"}', '{"PasswordSalt": "[REDACTED]"}'],
+    ["name = value", "signing_key_id = AbC123dEf456GhI789", "signing_key_id = [REDACTED]"],
+  ])("%s", (_name, input, expected) => {
+    expect(plain.redact(input)).toBe(expected);
+  });
+
+  test("redactDeep replaces them under such keys too", () => {
+    expect(plain.redactDeep({ TOKEN_V2: "Xk29dkLm3nQpR8sT7uV6", token_type: "bearer", keywords: "a, b" })).toEqual({
+      TOKEN_V2: REDACTED,
+      token_type: "bearer",
+      keywords: "a, b",
+    });
+  });
+});
+
 describe("ordinary text is left alone", () => {
   test.each([
     ["password in prose", "Reset the password, then log in; the password policy needs 12 characters."],
@@ -79,6 +161,16 @@ describe("ordinary text is left alone", () => {
     ["Bearer in prose", "Bearer authentication is described in RFC 6750."],
     ["a task slug", "task-abcdefghijklmnopqrstuvwxyz0123 is a branch name"],
     ["short env values", "the value short appears"],
+    ["words joined by dashes under a key name", "cache_key: node-modules-linux-x64-v2"],
+    ["short or plain values of names that mention a secret", "token_type: bearer\nkey_id = 3\nprimary_key: user_id\nmonkey: george"],
+    [
+      "git log and diff output",
+      "commit 3f2a9c1d5e7b8a0f4c6d2e1b9a8f7e6d5c4b3a21\nMerge: 1a2b3c4 5d6e7f8\nAuthor: Ann <ann@example.com>\n\ndiff --git a/x b/x\nindex 3f2a9c1..8b7e6d5 100644",
+    ],
+    ["package-lock integrity", '"integrity": "sha512-Qm9vYmFyQmF6cXV4MTIzNDU2Nzg5MA==", "resolved": "https://registry.npmjs.org/x/-/x-1.0.0.tgz"'],
+    ["a stack trace", "TypeError: token.split is not a function\n    at parseKey (/app/src/auth/keys.ts:42:17)\n    at async /app/src/main.ts:7:3"],
+    ["a URL with a user and no password", "git clone ssh://git@github.com/org/repo.git and https://user@host/x"],
+    ["prose about keys and tokens", "The token expired, so rotate the key; see the secret-management doc and the password reset page."],
   ])("%s", (_name, input) => {
     const redactor = createRedactor({ env: { SHORT: "short" }, envNames: ["SHORT"] });
     expect(redactor.redact(input)).toBe(input);
@@ -158,9 +250,24 @@ describe("redactDeep", () => {
 describe("large input", () => {
   test("MB-sized and adversarial text is redacted completely", () => {
     const filler = "lorem ipsum ".repeat(100_000);
-    const adversarial = ["password".repeat(50_000), 'password="'.repeat(50_000), "-----BEGIN ", "Bearer ".repeat(50_000)].join("\n");
+    const adversarial = [
+      "password".repeat(50_000),
+      'password="'.repeat(50_000),
+      "api_token_v2=".repeat(50_000),
+      'key: "'.repeat(50_000),
+      "a_key: ".repeat(50_000),
+      "eyJhbGciOi.".repeat(50_000),
+      "http://u:p@".repeat(50_000),
+      "\\n".repeat(50_000),
+      `x${"a".repeat(400_000)}=`,
+      "-----BEGIN ",
+      "Bearer ".repeat(50_000),
+    ].join("\n");
     const text = `${filler}\nOPENAI=sk-abcdefghijklmnopqrstuvwxyz012345\n${adversarial}\n`;
+    const started = performance.now();
     const out = plain.redact(text);
+    // Linear: well under a second for ~6 MB even on a loaded machine; a quadratic rule takes minutes.
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(out).toContain("OPENAI=[REDACTED]");
     expect(out).not.toContain("sk-abcdefghijklmnopqrstuvwxyz012345");
     expect(out.startsWith(filler)).toBe(true);

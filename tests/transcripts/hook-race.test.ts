@@ -143,7 +143,7 @@ describe("the hook and the transcript watcher see the same prompt", () => {
     // The hook's own code, in this process, 200 ms after the line was written: well inside the
     // watcher's grace, after it has seen the line without a record.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const [made] = await delegateFromPrompt(layoutFor(s.ws), { agent: "claude-code", sessionId: SESSION, transcriptPath: s.session, prompt, issues: [issue] }, new Date());
+    const [made] = await delegateFromPrompt(layoutFor(s.ws), { agent: "claude-code", sessionId: SESSION, transcriptPath: s.session, prompt, issues: [issue] }, new Date(), {});
     await readToEnd(s);
     expect(made).toMatchObject({ issue, made: "new" });
     expect(await requestIds(s)).toEqual([made!.id]);

@@ -37,6 +37,7 @@ export async function run({ flags, positionals, io }: CommandInput<"hook">): Pro
     ...(flags.workspace !== undefined ? { workspace: flags.workspace } : {}),
     stdin: await readStdin(io.stdin),
     cwd: io.cwd,
+    env: io.env,
     now: new Date(),
   });
   io.stdout.write(outcome.stdout);

@@ -12,19 +12,23 @@ import { resolveWorkspace } from "../workspace.js";
 export async function run({ flags, positionals, io }: CommandInput<"run">): Promise<number> {
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
   const file = path.resolve(io.cwd, positionals[0]!);
-  let id = path.dirname(file) === layout.inbox ? requestIdOf(path.basename(file)) : undefined;
-  if (!id) {
-    let text: string;
+  const queued = path.dirname(file) === layout.inbox ? requestIdOf(path.basename(file)) : undefined;
+  let text = "";
+  if (!queued) {
     try {
       text = await readFile(file, "utf8");
     } catch (error) {
       io.stderr.write(`codex-relay run: cannot read ${file}: ${(error as Error).message}\n`);
       return 2;
     }
-    id = await publishRequest(layout, text, new Date());
+  }
+  // The context first: publishing redacts with its redactor, the one the daemon uses.
+  const ctx = await inlineContext(layout.workspace, io);
+  let id = queued;
+  if (!id) {
+    id = await publishRequest(layout, text, new Date(), ctx.redactor);
     io.stderr.write(`codex-relay: published as ${layout.request(id)}\n`);
   }
-  const ctx = await inlineContext(layout.workspace, io);
   const result = await runInline(ctx, id);
   await ctx.background.drain();
   await ctx.logger.close();

@@ -5,11 +5,12 @@
 // relay writes; the record's key is made from the issue as said, which is what the watcher sees in
 // the transcript.
 import { setTimeout as delay } from "node:timers/promises";
+import { loadWorkspaceRedactor, type Env } from "../../context/workspace-redactor.js";
 import type { Layout } from "../../protocol/layout.js";
 import { claimPhrase, readPhraseRecord, releasePhraseRecord, sameAsk, savePhraseRecord, type PhraseRecord } from "../../protocol/phrase-records.js";
 import { publishRequest } from "../../protocol/publish-request.js";
 import { renderRequest } from "../../protocol/render-request.js";
-import { createRedactor } from "../../security/redact.js";
+import type { Redactor } from "../../security/redact.js";
 import type { HookAgent } from "./hook-input.js";
 
 export interface PromptDelegation {
@@ -37,11 +38,10 @@ export interface HookRequest {
 const CLAIM_ID_WAIT_MS = 1000;
 const CLAIM_ID_POLL_MS = 20;
 
-// Secret shapes only (keys, tokens, private-key blocks, `password=`): the hook does not load the
-// config that names provider keys; the daemon redacts with those before anything reaches Codex.
-const redactor = createRedactor({ env: {}, envNames: [] });
-
-export async function delegateFromPrompt(layout: Layout, ask: PromptDelegation, now: Date): Promise<HookRequest[]> {
+/** `env`: the editor's environment, whose secret values are redacted as the daemon would redact them. */
+export async function delegateFromPrompt(layout: Layout, ask: PromptDelegation, now: Date, env: Env): Promise<HookRequest[]> {
+  // The daemon's own redactor, config and all: the phrase record and the request are files too.
+  const redactor = await loadWorkspaceRedactor(layout.configFile, env);
   const requests: HookRequest[] = [];
   for (const issue of ask.issues) {
     const said = redactor.redact(issue);
@@ -58,7 +58,7 @@ export async function delegateFromPrompt(layout: Layout, ask: PromptDelegation, 
     }
     let id: string;
     try {
-      id = await publishRequest(layout, renderRequest(fieldsOf(ask, issue, now)), now);
+      id = await publishRequest(layout, renderRequest(fieldsOf(ask, issue, now, redactor)), now, redactor);
     } catch (error) {
       await releasePhraseRecord(claim.file); // give the prompt back to the watcher
       throw error;
@@ -80,7 +80,7 @@ async function idOf(file: string): Promise<PhraseRecord | undefined> {
   return record;
 }
 
-function fieldsOf(ask: PromptDelegation, issue: string, now: Date) {
+function fieldsOf(ask: PromptDelegation, issue: string, now: Date, redactor: Redactor) {
   const saysMore = ask.prompt.split("\n").some((line) => line.trim() !== "" && !line.includes(issue));
   const extra: Record<string, string> = { session_id: ask.sessionId };
   if (ask.transcriptPath !== undefined) extra.transcript = ask.transcriptPath;

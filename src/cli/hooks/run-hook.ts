@@ -19,6 +19,8 @@ export interface HookRun {
   readonly stdin: string;
   /** The hook process's own cwd, used when the input names none. */
   readonly cwd: string;
+  /** The editor's environment: its secret values are redacted from any request the hook writes. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: Date;
 }
 
@@ -46,7 +48,7 @@ export async function runHook(run: HookRun): Promise<HookOutcome> {
     const arrivals = await takeArrivals(layout, input.sessionId, run.now);
     if (arrivals.length > 0) said.push(arrivalsMessage(arrivals));
     if (event === "prompt") {
-      const requests = await requestsFromPrompt(layout, run.agent, input, run.now);
+      const requests = await requestsFromPrompt(layout, run, input);
       if (requests) said.push(requests);
     }
     return { stdout: hookOutput(run.agent, event, said.length > 0 ? said.join("\n\n") : undefined) };
@@ -56,7 +58,7 @@ export async function runHook(run: HookRun): Promise<HookOutcome> {
   }
 }
 
-async function requestsFromPrompt(layout: Layout, agent: HookAgent, input: HookInput, now: Date): Promise<string | undefined> {
+async function requestsFromPrompt(layout: Layout, { agent, env, now }: HookRun, input: HookInput): Promise<string | undefined> {
   const prompt = input.prompt ?? "";
   if (!prompt.includes(PHRASE_PREFILTER)) return undefined;
   const { findPhrases } = await import("../../transcripts/phrase.js");
@@ -67,6 +69,7 @@ async function requestsFromPrompt(layout: Layout, agent: HookAgent, input: HookI
     layout,
     { agent, sessionId: input.sessionId, prompt, issues, ...(input.transcriptPath !== undefined ? { transcriptPath: input.transcriptPath } : {}) },
     now,
+    env,
   );
   if (requests.length === 0) return undefined;
   const { daemonRunning } = await import("../../daemon/workspace-lock.js");

@@ -1,0 +1,34 @@
+// The one redactor of a workspace, built the same way by every process that writes into it (the
+// daemon, `delegate` and its siblings, the editor hooks), so a request is redacted as strictly
+// when it is written as the daemon's own files are.
+import { readCodexUserConfig } from "../config/codex-user-config.js";
+import { loadConfig } from "../config/load-config.js";
+import type { Config } from "../config/schema.js";
+import { providerEnvKeys } from "../security/child-env.js";
+import { createRedactor, type Redactor } from "../security/redact.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+// Names whose values are secrets wherever they appear (besides the config's `security.redact_env`).
+const SECRET_NAME = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
+
+/** The redactor for a loaded config: secret shapes plus the values of every secret variable in `env`. */
+export async function workspaceRedactor(config: Config, env: Env): Promise<Redactor> {
+  // Provider keys of any shape (an Azure key looks like nothing in particular) are secrets too.
+  const userConfig = await readCodexUserConfig(env);
+  const envNames = [
+    ...Object.keys(env).filter((name) => SECRET_NAME.test(name)),
+    ...providerEnvKeys(config.codex.config),
+    ...providerEnvKeys(userConfig),
+    ...config.security.redact_env,
+  ];
+  return createRedactor({ env, envNames });
+}
+
+/**
+ * The same redactor for a process that has not loaded the config (a CLI command or a hook that
+ * only writes a request). An invalid config is an error: without it, which values are secret is unknown.
+ */
+export async function loadWorkspaceRedactor(configFile: string, env: Env): Promise<Redactor> {
+  return workspaceRedactor(await loadConfig(configFile), env);
+}

@@ -1,0 +1,41 @@
+// What one redaction rule is, and the pieces every rule's pattern is built from.
+
+export const REDACTED = "[REDACTED]";
+
+/**
+ * A global pattern and what each of its matches becomes. `undefined` declines the match: its text
+ * is kept and scanning resumes one character in, so a declined match hides nothing inside it.
+ */
+export interface Rule {
+  readonly pattern: RegExp;
+  readonly replace: (match: string, ...groups: string[]) => string | undefined;
+}
+
+/** `text` with every match of `rule` replaced, left to right. */
+export function applyRule(text: string, rule: Rule): string {
+  const { pattern } = rule;
+  pattern.lastIndex = 0;
+  let out = "";
+  let copied = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    const replacement = rule.replace(match[0], ...match.slice(1).map((group) => group ?? ""));
+    if (replacement === undefined || match[0] === "") {
+      pattern.lastIndex = match.index + 1;
+      continue;
+    }
+    out += text.slice(copied, match.index) + replacement;
+    copied = match.index + match[0].length;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+export const whole = (): string => REDACTED;
+
+/**
+ * A lookbehind: not right after one of `chars` (a character class body), unless that character
+ * ends an escape. Requests carry text as JSON strings in their front matter, so `\nsk-…` or
+ * `\tpassword=…` must still start a secret there.
+ */
+export function notAfter(chars: string): string {
+  return String.raw`(?<!(?<!\\)[${chars}])`;
+}
