@@ -22,7 +22,7 @@ import { parseTaskPacket } from "../../src/protocol/task-packet.js";
 import { diagnosisReportName, renderDiagnosisReport } from "../../src/report/diagnosis-report.js";
 import { loadTemplate } from "../../src/report/templates.js";
 
-const EXAMPLES = fileURLToPath(new URL("../../examples/progress/", import.meta.url));
+const EXAMPLES = fileURLToPath(new URL("../../progress/", import.meta.url));
 const createdAt = new Date("2026-01-05T10:55:00Z");
 
 function parsed(text: string): DelegationRequest {
