@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { createLogger } from "../../src/context/logger.js";
 import { createRelayContext } from "../../src/context/relay-context.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, groupMembers, logEvents, makeTestWorkspace, until, type TestWorkspace, type WorkspaceOptions } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
