@@ -3,7 +3,7 @@
 // and medians. Never a test: nothing here fails on a timing.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
-import { codexBinary, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
+import { codexBinary, MOCK_ENV_KEY } from "../tests/fixtures/codex-home.js";
 
 export interface Row {
   metric: string;

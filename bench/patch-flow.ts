@@ -17,9 +17,9 @@ import { layoutFor, type Layout } from "../src/protocol/layout.js";
 import { publishRequest } from "../src/protocol/publish-request.js";
 import { createRedactor } from "../src/security/redact.js";
 import { renderRequest } from "../src/protocol/render-request.js";
-import { makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
-import { startModelServer } from "../tests/helpers/model-server.js";
-import { BUGGY, DIAGNOSIS, fixReplies, ROUTE_DECISION, TASK_PACKET } from "../tests/helpers/patch-workspace.js";
+import { makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/fixtures/codex-home.js";
+import { startModelServer } from "../tests/fixtures/model-server.js";
+import { BUGGY, DIAGNOSIS, fixReplies, ROUTE_DECISION, TASK_PACKET, TEST_JS } from "../tests/fixtures/patch-project.js";
 import { LogReader, mb, median, procStatus, waitFor, workspaceToml, type LogEvent, type Row } from "./bench-kit.js";
 import { generateRepository, IDENTITY } from "./patch-pool.js";
 
@@ -27,8 +27,6 @@ const PATCHES = Number(process.env.BENCH_PATCH_N ?? 6);
 const CLI = path.join(process.cwd(), "dist/cli/bin.js");
 const RSS_POLL_MS = 20;
 const PATCH_TIMEOUT_MS = 300_000;
-const TEST_JS =
-  'import { add } from "./src/math.js";\nconst got = add(2, 3);\nif (got !== 5) {\n  console.error(`FAIL add(2, 3) = ${got}, expected 5`);\n  process.exit(1);\n}\nconsole.log("ok add");\n';
 
 
 export async function benchPatchFlow(): Promise<Row[]> {

@@ -1,16 +1,14 @@
 // The small commands through the built CLI, as a user types them: status, show, wait, cancel,
 // approve, init, doctor, and the top-level flags. Where a daemon is needed it is a real
 // `codex-relay start` child process driving the real codex binary against the scripted model.
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { layoutFor } from "../../src/protocol/layout.js";
 import { PACKAGE_TEMPLATES } from "../../src/report/templates.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import {
   analysisReply,
   CLI,
@@ -23,10 +21,10 @@ import {
   type DaemonProcess,
   type TestWorkspace,
 } from "../helpers/relay-workspace.js";
+import { gitdir } from "../helpers/gitdir.js";
 
 let ws: TestWorkspace | undefined;
 const daemons: DaemonProcess[] = [];
-const dirs: string[] = [];
 
 afterEach(async () => {
   for (const daemon of daemons.splice(0)) await daemon.kill();
@@ -35,7 +33,6 @@ afterEach(async () => {
     await ws.cleanup();
     ws = undefined;
   }
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
 async function workspace(options: Parameters<typeof makeTestWorkspace>[0] = {}): Promise<TestWorkspace> {
@@ -69,10 +66,7 @@ async function readResultJson(w: TestWorkspace, id: string): Promise<any> {
 
 /** A fresh git repository with one commit, outside any test workspace. */
 async function freshRepo(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-init-"));
-  dirs.push(dir);
-  execFileSync("git", ["init", "-q", "-b", "main", dir]);
-  return dir;
+  return gitdir({ prefix: "codex-relay-init-", commit: false });
 }
 
 /** The built CLI run in `cwd` with a user's minimal environment. */

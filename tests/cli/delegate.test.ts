@@ -3,7 +3,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;

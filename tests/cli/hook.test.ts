@@ -1,10 +1,9 @@
 // `codex-relay hook claude-code|cursor` through the built CLI, fed the JSON an editor writes on a
 // hook's stdin: requests from `DELEGATE TO CODEX:`, the dedupe records, the announcements of
 // finished RESULTs (a real one, made by the real codex binary), and that nothing ever fails a prompt.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -16,22 +15,19 @@ import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import { createRedactor } from "../../src/security/redact.js";
 import type { DelegationRequest } from "../../src/protocol/request.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, CLI, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { gitdir } from "../helpers/gitdir.js";
 
-const dirs: string[] = [];
 let ws: TestWorkspace | undefined;
 afterEach(async () => {
   await ws?.cleanup();
   ws = undefined;
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
 /** A git repository with a subfolder the editor works in. */
 async function repo(): Promise<{ dir: string; sub: string; layout: Layout }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-hook-"));
-  dirs.push(dir);
-  execFileSync("git", ["init", "-q", "-b", "main", dir]);
+  const dir = await gitdir({ prefix: "codex-relay-hook-", commit: false });
   const sub = path.join(dir, "src", "app");
   await mkdir(sub, { recursive: true });
   return { dir, sub, layout: layoutFor(dir) };

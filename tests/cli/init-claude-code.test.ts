@@ -1,26 +1,17 @@
 // `codex-relay init --claude-code` / `--cursor` through the built CLI: the hooks land in the
 // project's settings next to whatever is there, a second run changes nothing, a settings file we
 // cannot read is left alone, and the installed command is one that works.
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { layoutFor } from "../../src/protocol/layout.js";
 import { CLI } from "../helpers/relay-workspace.js";
-
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-});
+import { gitdir } from "../helpers/gitdir.js";
 
 async function freshRepo(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-init-hooks-"));
-  dirs.push(dir);
-  execFileSync("git", ["init", "-q", "-b", "main", dir]);
-  return dir;
+  return gitdir({ prefix: "codex-relay-init-hooks-", commit: false });
 }
 
 function cliIn(cwd: string, args: string[], input?: string) {

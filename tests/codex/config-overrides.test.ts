@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { parse as parseToml } from "smol-toml";
 import { beforeEach, describe, expect, it } from "vitest";
 import { configOverrideArgs, tomlInline } from "../../src/codex/config-overrides.js";
-import { codexBinary, codexTestEnv, MOCK_ENV_KEY } from "../helpers/codex-home.js";
+import { codexBinary, codexTestEnv, MOCK_ENV_KEY } from "../fixtures/codex-home.js";
 import { codexRunFixture } from "../helpers/codex-run-fixture.js";
 
 /** `-c k=v` pairs as [k, v], split on the first `=` exactly as codex does. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { buildExecArgs, type ExecArgsOptions } from "../../src/codex/exec-args.js";
-import { codexBinary, codexProviderOverrides, codexTestEnv } from "../helpers/codex-home.js";
+import { codexBinary, codexProviderOverrides, codexTestEnv } from "../fixtures/codex-home.js";
 import { codexRunFixture } from "../helpers/codex-run-fixture.js";
 
 const base: ExecArgsOptions = {

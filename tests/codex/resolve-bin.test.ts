@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { resolveCodexBin } from "../../src/codex/resolve-bin.js";
 import { RelayError } from "../../src/errors.js";
-import { codexBinary } from "../helpers/codex-home.js";
+import { codexBinary } from "../fixtures/codex-home.js";
+import { testdir } from "../helpers/testdir.js";
 
 // The npm launcher of the installed @openai/codex and the native binary it would exec.
 const LAUNCHER = fileURLToPath(new URL("../../node_modules/@openai/codex/bin/codex.js", import.meta.url));
@@ -15,12 +15,9 @@ const NATIVE = codexBinary();
 let base: string;
 
 beforeEach(async () => {
-  base = await fs.mkdtemp(path.join(os.tmpdir(), "relay-bin-"));
+  base = await testdir({}, { prefix: "relay-bin-" });
 });
 
-afterEach(async () => {
-  await fs.rm(base, { recursive: true, force: true });
-});
 
 /** A shell script at `rel` under the temp dir, executable unless `mode` says otherwise. */
 async function script(rel: string, mode = 0o755): Promise<string> {

@@ -1,10 +1,10 @@
 import { promises as fs } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, resolveConfig } from "../../src/config/load-config.js";
 import { RelayError } from "../../src/errors.js";
+import { testdir } from "../helpers/testdir.js";
 
 const TEMPLATE = fileURLToPath(new URL("../../templates/codex-relay.toml", import.meta.url));
 
@@ -12,13 +12,10 @@ let dir: string;
 let file: string;
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), "relay-config-"));
+  dir = await testdir({}, { prefix: "relay-config-" });
   file = path.join(dir, "codex-relay.toml");
 });
 
-afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
-});
 
 /** Write `toml` to the config file and return the RelayError loading it throws. */
 async function loadError(toml: string): Promise<RelayError> {

@@ -1,14 +1,13 @@
 // The daemon in this process, against real files, real git and the real codex binary: detection,
-// settling, rejection, watchdog, cancel, idempotency under load.
+// settling, rejection, watchdog, cancel (idempotency under load: daemon.slow.test.ts).
 import { existsSync } from "node:fs";
-import { open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Daemon } from "../../src/daemon/daemon.js";
-import { createLogger } from "../../src/context/logger.js";
-import { createRelayContext } from "../../src/context/relay-context.js";
-import { jsonMessage } from "../helpers/model-server.js";
-import { analysisReply, groupMembers, logEvents, makeTestWorkspace, until, type TestWorkspace, type WorkspaceOptions } from "../helpers/relay-workspace.js";
+import type { Daemon } from "../../src/daemon/daemon.js";
+import { jsonMessage } from "../fixtures/model-server.js";
+import { dropRequest, startInProcessDaemon } from "../helpers/in-process-daemon.js";
+import { analysisReply, groupMembers, logEvents, until, type TestWorkspace, type WorkspaceOptions } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
 let daemon: Daemon | undefined;
@@ -20,22 +19,10 @@ afterEach(async () => {
 });
 
 async function startDaemon(options: WorkspaceOptions = {}): Promise<void> {
-  ws = await makeTestWorkspace(options);
-  const ctx = await createRelayContext({
-    workspace: ws.dir,
-    env: ws.env,
-    logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }),
-  });
-  daemon = new Daemon(ctx);
-  await daemon.start();
+  ({ ws, daemon } = await startInProcessDaemon(options));
 }
 
-/** Publish a request the way the protocol asks: temp file outside the inbox, then rename. */
-async function drop(id: string, text: string): Promise<void> {
-  const tmp = path.join(ws.layout.tmp, `${id}.md`);
-  await writeFile(tmp, text);
-  await rename(tmp, ws.layout.request(id));
-}
+const drop = (id: string, text: string) => dropRequest(ws.layout, id, text);
 
 async function resultOf(id: string, timeoutMs = 30_000): Promise<Record<string, any>> {
   await until(() => existsSync(ws.layout.result(id, "json")), `RESULT of ${id}`, timeoutMs);
@@ -232,24 +219,4 @@ describe("watchdog and cancel", () => {
     expect(second.error.message).toMatch(/before Codex started/);
     expect(codexPids("20250103_000006")).toHaveLength(0);
   });
-});
-
-describe("under load", () => {
-  it("gives each of 200 requests dropped at once exactly one RESULT", async () => {
-    await startDaemon({ daemon: "concurrency = 4" });
-    ws.server.setDefault(jsonMessage(analysisReply()));
-    const ids = Array.from({ length: 200 }, (_, i) => `20250104_000000_${i + 1}`);
-    await Promise.all(ids.map((id) => drop(id, `## Issue\nLoad ${id}\n`)));
-    await until(() => ids.every((id) => existsSync(ws.layout.result(id, "json"))), "200 RESULTs", 240_000);
-    await daemon!.sweep();
-    await daemon!.idle();
-    const names = await readdir(ws.layout.inbox);
-    expect(names.filter((n) => n.startsWith("CODEX_DELEGATION_RESULT_") && n.endsWith(".json"))).toHaveLength(200);
-    const started = logEvents(ws.layout).filter((e) => e.event === "codex started").map((e) => e.id);
-    expect(new Set(started).size).toBe(200);
-    expect(started).toHaveLength(200); // no request ran twice
-    expect(ws.server.requests).toHaveLength(200);
-    const statuses = await Promise.all(ids.map(async (id) => JSON.parse(await readFile(ws.layout.result(id, "json"), "utf8")).status));
-    expect(new Set(statuses)).toEqual(new Set(["completed"]));
-  }, 300_000);
 });

@@ -1,11 +1,11 @@
 // The folder watcher on a real directory: which names it reports, and how (add, change, unlink).
 import { unlinkSync, writeFileSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { DirWatcher, type FileChange } from "../../src/daemon/dir-watcher.js";
+import { testdir } from "../helpers/testdir.js";
 
 const REQUEST = /^CODEX_DELEGATION_REQUEST_.+\.md$/;
 const cleanup: (() => Promise<void>)[] = [];
@@ -14,8 +14,8 @@ afterEach(async () => {
 });
 
 async function watched(before: string[] = []) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-inbox-"));
-  const staging = await mkdtemp(path.join(os.tmpdir(), "codex-relay-staging-"));
+  const dir = await testdir({}, { prefix: "codex-relay-inbox-" });
+  const staging = await testdir({}, { prefix: "codex-relay-staging-" });
   for (const name of before) await writeFile(path.join(dir, name), "x");
   const seen: [string, FileChange][] = [];
   const watcher = new DirWatcher(dir, (name) => REQUEST.test(name));
@@ -23,8 +23,6 @@ async function watched(before: string[] = []) {
   await watcher.start();
   cleanup.push(async () => {
     watcher.close();
-    await rm(dir, { recursive: true, force: true });
-    await rm(staging, { recursive: true, force: true });
   });
   const until = async (check: () => boolean) => {
     for (let i = 0; i < 2000 && !check(); i += 1) await delay(5);

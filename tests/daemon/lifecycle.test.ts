@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import {
   analysisReply,
   groupMembers,

@@ -1,24 +1,23 @@
 // Safety by construction, end to end: files outside the workspace and secret files never reach
 // the model; planted keys are redacted from the prompt and from everything written; the audit
 // trail commits each request without touching a dirty checkout.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
+import { git as gitIn } from "../helpers/gitdir.js";
+import { testdir } from "../helpers/testdir.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
 let outside: string;
 beforeEach(async () => {
   ws = await makeTestWorkspace();
-  outside = await mkdtemp(path.join(os.tmpdir(), "codex-relay-outside-"));
+  outside = await testdir({}, { prefix: "codex-relay-outside-" });
 });
 afterEach(async () => {
   await ws.cleanup();
-  await rm(outside, { recursive: true, force: true });
 });
 
 const PLANTED_KEY = "sk-proj-PLANTEDa1b2c3d4e5f6g7h8i9j0KEY";
@@ -35,7 +34,7 @@ async function allFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-const git = (...args: string[]) => execFileSync("git", ["-C", ws.dir, ...args], { encoding: "utf8" });
+const git = (...args: string[]) => gitIn(ws.dir, args);
 
 describe("files a request may not embed", () => {
   it("never sends ../ escapes, absolute paths outside, symlink escapes or secret files to the model", async () => {

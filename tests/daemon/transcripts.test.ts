@@ -9,7 +9,7 @@ import { Daemon } from "../../src/daemon/daemon.js";
 import { createLogger } from "../../src/context/logger.js";
 import { createRelayContext } from "../../src/context/relay-context.js";
 import { requestIdOf } from "../../src/protocol/layout.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, logEvents, makeTestWorkspace, until, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 const SESSION = "9d2f0a1b-3c4d-4e5f-8a6b-7c8d9e0f1a2b";

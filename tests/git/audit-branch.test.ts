@@ -1,31 +1,19 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { chmod, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
+// Plain git as the Builder runs it (hooks live), committing as the Builder unless `identity: false`.
+import { gitdir, isolateGitHome, userGit as git } from "../helpers/gitdir.js";
+import { testdir } from "../helpers/testdir.js";
 import { AUDIT_BRANCH, commitToAudit } from "../../src/git/audit-branch.js";
 
-const IDENTITY_ENV = identityEnv("Builder", "builder@example.com");
 const rootDir = isolateGitHome("relay-audit-");
 
-/** Plain git as the Builder runs it (hooks live), with an identity for setup commits. */
-function git(cwd: string, args: string[], options: { identity?: boolean } = {}): string {
-  const env = options.identity === false ? process.env : { ...process.env, ...IDENTITY_ENV };
-  return execFileSync("git", args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
 async function initRepo(options: { commit?: boolean } = {}): Promise<string> {
-  const repo = await mkdtemp(path.join(rootDir(), "repo-"));
-  git(repo, ["init", "-q", "-b", "main"]);
+  const files = { "app.txt": "line 1\nline 2\n", "lib.txt": "lib\n" };
+  const repo = await gitdir({ parent: rootDir(), prefix: "repo-", ...(options.commit === false ? { commit: false } : { files, commit: "initial" }) });
   git(repo, ["config", "user.useConfigOnly", "true"]);
-  if (options.commit !== false) {
-    await writeFile(path.join(repo, "app.txt"), "line 1\nline 2\n");
-    await writeFile(path.join(repo, "lib.txt"), "lib\n");
-    git(repo, ["add", "."]);
-    git(repo, ["commit", "-q", "-m", "initial"]);
-  }
   return repo;
 }
 
@@ -345,7 +333,7 @@ describe("commitToAudit outside the usual checkout", () => {
   });
 
   it("skips a workspace that is not a git repository", async () => {
-    const plain = await mkdtemp(path.join(rootDir(), "plain-"));
+    const plain = await testdir({}, { parent: rootDir(), prefix: "plain-" });
     const outcome = await commitToAudit({ workspace: plain, files: [file("p", "P.md", "p\n")], message: "p" });
     expect(outcome).toEqual({ skipped: "not a git repository" });
     expect(await readdir(plain)).toEqual([]);

@@ -1,28 +1,19 @@
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readFile, realpath, rm, utimes, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { chmod, mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
+// Plain git, as a user would run it: hooks and fsmonitor active.
+import { gitdir, identityEnv, isolateGitHome, userGit as plainGit } from "../helpers/gitdir.js";
+import { testdir } from "../helpers/testdir.js";
 import { RelayError } from "../../src/errors.js";
 import { gitTopLevel, runGit } from "../../src/git/run-git.js";
 
 const IDENTITY_ENV = identityEnv("Test", "test@example.com");
 const rootDir = isolateGitHome("relay-run-git-");
 
-/** Plain git, as a user would run it: hooks and fsmonitor active. */
-function plainGit(cwd: string, args: string[], env: Record<string, string> = {}): string {
-  return execFileSync("git", args, { cwd, env: { ...process.env, ...IDENTITY_ENV, ...env }, encoding: "utf8" });
-}
-
 let repo: string;
 beforeEach(async () => {
-  repo = await mkdtemp(path.join(rootDir(), "repo-"));
-  plainGit(repo, ["init", "-q", "-b", "main"]);
-  await writeFile(path.join(repo, "a.txt"), "one\n");
-  plainGit(repo, ["add", "a.txt"]);
-  plainGit(repo, ["commit", "-q", "-m", "first"]);
+  repo = await gitdir({ parent: rootDir(), prefix: "repo-", files: { "a.txt": "one\n" }, commit: "first" });
 });
 
 async function installCanaryHook(name: string, canary: string): Promise<string> {
@@ -113,8 +104,7 @@ describe("runGit", () => {
   });
 
   it("ignores GIT_DIR / GIT_WORK_TREE / GIT_INDEX_FILE inherited from the parent", async () => {
-    const other = await mkdtemp(path.join(rootDir(), "other-"));
-    plainGit(other, ["init", "-q", "-b", "main"]);
+    const other = await gitdir({ parent: rootDir(), prefix: "other-", commit: false });
     process.env.GIT_DIR = path.join(other, ".git");
     process.env.GIT_WORK_TREE = other;
     process.env.GIT_INDEX_FILE = path.join(other, ".git", "index");
@@ -145,7 +135,7 @@ describe("gitTopLevel", () => {
   });
 
   it("is undefined outside a repository", async () => {
-    const plain = await mkdtemp(path.join(rootDir(), "plain-"));
+    const plain = await testdir({}, { parent: rootDir(), prefix: "plain-" });
     expect(await gitTopLevel(plain)).toBeUndefined();
   });
 });

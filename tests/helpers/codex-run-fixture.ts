@@ -1,11 +1,9 @@
 // A vitest fixture for tests that run the real codex binary by hand (kept apart from codex-home.ts,
 // which the benchmark also compiles and which must not import vitest).
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach } from "vitest";
-import { makeCodexHome } from "./codex-home.js";
-import { startModelServer, type ModelServer } from "./model-server.js";
+import { makeCodexHome } from "../fixtures/codex-home.js";
+import { startModelServer, type ModelServer } from "../fixtures/model-server.js";
+import { testdir } from "./testdir.js";
 
 /**
  * Per test: a scripted model server, a throwaway CODEX_HOME and an empty workspace folder; after
@@ -25,7 +23,7 @@ export function codexRunFixture(prefix: string) {
   beforeEach(async () => {
     fx.server = await startModelServer();
     fx.home = await makeCodexHome();
-    fx.ws = await mkdtemp(path.join(os.tmpdir(), prefix));
+    fx.ws = await testdir({}, { prefix });
   });
   afterEach(async () => {
     for (const child of children.splice(0)) {
@@ -38,7 +36,6 @@ export function codexRunFixture(prefix: string) {
     }
     await fx.server.close();
     await fx.home.cleanup();
-    await rm(fx.ws, { recursive: true, force: true });
   });
   return fx;
 }

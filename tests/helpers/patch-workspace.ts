@@ -1,66 +1,28 @@
-// A real git repository set up for the patch workflow: a tiny Node project with a bug (`add`
-// subtracts), its verification command, a task packet, a route decision and a diagnosis. Plus the
-// model replies that make the REAL codex edit files in the sandbox worktree.
-import { execFileSync } from "node:child_process";
+// A real git repository set up for the patch workflow: the demo project of
+// tests/fixtures/patch-project.ts committed, with its task packet, route decision and diagnosis,
+// and ways to run a kind of request on it in this process.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createLogger } from "../../src/context/logger.js";
 import { processRequest } from "../../src/daemon/process-request.js";
-import { createRelayContext, type RelayContext } from "../../src/context/relay-context.js";
+import type { RelayContext } from "../../src/context/relay-context.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import type { RequestKind } from "../../src/protocol/request-text.js";
-import { applyPatch, jsonMessage, type Reply } from "./model-server.js";
-import { makeTestWorkspace, type TestWorkspace, type WorkspaceOptions } from "./relay-workspace.js";
-
-export const BUGGY = "export function add(a, b) {\n  return a - b;\n}\n";
-export const FIXED = "export function add(a, b) {\n  return a + b;\n}\n";
-
-export const TASK_PACKET = `# Fix add()
-
-add(2, 3) returns -1 instead of 5.
-
-## Verification
-\`\`\`bash
-node test.js
-\`\`\`
-`;
-
-export const ROUTE_DECISION = `---
-permission: codex-rw
-approved_by: claude-chair
----
-# Route decision
-
-## Approved Files
-- \`src/math.js\`
-`;
-
-export const DIAGNOSIS = `# Diagnosis: Fix add()
-
-## Root Cause
-add() subtracts.
-
-## Recommended Fix
-Use \`+\` in src/math.js.
-`;
-
-export function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8" });
-}
+import { BUGGY, DIAGNOSIS, ROUTE_DECISION, TASK_PACKET, TEST_JS } from "../fixtures/patch-project.js";
+import { git } from "./gitdir.js";
+import { writeFiles } from "./testdir.js";
+import { makeTestWorkspace, relayContext, type TestWorkspace, type WorkspaceOptions } from "./relay-workspace.js";
 
 /** A workspace with the buggy project committed and (unless told otherwise) all three prerequisites written. */
 export async function makePatchWorkspace(options: WorkspaceOptions & { prerequisites?: boolean } = {}): Promise<TestWorkspace> {
   const ws = await makeTestWorkspace(options);
-  await mkdir(path.join(ws.dir, "src"), { recursive: true });
-  await writeFile(path.join(ws.dir, "src/math.js"), BUGGY);
-  await writeFile(path.join(ws.dir, "src/util.js"), "export const one = 1;\n");
-  await writeFile(
-    path.join(ws.dir, "test.js"),
-    'import { add } from "./src/math.js";\nconst got = add(2, 3);\nif (got !== 5) {\n  console.error(`FAIL add(2, 3) = ${got}, expected 5`);\n  process.exit(1);\n}\nconsole.log("ok add");\n',
-  );
-  await writeFile(path.join(ws.dir, "package.json"), `${JSON.stringify({ name: "demo", type: "module", private: true, scripts: { test: "node test.js" } }, null, 2)}\n`);
-  await writeFile(path.join(ws.dir, ".gitignore"), "node_modules/\n.autonomous_runs/\n");
+  await writeFiles(ws.dir, {
+    "src/math.js": BUGGY,
+    "src/util.js": "export const one = 1;\n",
+    "test.js": TEST_JS,
+    "package.json": `${JSON.stringify({ name: "demo", type: "module", private: true, scripts: { test: "node test.js" } }, null, 2)}\n`,
+    ".gitignore": "node_modules/\n.autonomous_runs/\n",
+  });
   git(ws.dir, "add", ".");
   git(ws.dir, "commit", "-qm", "demo project");
   if (options.prerequisites !== false) await writePrerequisites(ws);
@@ -76,38 +38,6 @@ export async function writePrerequisites(ws: TestWorkspace, parts: { packet?: st
   if (packet !== null) await writeFile(path.join(ws.dir, "progress/TASK_PACKET.md"), packet);
   if (route !== null) await writeFile(path.join(ws.dir, "progress/ROUTE_DECISION.md"), route);
   if (diagnosis !== null) await writeFile(path.join(ws.dir, "out/codex-diagnosis-20250101-000000.md"), diagnosis);
-}
-
-/** An apply_patch call replacing `from` lines with `to` lines in `file` (worktree-relative). */
-export function editFile(file: string, from: string, to: string): Reply {
-  const minus = from.split("\n").map((l) => `-${l}`).join("\n");
-  const plus = to.split("\n").map((l) => `+${l}`).join("\n");
-  return applyPatch(`*** Begin Patch\n*** Update File: ${file}\n@@\n${minus}\n${plus}\n*** End Patch`);
-}
-
-export function addFile(file: string, content: string): Reply {
-  const lines = content.replace(/\n$/, "").split("\n").map((l) => `+${l}`).join("\n");
-  return applyPatch(`*** Begin Patch\n*** Add File: ${file}\n${lines}\n*** End Patch`);
-}
-
-/** The final message of a patch run, as the output schema asks. */
-export function patchReply(overrides: Record<string, unknown> = {}): Reply {
-  return jsonMessage({
-    summary: "add() now adds",
-    commit: { type: "fix", scope: "math", subject: "Fixed the add operator", body: "add() subtracted its arguments; it now adds them." },
-    files: [{ path: "src/math.js", rationale: "the operator was wrong" }],
-    rationale: "The diagnosis found a minus where a plus belongs.",
-    ...overrides,
-  });
-}
-
-/** The model's side of a passing patch: fix the file, then reply. */
-export function fixReplies(): Reply[] {
-  return [editFile("src/math.js", "  return a - b;", "  return a + b;"), patchReply()];
-}
-
-export async function relayContext(ws: TestWorkspace): Promise<RelayContext> {
-  return createRelayContext({ workspace: ws.dir, env: ws.env, logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }) });
 }
 
 /** Publish a request of `kind` and process it in this process, as `codex-relay run` would. */

@@ -1,16 +1,18 @@
 // A real temporary git repository set up as a codex-relay workspace whose Codex talks to the
 // scripted model server, plus ways to drive it: the built CLI as a child process, or a Daemon
 // in this process.
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { createLogger } from "../../src/context/logger.js";
+import { createRelayContext, type RelayContext } from "../../src/context/relay-context.js";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
-import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "./codex-home.js";
-import { startModelServer, type ModelServer } from "./model-server.js";
+import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../fixtures/codex-home.js";
+import { startModelServer, type ModelServer } from "../fixtures/model-server.js";
+import { gitdir } from "./gitdir.js";
+import { testdir } from "./testdir.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 
@@ -37,16 +39,11 @@ export interface WorkspaceOptions {
 }
 
 export async function makeTestWorkspace(options: WorkspaceOptions = {}): Promise<TestWorkspace> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-ws-"));
-  const home = await mkdtemp(path.join(os.tmpdir(), "codex-relay-userhome-"));
+  const prefix = "codex-relay-ws-";
+  const dir = options.git === false ? await testdir({}, { prefix }) : await gitdir({ prefix, files: { "README.md": "# test repo\n" }, commit: "init" });
+  const home = await testdir({}, { prefix: "codex-relay-userhome-" });
   const codexHome = await makeCodexHome();
   const server = await startModelServer();
-  if (options.git !== false) {
-    execFileSync("git", ["init", "-q", "-b", "main", dir]);
-    await writeFile(path.join(dir, "README.md"), "# test repo\n");
-    execFileSync("git", ["-C", dir, "add", "."]);
-    execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"]);
-  }
   await writeFile(path.join(dir, "codex-relay.toml"), workspaceToml(server, options));
   await mkdir(layoutFor(dir).inbox, { recursive: true });
   const env: Record<string, string> = {
@@ -76,6 +73,11 @@ export async function makeTestWorkspace(options: WorkspaceOptions = {}): Promise
       await rm(home, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/** The run context of `ws` as the daemon builds it, logging to the workspace's JSON log. */
+export async function relayContext(ws: TestWorkspace): Promise<RelayContext> {
+  return createRelayContext({ workspace: ws.dir, env: ws.env, logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }) });
 }
 
 function workspaceToml(server: ModelServer, options: WorkspaceOptions): string {

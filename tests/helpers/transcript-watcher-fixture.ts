@@ -1,13 +1,13 @@
 // A TranscriptWatcher on real files for the transcript tests: a real git workspace, a fake home with
 // ~/.claude/projects/-home-dev-shop/<session>.jsonl, and a started watcher whose events are kept.
-// Every watcher is closed and every folder removed after each test.
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+// Every watcher is closed after each test, and every folder removed.
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach } from "vitest";
 import { createRelayContext } from "../../src/context/relay-context.js";
 import { TranscriptWatcher, type TranscriptReadEvent, type TranscriptRequestEvent, type TranscriptSkipEvent } from "../../src/transcripts/transcript-watcher.js";
+import { gitdir } from "./gitdir.js";
+import { testdir } from "./testdir.js";
 
 export interface WatcherSetup {
   ws: string;
@@ -33,19 +33,14 @@ export interface WatcherSetupOptions {
 
 /** Call at the top of a test file; `sessionId` names the session transcript. */
 export function watcherFixture(sessionId: string) {
-  const dirs: string[] = [];
   const watchers: TranscriptWatcher[] = [];
 
   afterEach(async () => {
     for (const watcher of watchers.splice(0)) await watcher.close();
-    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   });
 
-  async function tempDir(prefix: string): Promise<string> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-    dirs.push(dir);
-    return dir;
-  }
+  /** A folder removed after the test. */
+  const tempDir = (prefix: string): Promise<string> => testdir({}, { prefix });
 
   async function startWatcher(s: WatcherSetup, fromStart: boolean): Promise<void> {
     const ctx = await createRelayContext({ workspace: s.ws, env: { HOME: s.home, PATH: process.env.PATH ?? "" } });
@@ -61,12 +56,8 @@ export function watcherFixture(sessionId: string) {
 
   /** A git workspace whose config watches `paths`, a fake home, and a started watcher. */
   async function setup(options: WatcherSetupOptions = {}): Promise<WatcherSetup> {
-    const ws = await tempDir("codex-relay-tw-ws-");
+    const ws = await gitdir({ prefix: "codex-relay-tw-ws-", files: { "README.md": "# shop\n" }, commit: "init" });
     const home = await tempDir("codex-relay-tw-home-");
-    execFileSync("git", ["init", "-q", "-b", "main", ws]);
-    await writeFile(path.join(ws, "README.md"), "# shop\n");
-    execFileSync("git", ["-C", ws, "add", "."]);
-    execFileSync("git", ["-C", ws, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init"]);
     const project = path.join(home, ".claude/projects/-home-dev-shop");
     await mkdir(project, { recursive: true });
     const session = path.join(project, `${sessionId}.jsonl`);

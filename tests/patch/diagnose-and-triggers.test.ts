@@ -4,11 +4,11 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/daemon/daemon.js";
-import { jsonMessage, type RecordedRequest, type Reply } from "../helpers/model-server.js";
-import {
-  FIXED, ROUTE_DECISION, TASK_PACKET, editFile, git, makePatchWorkspace, outFiles, patchReply, relayContext, runKind,
-} from "../helpers/patch-workspace.js";
-import { logEvents, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { jsonMessage, type RecordedRequest, type Reply } from "../fixtures/model-server.js";
+import { FIXED, ROUTE_DECISION, TASK_PACKET, editFile, patchReply } from "../fixtures/patch-project.js";
+import { git } from "../helpers/gitdir.js";
+import { makePatchWorkspace, outFiles, runKind } from "../helpers/patch-workspace.js";
+import { logEvents, relayContext, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
 let daemon: Daemon | undefined;

@@ -9,10 +9,11 @@ import { publishRequest } from "../../src/protocol/publish-request.js";
 import { createRedactor } from "../../src/security/redact.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import type { RequestKind } from "../../src/protocol/request-text.js";
-import type { RecordedRequest, Reply } from "../helpers/model-server.js";
-import { jsonMessage } from "../helpers/model-server.js";
-import { editFile, makePatchWorkspace, patchReply, relayContext } from "../helpers/patch-workspace.js";
-import { analysisReply, logEvents, until, type TestWorkspace } from "../helpers/relay-workspace.js";
+import type { RecordedRequest, Reply } from "../fixtures/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
+import { editFile, patchReply } from "../fixtures/patch-project.js";
+import { makePatchWorkspace } from "../helpers/patch-workspace.js";
+import { analysisReply, logEvents, relayContext, until, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 async function ask(w: TestWorkspace, kind: RequestKind, issue: string): Promise<string> {
   const now = new Date();

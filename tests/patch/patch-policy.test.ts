@@ -8,9 +8,11 @@ import { processRequest } from "../../src/daemon/process-request.js";
 import { createRelayContext } from "../../src/context/relay-context.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
-import type { RecordedRequest, Reply } from "../helpers/model-server.js";
-import { FIXED, editFile, fixReplies, git, makePatchWorkspace, outFiles, patchReply, relayContext, runKind } from "../helpers/patch-workspace.js";
-import type { TestWorkspace } from "../helpers/relay-workspace.js";
+import type { RecordedRequest, Reply } from "../fixtures/model-server.js";
+import { FIXED, editFile, fixReplies, patchReply } from "../fixtures/patch-project.js";
+import { git } from "../helpers/gitdir.js";
+import { makePatchWorkspace, outFiles, runKind } from "../helpers/patch-workspace.js";
+import { relayContext, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
 afterEach(async () => {

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { checkPrerequisites, DIAGNOSIS_FILE, latestDiagnosis } from "../../src/patch/prerequisites.js";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
+import { testdir } from "../helpers/testdir.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const PATCH = { requireDiagnosis: true, requireRoute: true };
@@ -14,11 +14,8 @@ let dir: string;
 let layout: Layout;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-prereq-"));
+  dir = await testdir({}, { prefix: "codex-relay-prereq-" });
   layout = layoutFor(dir);
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function write(relative: string, text: string): Promise<void> {

@@ -1,19 +1,16 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { detectQualityGates, summarizeGate } from "../../src/patch/quality-gates.js";
 import { runCommand, verificationEnv } from "../../src/patch/run-command.js";
 import type { CommandRun } from "../../src/protocol/patch-run.js";
 import { runVerification } from "../../src/patch/verification.js";
+import { testdir } from "../helpers/testdir.js";
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "relay-gates-"));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await testdir({}, { prefix: "relay-gates-" });
 });
 
 const writePackage = (scripts: Record<string, unknown>) => writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "demo", version: "1.0.0", scripts }));

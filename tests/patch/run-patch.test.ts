@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { inputItems } from "../helpers/model-server.js";
-import {
-  BUGGY, FIXED, editFile, fixReplies, git, makePatchWorkspace, outFiles, patchReply, runKind, writePrerequisites,
-} from "../helpers/patch-workspace.js";
+import { inputItems } from "../fixtures/model-server.js";
+import { BUGGY, FIXED, editFile, fixReplies, patchReply } from "../fixtures/patch-project.js";
+import { git } from "../helpers/gitdir.js";
+import { makePatchWorkspace, outFiles, runKind, writePrerequisites } from "../helpers/patch-workspace.js";
 import type { TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;

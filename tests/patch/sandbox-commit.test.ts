@@ -1,41 +1,26 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { lstat, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
+// Read-only git for assertions: no hooks, no fsmonitor, no index refresh written back.
+import { git, gitdir, identityEnv, isolateGitHome } from "../helpers/gitdir.js";
+import { testdir } from "../helpers/testdir.js";
 import { builderHead, commitSandbox, deleteBranch, mergeIntoBuilder, saveFailedWork } from "../../src/patch/sandbox-commit.js";
 import { collectChanges } from "../../src/patch/sandbox-diff.js";
 import { createWorktreePool, type WorktreePool } from "../../src/patch/worktree-pool.js";
 
 const rootDir = isolateGitHome("relay-sandbox-commit-");
 const NOW = new Date("2030-01-02T03:04:05Z");
-// Read-only git for assertions: no hooks, no fsmonitor, no index refresh written back.
-const QUIET = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false"];
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", [...QUIET, ...args], {
-    cwd,
-    env: { ...process.env, ...identityEnv("Builder", "builder@example.com"), GIT_OPTIONAL_LOCKS: "0" },
-    encoding: "utf8",
-  });
-}
 const exists = (file: string) => readFile(file).then(() => true, () => false);
 
 let repo: string;
 let pool: WorktreePool;
 let base: string;
 beforeEach(async () => {
-  const dir = await mkdtemp(path.join(rootDir(), "case-"));
-  repo = path.join(dir, "repo");
-  await mkdir(path.join(repo, "src"), { recursive: true });
-  git(repo, ["init", "-q", "-b", "main"]);
-  await writeFile(path.join(repo, ".gitignore"), "*.log\n");
-  await writeFile(path.join(repo, "a.txt"), "one\n");
-  await writeFile(path.join(repo, "src", "b.txt"), "bee\n");
-  git(repo, ["add", "-A"]);
-  git(repo, ["commit", "-q", "-m", "first"]);
+  const dir = await testdir({}, { parent: rootDir(), prefix: "case-" });
+  repo = await gitdir({ dir: path.join(dir, "repo"), files: { ".gitignore": "*.log\n", "a.txt": "one\n", "src/b.txt": "bee\n" }, commit: "first" });
   base = git(repo, ["rev-parse", "HEAD"]).trim();
   pool = createWorktreePool({ repo, root: path.join(dir, "pool"), size: 1 });
 });

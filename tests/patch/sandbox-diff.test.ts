@@ -1,15 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
+import { git, gitdir, isolateGitHome } from "../helpers/gitdir.js";
+import { testdir } from "../helpers/testdir.js";
 import { collectChanges, writePatchFile } from "../../src/patch/sandbox-diff.js";
 
 const rootDir = isolateGitHome("relay-sandbox-diff-");
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, { cwd, env: { ...process.env, ...identityEnv("Builder", "builder@example.com") }, encoding: "utf8" });
-}
 
 const LONG = Array.from({ length: 20 }, (_, i) => `line ${i} of a file that will be renamed\n`).join("");
 const PACKAGE = { name: "demo", scripts: { test: "vitest" }, dependencies: { zod: "^4.0.0" } };
@@ -18,20 +14,21 @@ let repo: string;
 let sandbox: string;
 let base: string;
 beforeEach(async () => {
-  const dir = await mkdtemp(path.join(rootDir(), "case-"));
-  repo = path.join(dir, "repo");
+  const dir = await testdir({}, { parent: rootDir(), prefix: "case-" });
   sandbox = path.join(dir, "sandbox");
-  await mkdir(path.join(repo, "src"), { recursive: true });
-  git(repo, ["init", "-q", "-b", "main"]);
-  await writeFile(path.join(repo, ".gitignore"), "node_modules/\n");
-  await writeFile(path.join(repo, "src", "keep.ts"), "export const a = 1;\nexport const b = 2;\n");
-  await writeFile(path.join(repo, "src", "gone.ts"), "x\ny\nz\n");
-  await writeFile(path.join(repo, "old-name.md"), LONG);
-  await writeFile(path.join(repo, "logo.bin"), Buffer.from([0, 1, 2, 3, 255]));
-  await writeFile(path.join(repo, "package.json"), `${JSON.stringify(PACKAGE, null, 2)}\n`);
-  await writeFile(path.join(repo, "package-lock.json"), "{}\n");
-  git(repo, ["add", "-A"]);
-  git(repo, ["commit", "-q", "-m", "base"]);
+  repo = await gitdir({
+    dir: path.join(dir, "repo"),
+    files: {
+      ".gitignore": "node_modules/\n",
+      "src/keep.ts": "export const a = 1;\nexport const b = 2;\n",
+      "src/gone.ts": "x\ny\nz\n",
+      "old-name.md": LONG,
+      "logo.bin": Buffer.from([0, 1, 2, 3, 255]),
+      "package.json": `${JSON.stringify(PACKAGE, null, 2)}\n`,
+      "package-lock.json": "{}\n",
+    },
+    commit: "base",
+  });
   base = git(repo, ["rev-parse", "HEAD"]).trim();
   git(repo, ["worktree", "add", "-q", "--detach", sandbox, base]);
 });

@@ -1,21 +1,18 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readFile, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dropLease, slotLeaseFile, takeLease } from "../../src/patch/slot-lease.js";
+import { testdir } from "../helpers/testdir.js";
 
 let tmp: string;
 let file: string;
 const children: ChildProcess[] = [];
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), "relay-lease-"));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
+  tmp = await testdir({}, { prefix: "relay-lease-" });
 });
 beforeEach(async () => {
-  file = slotLeaseFile(await mkdtemp(path.join(tmp, "case-")), 0);
+  file = slotLeaseFile(await testdir({}, { parent: tmp, prefix: "case-" }), 0);
 });
 afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");

@@ -1,14 +1,14 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { verificationEnv } from "../../src/patch/run-command.js";
 import type { CommandRun } from "../../src/protocol/patch-run.js";
 import { compareRuns, failureDigest, runVerification, verificationPassed } from "../../src/patch/verification.js";
+import { testdir } from "../helpers/testdir.js";
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "relay-verification-"));
+  dir = await testdir({}, { prefix: "relay-verification-" });
   // A tiny "test suite": each check passes when its file says "ok".
   await writeFile(
     path.join(dir, "check.cjs"),
@@ -17,9 +17,6 @@ const name = process.argv[2];
 const state = fs.readFileSync(name + ".txt", "utf8").trim();
 if (state === "ok") { console.log(name + ": 1 passed"); } else { console.error(name + ": expected ok, got " + state); process.exit(1); }\n`,
   );
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 const options = () => ({ cwd: dir, env: verificationEnv(process.env, []), timeoutMs: 30_000 });

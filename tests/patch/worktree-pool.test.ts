@@ -1,36 +1,29 @@
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { beforeEach, describe, expect, it } from "vitest";
-import { identityEnv, isolateGitHome } from "../helpers/isolated-git.js";
+// Plain git, as a user would run it.
+import { gitdir, isolateGitHome, userGit as git } from "../helpers/gitdir.js";
+import { testdir } from "../helpers/testdir.js";
 import { RelayError } from "../../src/errors.js";
 import type { CommandRun } from "../../src/protocol/patch-run.js";
 import { createWorktreePool, defaultWorktreeRoot, removeWorktree } from "../../src/patch/worktree-pool.js";
 
 const rootDir = isolateGitHome("relay-pool-");
-
-/** Plain git, as a user would run it. */
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, { cwd, env: { ...process.env, ...identityEnv("Builder", "builder@example.com") }, encoding: "utf8" });
-}
 const exists = (file: string) => readFile(file).then(() => true, () => false);
 
 let repo: string;
 let poolRoot: string;
 beforeEach(async () => {
-  const dir = await mkdtemp(path.join(rootDir(), "case-"));
-  repo = path.join(dir, "repo");
+  const dir = await testdir({}, { parent: rootDir(), prefix: "case-" });
   poolRoot = path.join(dir, "pool");
-  await mkdir(path.join(repo, "src"), { recursive: true });
-  git(repo, ["init", "-q", "-b", "main"]);
-  await writeFile(path.join(repo, ".gitignore"), "node_modules/\n");
-  await writeFile(path.join(repo, "a.txt"), "one\n");
-  await writeFile(path.join(repo, "src", "b.txt"), "bee\n");
-  await writeFile(path.join(repo, "package-lock.json"), '{"lockfileVersion":3}\n');
-  git(repo, ["add", "-A"]);
-  git(repo, ["commit", "-q", "-m", "first"]);
+  repo = await gitdir({
+    dir: path.join(dir, "repo"),
+    files: { ".gitignore": "node_modules/\n", "a.txt": "one\n", "src/b.txt": "bee\n", "package-lock.json": '{"lockfileVersion":3}\n' },
+    commit: "first",
+  });
 });
 
 async function commitInBuilder(file: string, content: string): Promise<string> {

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkPrerequisites } from "../../src/patch/prerequisites.js";
@@ -7,7 +6,8 @@ import type { Diagnosis } from "../../src/protocol/diagnosis.js";
 import { layoutFor } from "../../src/protocol/layout.js";
 import { diagnosisReportName, renderDiagnosisReport, type DiagnosisReportInput } from "../../src/report/diagnosis-report.js";
 import { loadTemplate } from "../../src/report/templates.js";
-import { headings } from "./markdown-headings.js";
+import { headings } from "../helpers/markdown-headings.js";
+import { testdir } from "../helpers/testdir.js";
 
 const diagnosis: Diagnosis = {
   root_cause: "The Redis pool holds 10 connections; 50 concurrent logins wait for one and time out after 5 s.",
@@ -37,7 +37,7 @@ const input = (overrides: Partial<DiagnosisReportInput> = {}): DiagnosisReportIn
 
 let template: string;
 beforeAll(async () => {
-  template = await loadTemplate("diagnosis-report.md", await mkdtemp(path.join(os.tmpdir(), "relay-tpl-")));
+  template = await loadTemplate("diagnosis-report.md", await testdir({}, { prefix: "relay-tpl-" }));
 });
 
 /** The ready-to-copy ROUTE_DECISION block of a report. */
@@ -121,7 +121,7 @@ describe("renderDiagnosisReport", () => {
 
   describe("in a workspace, as the patch prerequisites read it", () => {
     async function workspace(route: string | null): Promise<string> {
-      const dir = await mkdtemp(path.join(os.tmpdir(), "relay-diag-"));
+      const dir = await testdir({}, { prefix: "relay-diag-" });
       const layout = layoutFor(dir);
       await mkdir(layout.out, { recursive: true });
       await mkdir(layout.progress, { recursive: true });

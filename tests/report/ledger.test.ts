@@ -1,12 +1,12 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import os from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PatchRunReport } from "../../src/protocol/patch-run.js";
 import { appendFailurePattern, appendLedger, classifyChange, failurePattern, ledgerLine } from "../../src/report/ledger.js";
-import { abortedPatch, COMMIT, failedPatch, fileChange, MICRO_LIMITS, passedMicro, passedPatch } from "./patch-run-fixtures.js";
+import { abortedPatch, COMMIT, failedPatch, fileChange, MICRO_LIMITS, passedMicro, passedPatch } from "../helpers/patch-run-fixtures.js";
+import { testdir } from "../helpers/testdir.js";
 
-const tempDir = () => mkdtemp(path.join(os.tmpdir(), "relay-ledger-"));
+const tempDir = () => testdir({}, { prefix: "relay-ledger-" });
 
 
 /** A micro edit stopped by its limits before verification ran. */

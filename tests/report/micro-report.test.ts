@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PatchRunReport } from "../../src/protocol/patch-run.js";
 import { buildMicroJson, microReportName, type MicroGate } from "../../src/report/micro-report.js";
-import { BASE, COMMIT, fileChange, MICRO_LIMITS, passedMicro, run } from "./patch-run-fixtures.js";
+import { BASE, COMMIT, fileChange, MICRO_LIMITS, passedMicro, run } from "../helpers/patch-run-fixtures.js";
 
 const testsRun = run("npm test", "pass", "Tests 156 passed (156)", 0, 12300);
 const lintRun = run("npm run lint", "pass", "", 0, 820);

@@ -1,17 +1,15 @@
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FileChange, PatchRunReport } from "../../src/protocol/patch-run.js";
 import { patchReportName, renderPatchReport } from "../../src/report/patch-report.js";
 import { loadTemplate } from "../../src/report/templates.js";
-import { headings } from "./markdown-headings.js";
-import { abortedPatch, BASE, COMMIT, failedPatch, MICRO_LIMITS, passedMicro, passedPatch, run } from "./patch-run-fixtures.js";
+import { headings } from "../helpers/markdown-headings.js";
+import { abortedPatch, BASE, COMMIT, failedPatch, MICRO_LIMITS, passedMicro, passedPatch, run } from "../helpers/patch-run-fixtures.js";
+import { testdir } from "../helpers/testdir.js";
 
 let template: string;
 beforeAll(async () => {
   // No override in an empty workspace templates folder: the shipped template.
-  template = await loadTemplate("patch-report.md", await mkdtemp(path.join(os.tmpdir(), "relay-tpl-")));
+  template = await loadTemplate("patch-report.md", await testdir({}, { prefix: "relay-tpl-" }));
 });
 
 const render = (report: PatchRunReport) => renderPatchReport(report, template);

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { DEFAULT_SECRET_DENY, languageFor, readRequestedFiles } from "../../src/security/file-guard.js";
 import type { FileGuardOptions } from "../../src/security/file-guard.js";
+import { testdir } from "../helpers/testdir.js";
 
 const roomy: FileGuardOptions = { maxFileBytes: 100_000, maxTotalBytes: 1_000_000, maxFiles: 50, deny: [] };
 
@@ -20,7 +20,7 @@ async function write(root: string, rel: string, content: string | Buffer): Promi
 }
 
 beforeEach(async () => {
-  base = await fs.mkdtemp(path.join(os.tmpdir(), "relay-guard-"));
+  base = await testdir({}, { prefix: "relay-guard-" });
   ws = path.join(base, "ws");
   outside = path.join(base, "outside");
   await fs.mkdir(ws);
@@ -30,9 +30,6 @@ beforeEach(async () => {
   await write(outside, "dir/file.txt", "outside dir file\n");
 });
 
-afterEach(async () => {
-  await fs.rm(base, { recursive: true, force: true });
-});
 
 async function read(requested: string[], options: Partial<FileGuardOptions> = {}) {
   return readRequestedFiles(ws, requested, { ...roomy, ...options });

@@ -1,19 +1,16 @@
 // scanChunk fed the way the daemon tails a transcript: bytes appended to a real file, read from
 // where the last read stopped, with the unfinished last line carried to the next read.
-import { appendFile, mkdtemp, open, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { appendFile, open, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { parseClaudeCodeRecord } from "../../src/transcripts/formats/claude-code.js";
 import { createPlainTextParser } from "../../src/transcripts/formats/plain-text.js";
 import { type Hit, type LineParser, type RecordParser, scanChunk } from "../../src/transcripts/scan-chunk.js";
+import { testdir } from "../helpers/testdir.js";
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-scan-"));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await testdir({}, { prefix: "codex-relay-scan-" });
 });
 
 /** Tails one file: every `read()` scans the bytes appended since the previous one. */

@@ -1,20 +1,17 @@
 // readAppended over real files: the phrases it finds and where it stops do not depend on how the
 // bytes fall into chunks, on where a previous read stopped (page-aligned or not), or on whether
 // the last line is finished.
-import { appendFile, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { appendFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { TranscriptFormat } from "../../src/transcripts/detect-format.js";
 import type { TranscriptEntry } from "../../src/transcripts/offsets.js";
 import { CHUNK_BYTES, readAppended, type TailRead } from "../../src/transcripts/tail-file.js";
+import { testdir } from "../helpers/testdir.js";
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-tail-"));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await testdir({}, { prefix: "codex-relay-tail-" });
 });
 
 // Pages, odd sizes, one below and one above the size from which reads use page-aligned buffers.

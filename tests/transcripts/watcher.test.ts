@@ -2,12 +2,12 @@
 // ~/.claude/projects/<project>/<session>.jsonl and ~/.codex/sessions, appends as editors make them,
 // and the requests it drops into the real inbox. No daemon here (tests/daemon/transcripts.test.ts
 // runs one); every wait is bounded.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { parseRequest } from "../../src/protocol/parse-request.js";
+import { git } from "../helpers/gitdir.js";
 import { until } from "../helpers/relay-workspace.js";
 import { watcherFixture, type WatcherSetup } from "../helpers/transcript-watcher-fixture.js";
 
@@ -342,8 +342,8 @@ describe("context gathered for the request", () => {
         await mkdir(path.join(w.ws, "src"));
         await writeFile(path.join(w.ws, "src/checkout.ts"), "export const total = 1;\n");
         await writeFile(path.join(w.ws, "src/untouched.ts"), "export const y = 2;\n");
-        execFileSync("git", ["-C", w.ws, "add", "src"]);
-        execFileSync("git", ["-C", w.ws, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "src"]);
+        git(w.ws, "add", "src");
+        git(w.ws, "commit", "-qm", "src");
         await writeFile(path.join(w.ws, ".env"), "STRIPE_KEY=sk_live_abcdefghijklmnopqrstuvwx\n");
         await writeFile(path.join(w.ws, "src/changed-not-mentioned.ts"), "export const z = 3;\n"); // untracked: in git status
       },
