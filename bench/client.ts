@@ -10,8 +10,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { execa } from "execa";
-import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
-import { jsonMessage, startModelServer } from "../tests/helpers/model-server.js";
+import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/fixtures/codex-home.js";
+import { jsonMessage, startModelServer } from "../tests/fixtures/model-server.js";
 import { LogReader, median, waitFor, workspaceToml, type Row } from "./bench-kit.js";
 
 const N = Number(process.env.BENCH_CLIENT_N ?? 15);

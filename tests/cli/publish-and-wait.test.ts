@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RESULT_STATUSES, RESULT_SCHEMA } from "../../src/cli/finished-result.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
 import { RESULT_SCHEMA_ID, ResultStatus } from "../../src/protocol/result.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, logEvents, makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace | undefined;

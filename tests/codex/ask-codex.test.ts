@@ -10,7 +10,7 @@ import { createRelayContext, type RelayContext } from "../../src/context/relay-c
 import { parseRequest } from "../../src/protocol/parse-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import { CodexReply, codexReplyJsonSchema } from "../../src/protocol/result.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 const SCHEMA: ReplySchema<CodexReply> = { name: "analysis", type: CodexReply, json: codexReplyJsonSchema };

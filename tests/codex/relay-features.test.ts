@@ -9,9 +9,9 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
-import { codexBinary, codexProviderOverrides } from "../helpers/codex-home.js";
+import { codexBinary, codexProviderOverrides } from "../fixtures/codex-home.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 
 let ws: TestWorkspace;
 let canaries: string;

@@ -11,8 +11,7 @@ import { layoutFor, requestIdOf, requestName } from "../../src/protocol/layout.j
 import { parseRouteDecision } from "../../src/protocol/route-decision.js";
 import { parseTaskPacket } from "../../src/protocol/task-packet.js";
 import { readResult } from "../../src/report/result-file.js";
-import { relayContext } from "../helpers/patch-workspace.js";
-import { makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { makeTestWorkspace, relayContext, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const repo = layoutFor(REPO);

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { editFile, makePatchWorkspace, outFiles, patchReply, runKind } from "../helpers/patch-workspace.js";
+import { editFile, patchReply } from "../fixtures/patch-project.js";
+import { makePatchWorkspace, outFiles, runKind } from "../helpers/patch-workspace.js";
 import type { TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;

@@ -18,8 +18,10 @@ import { settleSandbox } from "../../src/patch/settle-sandbox.js";
 import { verifyChange } from "../../src/patch/verify-sandbox.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
-import { FIXED, git, makePatchWorkspace, relayContext } from "../helpers/patch-workspace.js";
-import type { TestWorkspace } from "../helpers/relay-workspace.js";
+import { FIXED } from "../fixtures/patch-project.js";
+import { git } from "../helpers/gitdir.js";
+import { makePatchWorkspace } from "../helpers/patch-workspace.js";
+import { relayContext, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
 let ctx: RelayContext;

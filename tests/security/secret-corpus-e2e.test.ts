@@ -11,7 +11,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterEach, expect, it } from "vitest";
 import { REQUEST_FILE } from "../../src/protocol/layout.js";
-import { jsonMessage } from "../helpers/model-server.js";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, CLI, makeTestWorkspace, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 import { generateCorpus, SHAPES, type CorpusDocument } from "./secret-corpus.js";
 
