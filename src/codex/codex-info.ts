@@ -1,12 +1,12 @@
 // Facts about the installed Codex that a run needs: its version (recorded in every RESULT) and
 // whether it is logged in.
-import { statSync } from "node:fs";
 import { execa } from "execa";
+import { fileStamp } from "./resolve-bin.js";
 
 const versions = new Map<string, Promise<string | null>>();
 
 /**
- * `codex --version` ("codex-cli 0.169.0" → "0.169.0"), cached per binary and its mtime and size:
+ * `codex --version` ("codex-cli 0.169.0" → "0.169.0"), cached per binary and its file stamp:
  * an upgrade in place (npm i -g) is seen by the next run without a process per request.
  */
 export function codexVersion(bin: string): Promise<string | null> {
@@ -19,15 +19,6 @@ export function codexVersion(bin: string): Promise<string | null> {
     versions.set(key, version);
   }
   return version;
-}
-
-function fileStamp(file: string): string {
-  try {
-    const info = statSync(file);
-    return `${info.mtimeMs}:${info.size}:${info.ino}`;
-  } catch {
-    return "missing"; // the spawn then fails and says so
-  }
 }
 
 const loggedIn = new Map<string, number>();
