@@ -1,7 +1,10 @@
 // What every bench section shares: the row type, the workspace config that points Codex at the
 // scripted model server, an incremental reader of the daemon's log, /proc memory figures, polling
 // and medians. Never a test: nothing here fails on a timing.
+import { execFileSync } from "node:child_process";
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { codexBinary, MOCK_ENV_KEY } from "../tests/fixtures/codex-home.js";
 
@@ -34,6 +37,17 @@ stream_max_retries = 0
 [audit]
 enabled = true
 ${extra}`;
+}
+
+/** Makes `ws` a git workspace whose config points Codex at `url`; its inbox, and a staging folder for atomic drops. */
+export async function delegationWorkspace(ws: string, url: string): Promise<{ inbox: string; staging: string }> {
+  execFileSync("git", ["init", "-q", ws]);
+  await writeFile(path.join(ws, "codex-relay.toml"), workspaceToml(url));
+  const inbox = path.join(ws, ".autonomous_runs/codex_delegations");
+  const staging = path.join(ws, ".autonomous_runs/.relay/bench-staging");
+  await mkdir(inbox, { recursive: true });
+  await mkdir(staging, { recursive: true });
+  return { inbox, staging };
 }
 
 /** The daemon's JSON log, read incrementally so that polling it costs the machine next to nothing. */

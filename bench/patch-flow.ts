@@ -1,6 +1,7 @@
 // Issue #3's patch figures through the real daemon (`codex-relay start`), on a generated
-// repository of 20,000 files (~100 MB) holding a tiny Node package whose add() subtracts: the
-// first (cold) patch and the warm ones end to end, the pipeline's own overhead beyond Codex and
+// repository of 20,000 files (~100 MB) holding a tiny Node package whose add() subtracts: how
+// long the daemon takes to warm its sandbox pool in the background after start (issue #9), the
+// first patch after that and the later ones end to end, the pipeline's own overhead beyond Codex and
 // verification, the warm sandbox preparation, and the daemon's peak RSS while it patches. The
 // scripted model makes the real codex fix the bug each time; between patches the Builder commits
 // the bug back (with a new first line), so every patch has work to do and its base moves.
@@ -66,6 +67,10 @@ export async function benchPatchFlow(): Promise<Row[]> {
     const pid = daemon.pid;
     if (pid === undefined) throw new Error("bench: codex-relay start did not spawn");
     await waitFor(() => log.events().some((e) => e.event === "daemon started"), 20_000, 20, () => `the daemon to start (exit code ${daemon?.exitCode ?? "none yet"})`);
+    // The task packet is there, so the daemon warms a slot once idle: the first patch comes after.
+    await waitFor(() => log.events().some((e) => e.event === "sandbox pool warmed" || e.event === "sandbox pool warm-up failed"), 600_000, 20, () => "the sandbox pool to warm");
+    const warmed = log.events().find((e) => e.event === "sandbox pool warmed");
+    if (warmed?.cold !== true) throw new Error(`bench: expected the daemon to warm a new slot cold, got ${JSON.stringify(warmed ?? log.events().at(-1))}`);
     await delay(500);
 
     // The daemon's own process only: Codex, git and the verification commands are its children.
@@ -109,8 +114,8 @@ export async function benchPatchFlow(): Promise<Row[]> {
       if (e?.status !== "passed") throw new Error(`bench: patch ${ids[i]} logged ${JSON.stringify(e ?? null)} instead of a passed "patch finished"`);
     }
     const ready = ids.map((id) => of("sandbox ready", id));
-    if (ready[0]?.cold !== true || ready.slice(1).some((e) => e?.cold !== false)) {
-      throw new Error(`bench: expected one cold sandbox then warm ones, got ${ready.map((e) => String(e?.cold)).join(", ")}`);
+    if (ready.some((e) => e?.cold !== false)) {
+      throw new Error(`bench: expected every patch to find a warm sandbox, got ${ready.map((e) => String(e?.cold)).join(", ")}`);
     }
     const overhead = finished.map((e) => num(e, "overhead_ms"));
     const prepare = ready.map((e) => num(e, "ms"));
@@ -121,14 +126,15 @@ export async function benchPatchFlow(): Promise<Row[]> {
     const n = PATCHES - 1;
     const retried = attempts.filter((a) => a > 1).length;
     return [
-      { metric: `patch flow: first patch end-to-end (cold sandbox, ${Math.round(bytes / 1e6)} MB repo)`, value: `${Math.round(endToEnd[0]!)} ms`, target: "" },
+      { metric: `patch flow: sandbox pool warmed in the background after start (cold checkout, ${Math.round(bytes / 1e6)} MB repo)`, value: `${num(warmed, "ms")} ms`, target: "" },
+      { metric: "patch flow: first patch after start end-to-end (pool warm)", value: `${Math.round(endToEnd[0]!)} ms`, target: "" },
       { metric: `patch flow: warm patch end-to-end median (n=${n})`, value: `${Math.round(median(warm(endToEnd)))} ms`, target: "" },
       { metric: "  of which Codex (warm median)", value: `${Math.round(median(warm(codex)))} ms`, target: "" },
       { metric: "  of which verification, baseline + patch (warm median)", value: `${Math.round(median(warm(verify)))} ms`, target: "" },
       { metric: `patch pipeline overhead median (warm, n=${n})`, value: `${Math.round(median(warm(overhead)))} ms`, target: "≤ 1500 ms" },
-      { metric: "patch pipeline overhead, first patch (cold)", value: `${overhead[0]} ms`, target: "" },
+      { metric: "patch pipeline overhead, first patch after start (pool warm)", value: `${overhead[0]} ms`, target: "≤ 1500 ms" },
       { metric: `sandbox preparation median (warm, daemon, n=${n})`, value: `${Math.round(median(warm(prepare)))} ms`, target: "≤ 250 ms" },
-      { metric: "sandbox preparation, first patch (cold, daemon)", value: `${prepare[0]} ms`, target: "" },
+      { metric: "sandbox preparation, first patch after start (daemon)", value: `${prepare[0]} ms`, target: "" },
       { metric: "daemon RSS before the first patch", value: `${mb(idleRss)} MB`, target: "" },
       { metric: `daemon peak RSS during ${PATCHES} patches${retried ? ` (${retried} repaired)` : ""}`, value: `${mb(peakRss)} MB`, target: "≤ 100 MB" },
       { metric: "daemon VmHWM after the patches (start-up included)", value: `${mb(hwm)} MB`, target: "" },

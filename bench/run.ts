@@ -1,6 +1,6 @@
 // `npm run bench`: the figures of issue #2 against the scripted local model server, printed as a
 // table. Never a test: nothing here fails on a timing. Run from the repository root after a build.
-// BENCH_SKIP_DELEGATION, BENCH_SKIP_TRANSCRIPTS and BENCH_SKIP_PATCH (=1) leave a section out.
+// BENCH_SKIP_DELEGATION, BENCH_SKIP_COSTS, BENCH_SKIP_TRANSCRIPTS and BENCH_SKIP_PATCH (=1) leave a section out.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
@@ -11,9 +11,10 @@ import { execa } from "execa";
 import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/fixtures/codex-home.js";
 import { jsonMessage, startModelServer } from "../tests/fixtures/model-server.js";
 import { benchPatchFlow } from "./patch-flow.js";
-import { LogReader, mb, procStatus, waitFor, workspaceToml, type Row } from "./bench-kit.js";
+import { delegationWorkspace, LogReader, mb, procStatus, waitFor, type Row } from "./bench-kit.js";
 import { benchPatchPool } from "./patch-pool.js";
 import { benchClient } from "./client.js";
+import { benchDaemonCosts } from "./daemon-costs.js";
 
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, "dist/cli/bin.js");
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   if (!process.env.BENCH_SKIP_DELEGATION) rows.push(...(await benchDelegation()));
   if (!process.env.BENCH_SKIP_CLIENT) rows.push(...(await benchClient()));
+  if (!process.env.BENCH_SKIP_COSTS) rows.push(...(await benchDaemonCosts()));
   if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
   if (!process.env.BENCH_SKIP_PATCH) rows.push(...(await benchPatchPool()), ...(await benchPatchFlow()));
   printTable(rows);
@@ -49,12 +51,7 @@ async function benchDelegation(): Promise<Row[]> {
   const home = await makeCodexHome();
   const userHome = await mkdtemp(path.join(os.tmpdir(), "bench-home-"));
   const ws = await mkdtemp(path.join(os.tmpdir(), "bench-ws-"));
-  execFileSync("git", ["init", "-q", ws]);
-  await writeFile(path.join(ws, "codex-relay.toml"), workspaceToml(server.url));
-  const inbox = path.join(ws, ".autonomous_runs/codex_delegations");
-  const staging = path.join(ws, ".autonomous_runs/.relay/bench-staging");
-  await mkdir(inbox, { recursive: true });
-  await mkdir(staging, { recursive: true });
+  const { inbox, staging } = await delegationWorkspace(ws, server.url);
   const env = { PATH: process.env.PATH ?? "", HOME: userHome, CODEX_HOME: home.dir, [MOCK_ENV_KEY]: MOCK_API_KEY };
   const rows: Row[] = [];
 

@@ -8,7 +8,7 @@ import { readRequestedFiles, DEFAULT_SECRET_DENY } from "../security/file-guard.
 import { askCodex } from "../codex/ask-codex.js";
 import type { KindOutcome, KindRun } from "../context/kind-run.js";
 
-const ANALYSIS_REPLY: ReplySchema<CodexReply> = { name: "analysis", type: CodexReply, json: codexReplyJsonSchema };
+export const ANALYSIS_REPLY: ReplySchema<CodexReply> = { name: "analysis", type: CodexReply, json: codexReplyJsonSchema };
 
 export async function runAnalysis(run: KindRun): Promise<KindOutcome> {
   const { ctx, id, request } = run;

@@ -1,17 +1,22 @@
 // Facts about the installed Codex that a run needs: its version (recorded in every RESULT) and
 // whether it is logged in.
 import { execa } from "execa";
+import { fileStamp } from "./resolve-bin.js";
 
 const versions = new Map<string, Promise<string | null>>();
 
-/** `codex --version` ("codex-cli 0.169.0" → "0.169.0"), cached per binary. */
+/**
+ * `codex --version` ("codex-cli 0.169.0" → "0.169.0"), cached per binary and its file stamp:
+ * an upgrade in place (npm i -g) is seen by the next run without a process per request.
+ */
 export function codexVersion(bin: string): Promise<string | null> {
-  let version = versions.get(bin);
+  const key = `${bin}\0${fileStamp(bin)}`;
+  let version = versions.get(key);
   if (!version) {
     version = execa(bin, ["--version"], { stdin: "ignore", reject: false, timeout: 10_000 }).then((r) =>
       r.exitCode === 0 ? String(r.stdout).trim().replace(/^codex(?:-cli)?\s+/, "") : null,
     );
-    versions.set(bin, version);
+    versions.set(key, version);
   }
   return version;
 }

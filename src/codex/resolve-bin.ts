@@ -20,7 +20,36 @@ const TRIPLES: Record<string, { triple: string; pkg: string }> = {
   "win32-arm64": { triple: "aarch64-pc-windows-msvc", pkg: "@openai/codex-win32-arm64" },
 };
 
+const resolved = new Map<string, { codex: ResolvedCodex; stamp: string }>();
+
+/**
+ * Every request resolves Codex. An explicit choice (config, CODEX_BIN) is checked once and reused
+ * while its file is unchanged (one stat instead of access, stat and realpath). A PATH search is
+ * done each time: a codex installed meanwhile earlier on PATH must win as it did before.
+ */
 export function resolveCodexBin(options: { configBin: string; env: Readonly<Record<string, string | undefined>> }): ResolvedCodex {
+  const chosen = options.configBin || options.env.CODEX_BIN || undefined;
+  if (chosen === undefined) return searchCodexBin(options);
+  const key = `${options.configBin}\0${options.env.CODEX_BIN ?? ""}`;
+  const stamp = fileStamp(chosen);
+  const cached = resolved.get(key);
+  if (cached?.stamp === stamp) return cached.codex;
+  const codex = searchCodexBin(options); // throws codex_not_found for a file that is not executable
+  resolved.set(key, { codex, stamp });
+  return codex;
+}
+
+/** Identity of a file's current state: replacing, rewriting or chmod-ing it changes it (ctime). */
+export function fileStamp(file: string): string {
+  try {
+    const info = statSync(file);
+    return `${info.ctimeMs}:${info.size}:${info.ino}`;
+  } catch {
+    return "missing";
+  }
+}
+
+function searchCodexBin(options: { configBin: string; env: Readonly<Record<string, string | undefined>> }): ResolvedCodex {
   // An explicit choice that does not work is an error, not a reason to run some other codex.
   const explicit: [ResolvedCodex["source"], string | undefined][] = [
     ["config", options.configBin || undefined],

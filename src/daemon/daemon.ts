@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { Requeue } from "../codex/requeue.js"; // tiny: the idle daemon still loads no Codex runner
 import { RelayError, toRelayError } from "../errors.js";
@@ -73,6 +74,11 @@ export class Daemon extends EventEmitter {
   #stopping = false;
   #stopped: Promise<void> = Promise.resolve();
   #idleWaiters: (() => void)[] = [];
+  /** Work done ahead of requests, one stage at a time, each begun only when the daemon is idle. */
+  readonly #warmStages: (() => Promise<void>)[] = [];
+  #warming = false;
+  #poolWarmed = false;
+  readonly #warmAbort = new AbortController();
 
   constructor(ctx: RelayContext, options: DaemonOptions = {}) {
     super();
@@ -97,6 +103,8 @@ export class Daemon extends EventEmitter {
       if (config.transcripts.paths.length > 0) await this.#watchTranscripts();
       if (config.patch.auto_diagnose || config.patch.auto_patch) await this.#watchProgress();
       logger.log("info", "daemon started", { workspace: layout.workspace, inbox: layout.inbox, concurrency: config.daemon.concurrency });
+      this.#warmStages.push(() => this.#warmRequestPath(), () => this.#warmSandboxPool());
+      this.#checkIdle();
     } catch (error) {
       this.#sweepJob?.stop();
       clearInterval(this.#heartbeat);
@@ -157,6 +165,7 @@ export class Daemon extends EventEmitter {
     logger.log("info", "daemon stopping", { running: this.#running.size, queued: this.#pending.length });
     this.#sweepJob?.stop();
     clearInterval(this.#heartbeat);
+    this.#warmAbort.abort("shutdown");
     for (const settling of this.#settling.values()) clearTimeout(settling.timer);
     await this.#transcripts?.close(); // no new requests from transcripts while stopping
     await this.#progress?.close();
@@ -191,6 +200,9 @@ export class Daemon extends EventEmitter {
       // A dropped event (inotify's queue overflowing) can hide an edit under a running request,
       // so the sweep compares running requests' text too.
       await Promise.all([...this.#running.keys()].map((id) => this.#restartIfChanged(id)));
+      // A task packet written since start: the patch workflow is in use now, so warm its pool.
+      if (!this.#poolWarmed && this.#warmStages.length === 0 && !this.#warming) this.#warmStages.push(() => this.#warmSandboxPool());
+      this.#checkIdle();
     } catch (error) {
       this.#report(toRelayError(error), "sweep");
     }
@@ -443,5 +455,52 @@ export class Daemon extends EventEmitter {
   #checkIdle(): void {
     if (!this.#isIdle()) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    this.#nextWarmStage();
+  }
+
+  // Lowest priority: a stage starts only when nothing is queued or running, and runs beside
+  // whatever arrives meanwhile (an analysis never waits for it; a patch takes the slot it warms).
+  #nextWarmStage(): void {
+    if (this.#warming || this.#stopping) return;
+    const stage = this.#warmStages.shift();
+    if (!stage) return;
+    this.#warming = true;
+    this.#ctx.background.run(async () => {
+      try {
+        await stage();
+      } finally {
+        this.#warming = false;
+        this.#checkIdle();
+      }
+    });
+  }
+
+  // The first request would otherwise load the request path's modules (~300 ms) and ask Codex its version.
+  async #warmRequestPath(): Promise<void> {
+    const started = performance.now();
+    try {
+      const { warmRequestPath } = await import("./warm-up.js");
+      await warmRequestPath(this.#ctx);
+      this.#ctx.logger.log("info", "request path warmed", { ms: Math.round(performance.now() - started) });
+    } catch (error) {
+      this.#ctx.logger.log("warn", "warm-up failed", { code: toRelayError(error).code, message: toRelayError(error).message });
+    }
+  }
+
+  // Only where the patch workflow is in use (a patch needs progress/TASK_PACKET.md): a checkout of
+  // the repository and its setup (e.g. `npm ci`) are not free for a daemon that only analyses.
+  async #warmSandboxPool(): Promise<void> {
+    if (this.#poolWarmed || !existsSync(path.join(this.#ctx.layout.progress, "TASK_PACKET.md"))) return;
+    this.#poolWarmed = true;
+    try {
+      const { prepareSandboxPool } = await import("../patch/sandbox-pool.js");
+      const warmed = await prepareSandboxPool(this.#ctx, this.#warmAbort.signal);
+      if (warmed) {
+        this.#ctx.logger.log("info", "sandbox pool warmed", { slot: warmed.slot, cold: warmed.cold, setup: warmed.setup?.status, ms: warmed.ms });
+      }
+    } catch (error) {
+      if (this.#warmAbort.signal.aborted) return;
+      this.#ctx.logger.log("warn", "sandbox pool warm-up failed", { code: toRelayError(error).code, message: toRelayError(error).message });
+    }
   }
 }

@@ -54,10 +54,27 @@ export interface Sandbox {
   release(): Promise<void>;
 }
 
+/** A slot brought to a base ahead of any patch (see `warm`). */
+export interface WarmedSlot {
+  readonly slot: number;
+  /** True when the slot had to be checked out from scratch. */
+  readonly cold: boolean;
+  /** The setup run it needed, null when none was configured or it was still current. */
+  readonly setup: CommandRun | null;
+  /** Time to bring the slot to base, setup included (lease wait excluded). */
+  readonly ms: number;
+}
+
 export interface WorktreePool {
   readonly root: string;
   readonly size: number;
   acquire(options: AcquireOptions): Promise<Sandbox>;
+  /**
+   * Brings the first free slot to `base` (checkout and setup) and frees it again, so the next
+   * acquire finds it warm; an acquire meanwhile waits for it rather than building another slot
+   * from scratch. Null when every slot is taken.
+   */
+  warm(options: { readonly base: string; readonly signal?: AbortSignal }): Promise<WarmedSlot | null>;
 }
 
 interface SetupState {
@@ -121,22 +138,29 @@ export function createWorktreePool(options: WorktreePoolOptions): WorktreePool {
       throw error;
     }));
 
-  async function prepare(n: number, request: AcquireOptions): Promise<Sandbox> {
-    const started = performance.now();
+  // The slot clean and detached at base (warm switch, or rebuilt cold); its setup still to run.
+  async function bringToBase(n: number, rev: string, signal?: AbortSignal) {
     const { commonDir } = await init();
-    const base = await resolveCommit(repo, request.base);
+    const base = await resolveCommit(repo, rev);
     // Reading the lock files' ids at base needs only the repository: done while the slot switches.
     const key = options.setup === undefined ? null : lockFilesKey(repo, base, options.setupKey ?? "");
     key?.catch(() => undefined); // awaited below; a failure surfaces there
     const dir = slotDir(n);
-    const cold = !(await switchSlotToBase(dir, commonDir, base, request.signal));
+    const cold = !(await switchSlotToBase(dir, commonDir, base, signal));
     if (cold) {
       await rm(setupFile(n), { force: true });
-      await recreateSlot(repo, dir, base, request.signal);
+      await recreateSlot(repo, dir, base, signal);
     }
+    const setup = async () => (key === null ? null : runSetup(n, dir, await key, cold, signal));
+    return { dir, base, cold, setup };
+  }
+
+  async function prepare(n: number, request: AcquireOptions): Promise<Sandbox> {
+    const started = performance.now();
+    const { dir, base, cold, setup: runSlotSetup } = await bringToBase(n, request.base, request.signal);
     await checkoutSandboxBranch(dir, request.branch, base);
     const prepareMs = Math.round(performance.now() - started);
-    const setup = key === null ? null : await runSetup(n, dir, await key, cold, request.signal);
+    const setup = await runSlotSetup();
     let released = false;
     return {
       dir, slot: n, base, branch: request.branch, cold, setup, prepareMs,
@@ -148,12 +172,31 @@ export function createWorktreePool(options: WorktreePoolOptions): WorktreePool {
         } catch {
           // Ignored on purpose: the next acquire resets the slot from whatever state it is in.
         } finally {
-          await dropLease(leaseFile(n));
-          busy.delete(n);
-          wake();
+          await freeSlot(n);
         }
       },
     };
+  }
+
+  async function freeSlot(n: number): Promise<void> {
+    await dropLease(leaseFile(n));
+    busy.delete(n);
+    wake();
+  }
+
+  /** Leases the first free slot for this process; undefined when every slot is taken. */
+  async function leaseFreeSlot(): Promise<number | undefined> {
+    for (let n = 0; n < options.size; n += 1) {
+      if (busy.has(n)) continue;
+      busy.add(n); // claimed before the first await so two acquires never race for one slot
+      const leased = await takeLease(leaseFile(n)).catch((error: unknown) => {
+        busy.delete(n);
+        throw toRelayError(error);
+      });
+      if (leased) return n;
+      busy.delete(n);
+    }
+    return undefined;
   }
 
   async function runSetup(n: number, dir: string, key: string, cold: boolean, signal?: AbortSignal): Promise<CommandRun | null> {
@@ -169,6 +212,8 @@ export function createWorktreePool(options: WorktreePoolOptions): WorktreePool {
     return run;
   }
 
+  let warming = false;
+
   return {
     root,
     size: options.size,
@@ -179,28 +224,40 @@ export function createWorktreePool(options: WorktreePoolOptions): WorktreePool {
       await init().catch((error: unknown) => Promise.reject(toRelayError(error)));
       for (;;) {
         if (request.signal?.aborted) throw new RelayError("cancelled", "Waiting for a sandbox worktree was cancelled.");
-        for (let n = 0; n < options.size; n += 1) {
-          if (busy.has(n)) continue;
-          busy.add(n); // claimed before the first await so two acquires never race for one slot
-          const leased = await takeLease(leaseFile(n)).catch((error: unknown) => {
-            busy.delete(n);
-            throw toRelayError(error);
-          });
-          if (!leased) {
-            busy.delete(n);
-            continue;
-          }
+        // A slot being warmed is the one to take: waiting for it beats checking out another cold.
+        const n = warming ? undefined : await leaseFreeSlot();
+        if (n !== undefined) {
           try {
             return await prepare(n, request);
           } catch (error) {
-            await dropLease(leaseFile(n));
-            busy.delete(n);
-            wake();
+            await freeSlot(n);
             if (request.signal?.aborted) throw new RelayError("cancelled", "Preparing the sandbox worktree was cancelled.", { cause: error });
             throw toRelayError(error);
           }
         }
         await waitForRelease(wakers, request.signal);
+      }
+    },
+    async warm(request) {
+      if (warming) return null;
+      warming = true;
+      try {
+        await init().catch((error: unknown) => Promise.reject(toRelayError(error)));
+        const n = await leaseFreeSlot();
+        if (n === undefined) return null;
+        try {
+          const started = performance.now();
+          const { cold, setup: runSlotSetup } = await bringToBase(n, request.base, request.signal);
+          const setup = await runSlotSetup();
+          return { slot: n, cold, setup, ms: Math.round(performance.now() - started) };
+        } catch (error) {
+          throw toRelayError(error);
+        } finally {
+          await freeSlot(n);
+        }
+      } finally {
+        warming = false;
+        wake();
       }
     },
   };

@@ -129,6 +129,19 @@ describe("resolveCodexBin: PATH", () => {
 });
 
 describe("resolveCodexBin: bundled", () => {
+  it("checks an explicit choice again once its file changes: made non-executable, restored, removed", async () => {
+    const chosen = await script("cached/codex");
+    const env = { CODEX_BIN: chosen };
+    expect(resolveCodexBin({ configBin: "", env })).toEqual({ path: chosen, source: "CODEX_BIN" });
+    expect(resolveCodexBin({ configBin: "", env })).toEqual({ path: chosen, source: "CODEX_BIN" });
+    await fs.chmod(chosen, 0o644);
+    expect(thrown(() => resolveCodexBin({ configBin: "", env })).code).toBe("codex_not_found");
+    await fs.chmod(chosen, 0o755);
+    expect(resolveCodexBin({ configBin: "", env })).toEqual({ path: chosen, source: "CODEX_BIN" });
+    await fs.rm(chosen);
+    expect(thrown(() => resolveCodexBin({ configBin: "", env })).code).toBe("codex_not_found");
+  });
+
   it("with no codex on PATH, returns the bundled native binary of @openai/codex, which runs", async () => {
     const empty = await emptyDir("empty");
     const resolved = resolveCodexBin({ configBin: "", env: { PATH: empty } });

@@ -195,6 +195,30 @@ describe("createWorktreePool", () => {
     expect(await exists(path.join(poolRoot, "slot-0.lease"))).toBe(false);
   });
 
+  it("warms a slot ahead of any patch: checked out and set up, then free, so the next acquire finds it warm", async () => {
+    const runs: string[] = [];
+    const pool = createWorktreePool({ repo, root: poolRoot, size: 2, setup: passingSetup(runs), setupKey: "npm ci" });
+    const warmed = await pool.warm({ base: head() });
+    expect(warmed).toMatchObject({ slot: 0, cold: true, setup: { status: "pass" } });
+    expect(git(path.join(poolRoot, "slot-0"), ["status", "--porcelain", "--branch"])).toBe("## HEAD (no branch)\n"); // detached, clean
+    expect(await exists(path.join(poolRoot, "slot-0.lease"))).toBe(false);
+    const box = await pool.acquire({ base: head(), branch: "codex/patch-1" });
+    expect(box).toMatchObject({ slot: 0, cold: false, setup: null });
+    expect(runs).toHaveLength(1);
+    await box.release();
+  });
+
+  it("makes an acquire that arrives while a slot warms wait for that slot instead of building another", async () => {
+    const pool = createWorktreePool({ repo, root: poolRoot, size: 2 });
+    const warming = pool.warm({ base: head() });
+    const box = await pool.acquire({ base: head(), branch: "codex/patch-1" });
+    expect(await warming).toMatchObject({ slot: 0, cold: true });
+    expect(box).toMatchObject({ slot: 0, cold: false });
+    expect(await exists(path.join(poolRoot, "slot-1"))).toBe(false);
+    expect(await pool.warm({ base: head() })).toMatchObject({ slot: 1, cold: true }); // slot 0 is taken: the next free one
+    await box.release();
+  });
+
   it("stops waiting when the signal aborts", async () => {
     const pool = createWorktreePool({ repo, root: poolRoot, size: 1 });
     const held = await pool.acquire({ base: head(), branch: "codex/patch-1" });
