@@ -12,6 +12,7 @@ import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protoco
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
 import { heartbeat, killOrphanedCodex, listClaimIds, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import { catchUpAudit } from "./audit-catch-up.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
 import { makeFolders, type RelayContext } from "../context/relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
@@ -91,6 +92,7 @@ export class Daemon extends EventEmitter {
       await watcher.start();
       this.#watcher = watcher;
       await this.#scanInbox();
+      void this.#catchUpAudit(); // not awaited: one git run the start-up need not wait for
       this.#sweepJob = await scheduleLocal(config.daemon.sweep_cron, () => void this.sweep());
       this.#heartbeat = setInterval(() => void this.#beat(), config.daemon.heartbeat_s * 1000);
       this.#heartbeat.unref();
@@ -191,9 +193,16 @@ export class Daemon extends EventEmitter {
       // A dropped event (inotify's queue overflowing) can hide an edit under a running request,
       // so the sweep compares running requests' text too.
       await Promise.all([...this.#running.keys()].map((id) => this.#restartIfChanged(id)));
+      await this.#catchUpAudit();
     } catch (error) {
       this.#report(toRelayError(error), "sweep");
     }
+  }
+
+  /** Audit commits a killed daemon never made (its audit commit follows the RESULT). */
+  async #catchUpAudit(): Promise<void> {
+    if (this.#stopping) return; // the shutdown drains the commits it knows of; start none after it
+    await catchUpAudit(this.#ctx).catch((error) => this.#report(toRelayError(error), "audit catch-up"));
   }
 
   #onFile(name: string, how: "add" | "change"): void {
