@@ -313,7 +313,9 @@ export class Daemon extends EventEmitter {
     const attempt = (this.#attempts.get(id) ?? 0) + 1;
     const claim = await tryClaim(layout, id, attempt, this.#ctx.now());
     if (!claim) return; // another daemon (or `codex-relay run`) has it
-    if (existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, claim));
+    // Stopping began while the claim was made: the shutdown no longer waits for new runs, so this one
+    // would run after the lock is released and the log closed. The next start runs it.
+    if (this.#stopping || existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, claim));
     logger.log("info", "claimed", { id, attempt: attempt > 1 ? attempt : undefined });
     const abort = new AbortController();
     if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
