@@ -13,6 +13,7 @@ import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
 import { heartbeat, killOrphanedCodex, listClaimIds, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
 import { catchUpAudit } from "./audit-catch-up.js";
+import { removeDeadTemps } from "./tmp-cleanup.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
 import { makeFolders, type RelayContext } from "../context/relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
@@ -85,6 +86,9 @@ export class Daemon extends EventEmitter {
     const { layout, config, logger } = this.#ctx;
     this.#lock = await acquireWorkspaceLock(layout, this.#ctx.now());
     try {
+      // Holding the lock: temp files of dead writers (a SIGKILLed daemon) are litter now.
+      const removed = await removeDeadTemps(layout);
+      if (removed.length > 0) logger.log("info", "temp files removed", { count: removed.length });
       await this.#recoverClaims();
       const watcher = new DirWatcher(layout.inbox, (name) => WATCHED_NAME.test(name));
       watcher.on("file", (name, how) => (how === "unlink" ? this.#onUnlink(name) : this.#onFile(name, how)));

@@ -1,0 +1,45 @@
+// Temp files a SIGKILLed writer left in the relay's folders are removed when a daemon starts;
+// those of a live writer stay.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { logged } from "../helpers/inbox.js";
+import { useProcesses } from "../helpers/processes.js";
+import { makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+
+const processes = useProcesses();
+let ws: TestWorkspace | undefined;
+let daemon: DaemonProcess | undefined;
+
+afterEach(async () => {
+  await daemon?.kill();
+  daemon = undefined;
+  await ws?.cleanup();
+  ws = undefined;
+});
+
+describe("temp files at start-up", () => {
+  it("removes those whose writer is dead and keeps those of a live writer and files of other shapes", async () => {
+    const w = (ws = await makeTestWorkspace());
+    const dead = processes.dead();
+    const live = processes.live();
+    await mkdir(w.layout.tmp, { recursive: true });
+    await mkdir(w.layout.claims, { recursive: true });
+    const litter = [
+      path.join(w.layout.tmp, `CODEX_DELEGATION_RESULT_20250501_000001.md.${dead}.dd343763.tmp`), // an atomic write
+      path.join(w.layout.tmp, `request.${dead}.0badc0de.md`), // a request being published
+      path.join(w.layout.claims, `.20250501_000001.json.${dead}.0ace91a4.tmp`), // a claim being created
+    ];
+    const kept = [
+      path.join(w.layout.tmp, `offsets.json.${live}.12345678.tmp`), // a live writer's, mid-write
+      path.join(w.layout.tmp, "notes.txt"),
+    ];
+    for (const file of [...litter, ...kept]) await writeFile(file, "partial");
+
+    daemon = await startDaemonProcess(w);
+    expect(litter.filter((file) => existsSync(file))).toEqual([]);
+    expect(kept.filter((file) => existsSync(file))).toEqual(kept);
+    expect(logged(w, "temp files removed").map((e) => e.count)).toEqual([3]);
+  });
+});
