@@ -11,7 +11,8 @@ import { RelayError, toRelayError } from "../errors.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
-import { heartbeat, killOrphanedCodex, listClaimIds, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import { heartbeat, killOrphanedCodex, listClaimIds, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import { countedAttempts, trackCodexPhase } from "./attempt-accounting.js";
 import { catchUpAudit } from "./audit-catch-up.js";
 import { removeDeadTemps } from "./tmp-cleanup.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
@@ -242,8 +243,8 @@ export class Daemon extends EventEmitter {
       const dead = await takeOverStale(layout, id, this.#ctx.now(), config.daemon.claim_stale_s * 1000);
       if (!dead || existsSync(layout.result(id, "json"))) continue; // with a RESULT: finished, but its owner died before letting go
       const killed = killOrphanedCodex(dead);
-      this.#attempts.set(id, dead.attempt);
-      logger.log("warn", "stale claim recovered", { id, pid: dead.pid, attempt: dead.attempt, killed_codex: killed ? dead.codex_pid : undefined });
+      this.#attempts.set(id, countedAttempts(dead));
+      logger.log("warn", "stale claim recovered", { id, pid: dead.pid, attempt: dead.attempt, phase: dead.phase, killed_codex: killed ? dead.codex_pid : undefined });
       this.#offer(id, "recovered");
     }
   }
@@ -342,7 +343,7 @@ export class Daemon extends EventEmitter {
               id,
               detectedAt,
               status: "failed",
-              error: new RelayError("daemon_crashed", `the daemon died ${claim.attempt - 1} times while running this request; it was not run again`),
+              error: new RelayError("daemon_crashed", `the daemon died ${claim.attempt - 1} times while processing this request (not while waiting on Codex); it was not run again`),
             })
           : await processRequest(this.#ctx, { id, detectedAt, signal: abort.signal, request, onSpawn: this.#recordSpawn(claim) });
       if (outcome.kind === "requeue") {
@@ -435,14 +436,8 @@ export class Daemon extends EventEmitter {
     }
   }
 
-  #recordSpawn(claim: Claim): (pid: number) => void {
-    return (pid) => {
-      try {
-        recordCodexPid(this.#ctx.layout, claim, pid, this.#ctx.now());
-      } catch (error) {
-        this.#report(toRelayError(error), "claim", claim.id);
-      }
-    };
+  #recordSpawn(claim: Claim): (pid: number) => () => void {
+    return trackCodexPhase(this.#ctx.layout, claim, this.#ctx.now, (error) => this.#report(toRelayError(error), "claim", claim.id));
   }
 
   #report(error: RelayError, where: string, id?: string): void {
