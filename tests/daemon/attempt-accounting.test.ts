@@ -5,32 +5,17 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useDaemonSession } from "../helpers/daemon-session.js";
 import { jsonMessage } from "../helpers/model-server.js";
 import { logged, publishByHand, resultJson } from "../helpers/inbox.js";
-import { analysisReply, killCodexGroups, makeTestWorkspace, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { analysisReply, until } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace | undefined;
-const daemons: DaemonProcess[] = [];
-
-afterEach(async () => {
-  for (const daemon of daemons.splice(0)) await daemon.kill();
-  if (ws) {
-    killCodexGroups(ws.layout);
-    await ws.cleanup();
-    ws = undefined;
-  }
-});
-
-async function startDaemon(w: TestWorkspace): Promise<DaemonProcess> {
-  const daemon = await startDaemonProcess(w);
-  daemons.push(daemon);
-  return daemon;
-}
+const { workspace, startDaemon } = useDaemonSession();
 
 describe("attempts counted against a request", () => {
   it("does not fail a request whose daemon was SIGKILLed three times while its Codex ran", async () => {
-    const w = (ws = await makeTestWorkspace()); // max_attempts = 3 by default
+    const w = await workspace(); // max_attempts = 3 by default
     const id = "20250601_000001";
     w.server.setDefault({ kind: "hang" });
     await publishByHand(w, id, "running whenever the daemon gets killed");
@@ -52,7 +37,7 @@ describe("attempts counted against a request", () => {
   });
 
   it("ends a request whose daemons died in its own work max_attempts times in daemon_crashed, and runs one killed while waiting on Codex", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = await workspace();
     const pid = spawnSync(process.execPath, ["-e", "0"]).pid; // a daemon that is gone
     const now = new Date().toISOString();
     await mkdir(w.layout.claims, { recursive: true });

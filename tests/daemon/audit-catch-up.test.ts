@@ -2,31 +2,19 @@
 // audit commit that follows it) is committed by the next daemon, once.
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useDaemonSession } from "../helpers/daemon-session.js";
 import { jsonMessage } from "../helpers/model-server.js";
 import { auditCommitIds, logged, publishByHand } from "../helpers/inbox.js";
-import { analysisReply, makeTestWorkspace, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { analysisReply, until } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace | undefined;
-const daemons: DaemonProcess[] = [];
-
-afterEach(async () => {
-  for (const daemon of daemons.splice(0)) await daemon.kill();
-  await ws?.cleanup();
-  ws = undefined;
-});
-
-async function startDaemon(w: TestWorkspace): Promise<DaemonProcess> {
-  const daemon = await startDaemonProcess(w);
-  daemons.push(daemon);
-  return daemon;
-}
+const { workspace, startDaemon } = useDaemonSession();
 
 describe("audit catch-up", () => {
   it("commits a finished request the audit branch lacks at the next start, once, beside the requests that follow", async () => {
     // A daemon with the audit off leaves a RESULT without its commit, as one killed right after
     // its RESULT does, but at a moment of the test's choosing.
-    const w = (ws = await makeTestWorkspace({ toml: "[audit]\nenabled = false" }));
+    const w = await workspace({ toml: "[audit]\nenabled = false" });
     w.server.setDefault(jsonMessage(analysisReply()));
     const finished = "20250401_000001";
     const later = "20250401_000002";

@@ -5,37 +5,17 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useDaemonSession } from "../helpers/daemon-session.js";
 import { jsonMessage } from "../helpers/model-server.js";
 import { auditCommitIds, publishByHand, resultIds, resultJson } from "../helpers/inbox.js";
-import {
-  analysisReply,
-  groupMembers,
-  killCodexGroups,
-  logEvents,
-  makeTestWorkspace,
-  startDaemonProcess,
-  until,
-  type DaemonProcess,
-  type TestWorkspace,
-} from "../helpers/relay-workspace.js";
+import { analysisReply, groupMembers, logEvents, until } from "../helpers/relay-workspace.js";
 
 const REQUESTS = 60;
 const KILLS = 15;
 const SEED = 0x5eed10;
 
-let ws: TestWorkspace | undefined;
-let daemon: DaemonProcess | undefined;
-
-afterEach(async () => {
-  await daemon?.kill();
-  daemon = undefined;
-  if (ws) {
-    killCodexGroups(ws.layout);
-    await ws.cleanup();
-    ws = undefined;
-  }
-});
+const { workspace, startDaemon } = useDaemonSession();
 
 /** mulberry32: a small seeded PRNG, so a failing run's kill moments can be replayed. */
 function prng(seed: number): () => number {
@@ -53,7 +33,7 @@ const idOf = (n: number) => `20250301_${String(n).padStart(6, "0")}`;
 
 describe("the daemon SIGKILLed at random moments", () => {
   it(`answers all ${REQUESTS} requests exactly once, commits each once, and leaves nothing behind after ${KILLS} kills`, async () => {
-    const w = (ws = await makeTestWorkspace({ daemon: "concurrency = 2" }));
+    const w = await workspace({ daemon: "concurrency = 2" });
     // A short pause before each answer keeps Codex running long enough for kills to land mid-run too.
     w.server.setDefault({ ...jsonMessage(analysisReply()), delayMs: 150 });
     const ids = Array.from({ length: REQUESTS }, (_, n) => idOf(n + 1));
@@ -61,17 +41,15 @@ describe("the daemon SIGKILLed at random moments", () => {
 
     const random = prng(SEED);
     for (let kill = 0; kill < KILLS; kill += 1) {
-      daemon = await startDaemonProcess(w, { timeoutMs: 60_000 });
+      const daemon = await startDaemon(w);
       await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(random() * 2_400)));
       await daemon.stop("SIGKILL");
-      daemon = undefined;
     }
-    daemon = await startDaemonProcess(w, { timeoutMs: 60_000 });
+    const daemon = await startDaemon(w);
     await until(async () => (await resultIds(w)).length === REQUESTS, `${REQUESTS} RESULTs`, 150_000);
     // Not fatal here: the summary below says which requests the audit branch lacks.
     await until(() => auditCommitIds(w).length >= REQUESTS, `${REQUESTS} audit commits`, 15_000).catch(() => undefined);
     const stopped = await daemon.stop("SIGTERM");
-    daemon = undefined;
     expect(stopped.exitCode).toBe(0);
 
     const statuses: Record<string, number> = {};

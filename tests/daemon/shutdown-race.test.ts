@@ -3,26 +3,19 @@
 // JSON log closed. The window is a claim's few file operations, so each round sends SIGTERM
 // while requests flow through 8 slots, several rounds over.
 import { readdir, writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useDaemonSession } from "../helpers/daemon-session.js";
 import { logged, publishByHand, resultIds } from "../helpers/inbox.js";
-import { logEvents, makeTestWorkspace, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { logEvents, until } from "../helpers/relay-workspace.js";
 
 const ROUNDS = 6;
 const REQUESTS = 240;
 
-let ws: TestWorkspace | undefined;
-let daemon: DaemonProcess | undefined;
-
-afterEach(async () => {
-  await daemon?.kill();
-  daemon = undefined;
-  await ws?.cleanup();
-  ws = undefined;
-});
+const { workspace, startDaemon } = useDaemonSession();
 
 describe("a daemon stopping", () => {
   it("claims nothing after it began to stop: nothing runs after its lock and log are gone", async () => {
-    const w = (ws = await makeTestWorkspace({ daemon: "concurrency = 8" }));
+    const w = await workspace({ daemon: "concurrency = 8" });
     // Cancelled requests: each one is claimed and answered (status cancelled) without Codex, fast.
     for (let n = 1; n <= REQUESTS; n += 1) {
       const id = `20250701_${String(n).padStart(6, "0")}`;
@@ -31,11 +24,10 @@ describe("a daemon stopping", () => {
     }
     for (let round = 1; round <= ROUNDS; round += 1) {
       const answered = logged(w, "result written").length;
-      daemon = await startDaemonProcess(w);
+      const daemon = await startDaemon(w);
       // In full flow: each moment, some of its 8 slots are between reading a request and claiming it.
       await until(() => logged(w, "result written").length >= answered + 8, `round ${round} answering requests`);
       const exit = await daemon.stop("SIGTERM");
-      daemon = undefined;
       expect(exit.exitCode).toBe(0);
       // What it printed after "daemon stopped" happened after its lock was released and its log closed.
       const after = exit.stdout.split("\n").filter(Boolean);

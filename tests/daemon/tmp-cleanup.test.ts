@@ -3,25 +3,17 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useDaemonSession } from "../helpers/daemon-session.js";
 import { logged } from "../helpers/inbox.js";
 import { useProcesses } from "../helpers/processes.js";
-import { makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 const processes = useProcesses();
-let ws: TestWorkspace | undefined;
-let daemon: DaemonProcess | undefined;
-
-afterEach(async () => {
-  await daemon?.kill();
-  daemon = undefined;
-  await ws?.cleanup();
-  ws = undefined;
-});
+const { workspace, startDaemon } = useDaemonSession();
 
 describe("temp files at start-up", () => {
   it("removes those whose writer is dead and keeps those of a live writer and files of other shapes", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = await workspace();
     const dead = processes.dead();
     const live = processes.live();
     await mkdir(w.layout.tmp, { recursive: true });
@@ -37,7 +29,7 @@ describe("temp files at start-up", () => {
     ];
     for (const file of [...litter, ...kept]) await writeFile(file, "partial");
 
-    daemon = await startDaemonProcess(w);
+    await startDaemon(w);
     expect(litter.filter((file) => existsSync(file))).toEqual([]);
     expect(kept.filter((file) => existsSync(file))).toEqual(kept);
     expect(logged(w, "temp files removed").map((e) => e.count)).toEqual([3]);
