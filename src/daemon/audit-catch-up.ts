@@ -4,13 +4,15 @@ import { readdir } from "node:fs/promises";
 import type { RelayContext } from "../context/relay-context.js";
 import { auditedIds } from "../git/audit-branch.js";
 import { RESULT_JSON_FILE } from "../protocol/layout.js";
+import { listClaimIds } from "./claims.js";
 import { auditInFlight, recordInAudit } from "./record-audit.js";
 
 /**
  * Start the audit commit of every finished request (RESULT json in the inbox) missing from the
  * audit branch, in the background; returns their ids. One `git ls-tree` whatever the number of
- * requests; a commit this process is making already is left to finish, and the commit itself
- * skips a request another writer committed meanwhile (see recordInAudit).
+ * requests. A claimed request is left to its claimant, whose own commit (with the reports of a
+ * patch) follows its RESULT; a commit this process is making already is left to finish; and the
+ * commit itself skips a request another writer committed meanwhile (see recordInAudit).
  */
 export async function catchUpAudit(ctx: RelayContext): Promise<string[]> {
   if (!ctx.config.audit.enabled) return [];
@@ -19,7 +21,8 @@ export async function catchUpAudit(ctx: RelayContext): Promise<string[]> {
   if (finished.length === 0) return [];
   const audited = await auditedIds(ctx.layout.workspace);
   if (audited === undefined) return []; // not a git repository: there is no audit branch to catch up
-  const missing = finished.filter((id) => !audited.has(id) && !auditInFlight(id));
+  const claimed = new Set(await listClaimIds(ctx.layout)); // a dead claimant's claim is gone after the recovery
+  const missing = finished.filter((id) => !audited.has(id) && !auditInFlight(id) && !claimed.has(id));
   for (const id of missing) {
     ctx.logger.log("info", "audit catch-up", { id });
     ctx.background.run(() => recordInAudit(ctx, id));
