@@ -19,10 +19,12 @@ export async function catchUpAudit(ctx: RelayContext): Promise<string[]> {
   const names = await readdir(ctx.layout.inbox).catch(() => [] as string[]); // no inbox: nothing finished
   const finished = names.flatMap((name) => RESULT_JSON_FILE.exec(name)?.[1] ?? []);
   if (finished.length === 0) return [];
+  // Taken before the listing: a commit that lands while git lists the branch is in neither the
+  // listing nor in flight afterwards, and must not be started again.
+  const busy = new Set([...(await listClaimIds(ctx.layout)), ...finished.filter(auditInFlight)]); // a dead claimant's claim is gone after the recovery
   const audited = await auditedIds(ctx.layout.workspace);
   if (audited === undefined) return []; // not a git repository: there is no audit branch to catch up
-  const claimed = new Set(await listClaimIds(ctx.layout)); // a dead claimant's claim is gone after the recovery
-  const missing = finished.filter((id) => !audited.has(id) && !auditInFlight(id) && !claimed.has(id));
+  const missing = finished.filter((id) => !audited.has(id) && !busy.has(id) && !auditInFlight(id));
   for (const id of missing) {
     ctx.logger.log("info", "audit catch-up", { id });
     ctx.background.run(() => recordInAudit(ctx, id));
