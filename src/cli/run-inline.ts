@@ -1,6 +1,7 @@
 // Process one request in this process, under the same claim a daemon would take, so a daemon
 // started meanwhile never runs it twice. Used by `run` and by `delegate --wait` with no daemon.
-import { recordCodexPid, releaseClaim, tryClaim } from "../daemon/claims.js";
+import { releaseClaim, tryClaim } from "../daemon/claims.js";
+import { trackCodexPhase } from "../daemon/attempt-accounting.js";
 import { createLogger } from "../context/logger.js";
 import { processRequest } from "../daemon/process-request.js";
 import { createRelayContext, type RelayContext } from "../context/relay-context.js";
@@ -26,7 +27,9 @@ export async function runInline(ctx: RelayContext, id: string): Promise<Finished
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const onSpawn = (pid: number) => recordCodexPid(ctx.layout, claim, pid, ctx.now());
+    const onSpawn = trackCodexPhase(ctx.layout, claim, ctx.now, (error) => {
+      ctx.logger.log("warn", "claim error", { id, message: (error as Error).message });
+    });
     const outcome = await processRequest(ctx, { id, detectedAt: ctx.now(), signal: abort.signal, onSpawn });
     return outcome.kind === "result" ? outcome.result : undefined;
   } finally {

@@ -7,7 +7,7 @@ import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
 import { isReconnect } from "./events.js";
 import { relayCodexConfig } from "./relay-features.js";
-import { runCodex, type RunCodexResult } from "./run-codex.js";
+import { runCodex, type OnCodexSpawn, type RunCodexResult } from "./run-codex.js";
 
 export interface InvokeOptions {
   readonly id: string;
@@ -19,7 +19,7 @@ export interface InvokeOptions {
   readonly resumeThreadId?: string;
   readonly skipGitRepoCheck: boolean;
   readonly signal?: AbortSignal;
-  readonly onSpawn?: (pid: number) => void;
+  readonly onSpawn?: OnCodexSpawn;
 }
 
 export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options: InvokeOptions): Promise<RunCodexResult> {
@@ -47,8 +47,9 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
       provider: setup.provider,
       signal: options.signal,
       onSpawn: (pid) => {
-        options.onSpawn?.(pid);
+        const onExit = options.onSpawn?.(pid);
         ctx.logger.log("info", "codex started", { id, pid, version: setup.version, model: setup.model, sandbox: options.sandbox });
+        return onExit;
       },
       onEvent: (event) => {
         eventLog.write(`${JSON.stringify(ctx.redactor.redactDeep(event.type === "unknown" ? event.raw : event))}\n`);

@@ -20,8 +20,14 @@ export interface RunCodexOptions {
   /** Aborting stops the run: a `Requeue` reason ends it for a re-run, any other reason cancels it. */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: CodexEvent) => void;
-  readonly onSpawn?: (pid: number) => void;
+  readonly onSpawn?: OnCodexSpawn;
 }
+
+/**
+ * Called with Codex's pid as soon as it runs; what it returns is called once Codex has exited
+ * (the daemon records in the request's claim whether it is only waiting on Codex).
+ */
+export type OnCodexSpawn = (pid: number) => (() => void) | void;
 
 export interface RunCodexResult {
   readonly outcome: RunOutcome;
@@ -52,7 +58,7 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
   const onAbort = () => stop(abortReason(options.signal));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
-  if (child.pid !== undefined) options.onSpawn?.(child.pid);
+  const onExit = child.pid === undefined ? undefined : options.onSpawn?.(child.pid);
 
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
@@ -90,6 +96,7 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
     // Codex may leave helpers behind in its group even after a clean exit; nothing outlives a run.
     killGroup("SIGKILL");
     if (forceKill) clearTimeout(forceKill);
+    onExit?.();
   }
 }
 

@@ -12,7 +12,8 @@ export interface KindRun {
   readonly request: DelegationRequest;
   /** Aborted with "cancelled" (a RESULT follows), or with a `Requeue` (the request runs again). */
   readonly signal?: AbortSignal;
-  readonly onSpawn?: (pid: number) => void;
+  /** Called with Codex's pid as soon as it runs; what it returns is called once Codex has exited. */
+  readonly onSpawn?: (pid: number) => (() => void) | void;
   /** Filled in as the run learns it (binary, version, model, thread, exit code). */
   readonly codex: CodexInfo;
   readonly warnings: string[];

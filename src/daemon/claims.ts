@@ -8,10 +8,15 @@ import type { Layout } from "../protocol/layout.js";
 import { breakLease, createLease, leaseHeld, readLease, releaseLease, rewriteLeaseSync, touchLease, type FoundLease, type LeaseRecord } from "../util/lease.js";
 import { isSameProcess, processStart } from "../util/process-alive.js";
 
+/** "request": the daemon works on the request itself; "codex": it only waits on the request's Codex run. */
+export type ClaimPhase = "request" | "codex";
+
 interface ClaimFields {
   readonly id: string;
-  /** 1 for the first run; more after a daemon died while running it. */
+  /** 1 for the first run; more after a daemon died in the request's own work (see attempt-accounting.ts). */
   readonly attempt: number;
+  /** What the owner is doing; absent in claims of older versions. */
+  readonly phase?: ClaimPhase;
   /** Codex's pid (= its process group) once it runs, so a successor can kill an orphan. */
   readonly codex_pid?: number;
   /** Codex's process start time: a successor kills that process only, never a reuser of its pid. */
@@ -26,7 +31,7 @@ export type FoundClaim = FoundLease<ClaimFields>;
 export type DeadClaim = Partial<Claim> & { readonly id: string; readonly attempt: number };
 
 export async function tryClaim(layout: Layout, id: string, attempt: number, now: Date): Promise<Claim | undefined> {
-  const lease = await createLease<ClaimFields>(layout.claim(id), { id, attempt }, now);
+  const lease = await createLease<ClaimFields>(layout.claim(id), { id, attempt, phase: "request" }, now);
   return lease?.record;
 }
 
@@ -35,9 +40,14 @@ export async function heartbeat(layout: Layout, id: string, now: Date): Promise<
   await touchLease(layout.claim(id), now);
 }
 
-/** Record Codex's pid in the claim. Synchronous: it runs in the spawn callback, before any release. */
+/** Record Codex's pid (and the phase "codex") in the claim. Synchronous: it runs in the spawn callback, before any release. */
 export function recordCodexPid(layout: Layout, claim: Claim, codexPid: number, now: Date): void {
-  rewriteLeaseSync({ file: layout.claim(claim.id), record: claim }, { codex_pid: codexPid, codex_start: processStart(codexPid) }, now);
+  rewriteLeaseSync({ file: layout.claim(claim.id), record: claim }, { codex_pid: codexPid, codex_start: processStart(codexPid), phase: "codex" }, now);
+}
+
+/** Record the phase in the claim, from the claim as first written (a Codex pid recorded since is dropped: that run is over). */
+export function recordPhase(layout: Layout, claim: Claim, phase: ClaimPhase, now: Date): void {
+  rewriteLeaseSync({ file: layout.claim(claim.id), record: claim }, { phase }, now);
 }
 
 /** Release this claim; a claim another process took over meanwhile stays. */

@@ -12,7 +12,10 @@ import { RelayError, toRelayError } from "../errors.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
-import { heartbeat, killOrphanedCodex, listClaimIds, recordCodexPid, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import { heartbeat, killOrphanedCodex, listClaimIds, releaseClaim, takeOverStale, tryClaim, type Claim } from "./claims.js";
+import { countedAttempts, trackCodexPhase } from "./attempt-accounting.js";
+import { catchUpAudit } from "./audit-catch-up.js";
+import { removeDeadTemps } from "./tmp-cleanup.js";
 import type { digestOf as DigestOf, readRequest as ReadRequest } from "./read-request.js";
 import { makeFolders, type RelayContext } from "../context/relay-context.js";
 import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
@@ -90,6 +93,9 @@ export class Daemon extends EventEmitter {
     const { layout, config, logger } = this.#ctx;
     this.#lock = await acquireWorkspaceLock(layout, this.#ctx.now());
     try {
+      // Holding the lock: temp files of dead writers (a SIGKILLed daemon) are litter now.
+      const removed = await removeDeadTemps(layout);
+      if (removed.length > 0) logger.log("info", "temp files removed", { count: removed.length });
       await this.#recoverClaims();
       const watcher = new DirWatcher(layout.inbox, (name) => WATCHED_NAME.test(name));
       watcher.on("file", (name, how) => (how === "unlink" ? this.#onUnlink(name) : this.#onFile(name, how)));
@@ -97,6 +103,7 @@ export class Daemon extends EventEmitter {
       await watcher.start();
       this.#watcher = watcher;
       await this.#scanInbox();
+      void this.#catchUpAudit(); // not awaited: one git run the start-up need not wait for
       this.#sweepJob = await scheduleLocal(config.daemon.sweep_cron, () => void this.sweep());
       this.#heartbeat = setInterval(() => void this.#beat(), config.daemon.heartbeat_s * 1000);
       this.#heartbeat.unref();
@@ -200,12 +207,19 @@ export class Daemon extends EventEmitter {
       // A dropped event (inotify's queue overflowing) can hide an edit under a running request,
       // so the sweep compares running requests' text too.
       await Promise.all([...this.#running.keys()].map((id) => this.#restartIfChanged(id)));
+      await this.#catchUpAudit();
       // A task packet written since start: the patch workflow is in use now, so warm its pool.
       if (!this.#poolWarmed && this.#warmStages.length === 0 && !this.#warming) this.#warmStages.push(() => this.#warmSandboxPool());
       this.#checkIdle();
     } catch (error) {
       this.#report(toRelayError(error), "sweep");
     }
+  }
+
+  /** Audit commits a killed daemon never made (its audit commit follows the RESULT). */
+  async #catchUpAudit(): Promise<void> {
+    if (this.#stopping) return; // the shutdown drains the commits it knows of; start none after it
+    await catchUpAudit(this.#ctx).catch((error) => this.#report(toRelayError(error), "audit catch-up"));
   }
 
   #onFile(name: string, how: "add" | "change"): void {
@@ -241,8 +255,8 @@ export class Daemon extends EventEmitter {
       const dead = await takeOverStale(layout, id, this.#ctx.now(), config.daemon.claim_stale_s * 1000);
       if (!dead || existsSync(layout.result(id, "json"))) continue; // with a RESULT: finished, but its owner died before letting go
       const killed = killOrphanedCodex(dead);
-      this.#attempts.set(id, dead.attempt);
-      logger.log("warn", "stale claim recovered", { id, pid: dead.pid, attempt: dead.attempt, killed_codex: killed ? dead.codex_pid : undefined });
+      this.#attempts.set(id, countedAttempts(dead));
+      logger.log("warn", "stale claim recovered", { id, pid: dead.pid, attempt: dead.attempt, phase: dead.phase, killed_codex: killed ? dead.codex_pid : undefined });
       this.#offer(id, "recovered");
     }
   }
@@ -316,7 +330,9 @@ export class Daemon extends EventEmitter {
     const attempt = (this.#attempts.get(id) ?? 0) + 1;
     const claim = await tryClaim(layout, id, attempt, this.#ctx.now());
     if (!claim) return; // another daemon (or `codex-relay run`) has it
-    if (existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, claim));
+    // Stopping began while the claim was made: the shutdown no longer waits for new runs, so this one
+    // would run after the lock is released and the log closed. The next start runs it.
+    if (this.#stopping || existsSync(layout.result(id, "json"))) return void (await releaseClaim(layout, claim));
     logger.log("info", "claimed", { id, attempt: attempt > 1 ? attempt : undefined });
     const abort = new AbortController();
     if (deleted || existsSync(layout.cancel(id))) abort.abort("cancelled");
@@ -339,7 +355,7 @@ export class Daemon extends EventEmitter {
               id,
               detectedAt,
               status: "failed",
-              error: new RelayError("daemon_crashed", `the daemon died ${claim.attempt - 1} times while running this request; it was not run again`),
+              error: new RelayError("daemon_crashed", `the daemon died ${claim.attempt - 1} times while processing this request (not while waiting on Codex); it was not run again`),
             })
           : await processRequest(this.#ctx, { id, detectedAt, signal: abort.signal, request, onSpawn: this.#recordSpawn(claim) });
       if (outcome.kind === "requeue") {
@@ -432,14 +448,8 @@ export class Daemon extends EventEmitter {
     }
   }
 
-  #recordSpawn(claim: Claim): (pid: number) => void {
-    return (pid) => {
-      try {
-        recordCodexPid(this.#ctx.layout, claim, pid, this.#ctx.now());
-      } catch (error) {
-        this.#report(toRelayError(error), "claim", claim.id);
-      }
-    };
+  #recordSpawn(claim: Claim): (pid: number) => () => void {
+    return trackCodexPhase(this.#ctx.layout, claim, this.#ctx.now, (error) => this.#report(toRelayError(error), "claim", claim.id));
   }
 
   #report(error: RelayError, where: string, id?: string): void {

@@ -2,6 +2,7 @@
 // (analysis, diagnose, patch, micro), write the RESULT, commit the audit trail. Whatever goes
 // wrong becomes a RESULT; only a daemon shutdown returns without one (so the request runs again).
 import { Requeue, requeueOf } from "../codex/requeue.js";
+import type { OnCodexSpawn } from "../codex/run-codex.js";
 import { RelayError, toRelayError } from "../errors.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
@@ -18,8 +19,8 @@ export interface ProcessOptions {
   readonly detectedAt: Date;
   /** Aborted with reason "cancelled", or with a `Requeue` to end without a RESULT. */
   readonly signal?: AbortSignal;
-  /** Called with Codex's pid as soon as it runs (recorded in the claim). */
-  readonly onSpawn?: (pid: number) => void;
+  /** Called with Codex's pid as soon as it runs (recorded in the claim), and once more when it exited. */
+  readonly onSpawn?: OnCodexSpawn;
   /** Request text already read and parsed by the caller (the daemon's settle check). */
   readonly request?: DelegationRequest;
 }

@@ -1,14 +1,33 @@
 // Commit a finished request's files (request, RESULT pair, event log) to the audit branch,
 // redacted like everything else the daemon writes (the request itself may carry a pasted key).
-// The audit trail must never cost a request its RESULT: failures are logged, not thrown.
+// The audit trail must never cost a request its RESULT: failures are logged, not thrown. A request
+// is committed once: a second commit of the same id (a catch-up, another process) is skipped.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RelayContext } from "../context/relay-context.js";
 import { commitToAudit } from "../git/audit-branch.js";
 import { posixRelative } from "../util/posix-relative.js";
 
+/** Requests whose audit commit this process has started and not finished. */
+const inFlight = new Set<string>();
+
+/** Whether this process is committing `id` right now (the catch-up leaves it to that commit). */
+export function auditInFlight(id: string): boolean {
+  return inFlight.has(id);
+}
+
 /** `extra`: more files to keep with the request (patch reports, the ledger), workspace-absolute. */
 export async function recordInAudit(ctx: RelayContext, id: string, extra: readonly string[] = []): Promise<void> {
+  if (inFlight.has(id)) return;
+  inFlight.add(id); // before the first await: a catch-up started meanwhile sees it
+  try {
+    await commitRequest(ctx, id, extra);
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+async function commitRequest(ctx: RelayContext, id: string, extra: readonly string[]): Promise<void> {
   const { layout } = ctx;
   const sources = [layout.request(id), layout.result(id, "md"), layout.result(id, "json"), layout.log(id), ...extra];
   const files: { path: string; content: string }[] = [];
@@ -26,7 +45,7 @@ export async function recordInAudit(ctx: RelayContext, id: string, extra: readon
   };
   const message = `delegation ${id}: ${result.status ?? "unknown"}\n\n${result.summary ?? ""}\n\nCodex-Relay-Request: ${id}\n`;
   try {
-    const outcome = await commitToAudit({ workspace: layout.workspace, files, message, now: ctx.now() });
+    const outcome = await commitToAudit({ workspace: layout.workspace, files, message, now: ctx.now(), unlessPresent: `delegations/${id}` });
     if ("commit" in outcome) ctx.logger.log("info", "audit committed", { id, commit: outcome.commit.slice(0, 12) });
     else ctx.logger.log("info", "audit skipped", { id, message: outcome.skipped });
   } catch (error) {

@@ -25,6 +25,11 @@ export interface AuditOptions {
   files: AuditFile[];
   message: string;
   now?: Date;
+  /**
+   * A tree path (e.g. `delegations/<id>`): skip the commit when the branch already has it. Checked
+   * against the very parent the compare-and-swap expects, so two writers never commit it twice.
+   */
+  unlessPresent?: string;
 }
 
 export type AuditOutcome = { commit: string } | { skipped: string };
@@ -46,16 +51,9 @@ const gitDirs = new Map<string, string>();
 async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
   const { workspace } = options;
   for (const file of options.files) checkTreePath(file.path);
-  let gitDir = gitDirs.get(workspace);
-  if (gitDir === undefined) {
-    const probe = await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: workspace, allowFailure: true });
-    if (probe.exitCode !== 0) {
-      if (/not a git repository/i.test(probe.stderr)) return { skipped: "not a git repository" };
-      throw new RelayError("internal_error", `cannot find the git directory of ${workspace}: ${probe.stderr.trim()}`);
-    }
-    gitDir = probe.stdout.trim();
-    gitDirs.set(workspace, gitDir);
-  }
+  if (options.unlessPresent !== undefined) checkTreePath(options.unlessPresent);
+  const gitDir = await gitDirOf(workspace);
+  if (gitDir === undefined) return { skipped: "not a git repository" };
   const scratch = path.join(gitDir, `codex-relay-audit.${process.pid}.${randomBytes(4).toString("hex")}`);
   const indexFile = `${scratch}.index`;
   const env = { ...identityEnv(options.now ?? new Date()), GIT_INDEX_FILE: indexFile };
@@ -76,7 +74,8 @@ async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
     if (oids.length !== options.files.length) throw new RelayError("internal_error", `git hash-object returned ${oids.length} ids for ${options.files.length} files`);
     const entries = options.files.map((file, n) => `100644 blob ${oids[n]}\t${file.path}\n`).join("");
     for (let attempt = 1; ; attempt++) {
-      const parent = await readAuditRef(workspace);
+      const { parent, present } = await readAuditTip(workspace, options.unlessPresent);
+      if (present) return { skipped: `${options.unlessPresent} is already on ${AUDIT_BRANCH}` };
       await runGit(parent === undefined ? ["read-tree", "--empty"] : ["read-tree", `${parent}^{tree}`], {
         cwd: workspace,
         env,
@@ -115,6 +114,44 @@ async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
     await rm(`${indexFile}.lock`, { force: true });
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The ids under `delegations/` on the audit branch, from one `git ls-tree` (whatever their
+ * number); undefined when the workspace is not a git repository. No branch yet: none.
+ */
+export async function auditedIds(workspace: string): Promise<Set<string> | undefined> {
+  if ((await gitDirOf(workspace)) === undefined) return undefined;
+  const listing = await runGit(["ls-tree", "-z", "--name-only", AUDIT_REF, "delegations/"], { cwd: workspace, allowFailure: true });
+  if (listing.exitCode !== 0) return new Set(); // no audit branch (or no delegations in it) yet
+  return new Set(listing.stdout.split("\0").filter(Boolean).map((name) => name.slice("delegations/".length)));
+}
+
+// The git directory is looked up once per workspace (every git run is a fork of the daemon).
+async function gitDirOf(workspace: string): Promise<string | undefined> {
+  const known = gitDirs.get(workspace);
+  if (known !== undefined) return known;
+  const probe = await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: workspace, allowFailure: true });
+  if (probe.exitCode !== 0) {
+    if (/not a git repository/i.test(probe.stderr)) return undefined;
+    throw new RelayError("internal_error", `cannot find the git directory of ${workspace}: ${probe.stderr.trim()}`);
+  }
+  const gitDir = probe.stdout.trim();
+  gitDirs.set(workspace, gitDir);
+  return gitDir;
+}
+
+/**
+ * The branch tip and whether `path` is in it, from one git run. The two names are resolved one
+ * after the other: if the branch moved between them, `present` describes the newer tip (the branch
+ * only grows), and the compare-and-swap against the older `parent` fails and retries.
+ */
+async function readAuditTip(cwd: string, treePath: string | undefined): Promise<{ parent: string | undefined; present: boolean }> {
+  if (treePath === undefined) return { parent: await readAuditRef(cwd), present: false };
+  const { stdout } = await runGit(["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd, input: `${AUDIT_REF}^{commit}\n${AUDIT_REF}:${treePath}\n` });
+  const [tip = "", entry = ""] = stdout.split("\n");
+  const parent = / commit$/.test(tip) ? tip.split(" ")[0] : undefined;
+  return { parent, present: parent !== undefined && !/ missing$/.test(entry) };
 }
 
 async function readAuditRef(cwd: string): Promise<string | undefined> {

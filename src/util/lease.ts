@@ -211,9 +211,12 @@ function parseRecord<T extends object>(text: string): FoundLease<T>["record"] {
   }
 }
 
-/** A sibling of the lease file (same filesystem, so link and rename work), hidden and unique. */
+/**
+ * A sibling of the lease file (same filesystem, so link and rename work), hidden and unique; it
+ * names its writer's pid, so one left by a killed writer can be told from one being written.
+ */
 function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString("hex")}.tmp`);
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
 function serialize(record: object): string {

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 // Plain git as the Builder runs it (hooks live), committing as the Builder unless `identity: false`.
 import { gitdir, isolateGitHome, userGit as git } from "../helpers/gitdir.js";
 import { testdir } from "../helpers/testdir.js";
-import { AUDIT_BRANCH, commitToAudit } from "../../src/git/audit-branch.js";
+import { AUDIT_BRANCH, auditedIds, commitToAudit } from "../../src/git/audit-branch.js";
 
 const rootDir = isolateGitHome("relay-audit-");
 
@@ -288,6 +288,29 @@ describe("commitToAudit", () => {
     expect(await auditLog(repo)).toHaveLength(8);
     expect(git(repo, ["log", "--format=%s", AUDIT_BRANCH]).trim().split("\n").sort()).toEqual(ids);
     expect(git(repo, ["ls-tree", "-r", "--name-only", AUDIT_BRANCH]).trim().split("\n")).toHaveLength(8);
+  });
+
+  it("commits a request once when two writers race to commit it (unlessPresent), and lists the committed ids", async () => {
+    // Two module instances race for the ref like two processes (a daemon's catch-up and `codex-relay run`).
+    vi.resetModules();
+    const other = await import("../../src/git/audit-branch.js");
+    const commitBoth = (id: string) =>
+      Promise.all(
+        [commitToAudit, other.commitToAudit, commitToAudit, other.commitToAudit].map((commit) =>
+          commit({ workspace: repo, files: [file(id, "R.json", `${id}\n`)], message: `delegation ${id}`, unlessPresent: `delegations/${id}` }),
+        ),
+      );
+    const outcomes = [...(await commitBoth("twice_1")), ...(await commitBoth("twice_2"))];
+
+    expect(outcomes.filter((o) => "commit" in o)).toHaveLength(2);
+    expect(outcomes.filter((o) => "skipped" in o)).toHaveLength(6);
+    expect(git(repo, ["log", "--format=%s", AUDIT_BRANCH]).trim().split("\n").sort()).toEqual(["delegation twice_1", "delegation twice_2"]);
+    expect(await auditedIds(repo)).toEqual(new Set(["twice_1", "twice_2"]));
+  });
+
+  it("lists no audited ids before the branch exists, and none outside a git repository", async () => {
+    expect(await auditedIds(repo)).toEqual(new Set());
+    expect(await auditedIds(await testdir({}, { parent: rootDir(), prefix: "plain-" }))).toBeUndefined();
   });
 
   it("rejects a tree path that would escape or break the audit tree", async () => {
