@@ -5,14 +5,22 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Layout } from "../protocol/layout.js";
-import { parseRouteDecision, type RouteDecision } from "../protocol/route-decision.js";
+import { normalizeApprovedPath, parseRouteDecision, type RouteDecision } from "../protocol/route-decision.js";
 import { outlineMarkdown, parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
 import type { MissingPrerequisite } from "../protocol/patch-run.js";
 import { errnoCode, isNotFound } from "../util/not-found.js";
 import { posixRelative } from "../util/posix-relative.js";
+import { sha256 } from "../util/sha256.js";
+
+/** A diagnosis as the patch uses it: workspace-relative path, text, and the sha256 of that text. */
+export interface UsedDiagnosis {
+  readonly path: string;
+  readonly text: string;
+  readonly sha256: string;
+}
 
 export type Prerequisites =
-  | { ok: true; packet: TaskPacket; route: RouteDecision | null; diagnosis: { path: string; text: string } | null }
+  | { ok: true; packet: TaskPacket; route: RouteDecision | null; routeSha256: string | null; diagnosis: UsedDiagnosis | null }
   | { ok: false; missing: MissingPrerequisite[]; packet?: TaskPacket };
 
 /** `out/codex-diagnosis-YYYYMMDD-HHMMSS.md`; the name sorts in time order. */
@@ -29,9 +37,9 @@ export async function checkPrerequisites(
   const missing: MissingPrerequisite[] = [];
   const packet = await checkTaskPacket(layout, missing);
   const route = await checkRoute(layout, options.requireRoute, missing);
-  const diagnosis = await checkDiagnosis(layout, options.requireDiagnosis, missing);
+  const diagnosis = await checkDiagnosis(layout, options.requireDiagnosis, missing, route);
   if (missing.length > 0 || packet === null) return packet === null ? { ok: false, missing } : { ok: false, missing, packet };
-  return { ok: true, packet, route, diagnosis };
+  return { ok: true, packet, route: route?.decision ?? null, routeSha256: route?.sha256 ?? null, diagnosis };
 }
 
 /** The newest diagnosis by name (workspace-relative and absolute path), or null when out/ has none. */
@@ -77,7 +85,14 @@ async function checkTaskPacket(layout: Layout, missing: MissingPrerequisite[]): 
   return packet;
 }
 
-async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[]): Promise<RouteDecision | null> {
+/** The route decision as read: parsed, its sha256 (the approval's identity) and when it was last written. */
+interface ReadRoute {
+  readonly decision: RouteDecision;
+  readonly sha256: string;
+  readonly mtimeMs: number;
+}
+
+async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[]): Promise<ReadRoute | null> {
   const file = layout.routeDecision;
   const where = relativeTo(layout, file);
   const read = await readSmallFile(file);
@@ -94,7 +109,8 @@ async function checkRoute(layout: Layout, required: boolean, missing: MissingPre
     return null;
   }
   const route = parseRouteDecision(read.text);
-  if (!required) return route;
+  const result = { decision: route, sha256: sha256(read.text), mtimeMs: read.mtimeMs };
+  if (!required) return result;
   const note = problemsNote(route.problems);
   if (route.permission !== "codex-rw") {
     missing.push({
@@ -123,20 +139,23 @@ async function checkRoute(layout: Layout, required: boolean, missing: MissingPre
       fix: `Add an \`## Approved Files\` section to ${where} listing each workspace-relative path (or glob) Codex may change, one \`- path\` item per line.`,
     });
   }
-  return route;
+  return result;
 }
 
 async function checkDiagnosis(
   layout: Layout,
   required: boolean,
   missing: MissingPrerequisite[],
-): Promise<{ path: string; text: string } | null> {
+  route: ReadRoute | null,
+): Promise<UsedDiagnosis | null> {
   const pattern = `${relativeTo(layout, layout.out)}/codex-diagnosis-YYYYMMDD-HHMMSS.md`;
   const problem = (message: string, fix: string, where = pattern): null => {
     if (required) missing.push({ what: "diagnosis", path: where, message, fix });
     return null;
   };
   const writeOne = `run \`codex-relay diagnose\` (or write ${pattern} by hand) with the root cause and a \`## Recommended Fix\` section`;
+  // The approver read one diagnosis: that one is used, or none. The newest only when none is named.
+  if (route?.decision.diagnosis != null) return checkNamedDiagnosis(layout, route, required ? missing : [], problem);
   let latest: Awaited<ReturnType<typeof latestDiagnosis>>;
   try {
     latest = await latestDiagnosis(layout);
@@ -155,12 +174,83 @@ async function checkDiagnosis(
       latest.path,
     );
   }
-  return { path: latest.path, text: read.text };
+  return { path: latest.path, text: read.text, sha256: sha256(read.text) };
+}
+
+type Problem = (message: string, fix: string, where?: string) => null;
+
+// Named by the route decision: it must exist, hold a fix, and be what was approved (see isStale).
+async function checkNamedDiagnosis(layout: Layout, route: ReadRoute, missing: MissingPrerequisite[], problem: Problem): Promise<UsedDiagnosis | null> {
+  const named = route.decision.diagnosis!;
+  const where = relativeTo(layout, layout.routeDecision);
+  const normalized = normalizeApprovedPath(named);
+  if (!normalized.ok || normalized.path === "") {
+    return problem(
+      `${where} names the diagnosis \`${named}\`, which is not a path inside the workspace`,
+      `Set the \`Diagnosis:\` line of ${where} to the workspace-relative path of the diagnosis you approved (e.g. \`out/codex-diagnosis-YYYYMMDD-HHMMSS.md\`).`,
+      where,
+    );
+  }
+  const rel = normalized.path;
+  const read = await readSmallFile(path.join(layout.workspace, rel));
+  if (!read.ok) {
+    const nearest = read.absent ? await nearestDiagnoses(layout, rel) : [];
+    const others = nearest.length > 0 ? `; the nearest existing diagnoses: ${nearest.map((n) => `\`${n}\``).join(", ")}` : `; ${relativeTo(layout, layout.out)}/ holds no diagnosis`;
+    return problem(
+      `${where} names the diagnosis ${rel}, which ${read.reason}${read.absent ? others : ""}`,
+      `Point the \`Diagnosis:\` line of ${where} at the diagnosis you read and approved, or run \`codex-relay diagnose\` for a new one.`,
+      rel,
+    );
+  }
+  if (!outlineMarkdown(read.text).sections.some((section) => FIX_HEADING.test(section.title))) {
+    return problem(
+      `${rel} (the diagnosis ${where} names) has no fix recommendation: no heading mentions a fix or recommendation`,
+      `Add a \`## Recommended Fix\` section to ${rel} saying what to change, then approve it again in ${where}.`,
+      rel,
+    );
+  }
+  const hash = sha256(read.text);
+  const stale = isStale(route, hash, read.mtimeMs);
+  if (stale !== null) {
+    missing.push({
+      what: "stale_approval",
+      path: rel,
+      message: `${rel} changed after ${where} approved it (${stale}): the approval is stale`,
+      fix: `Read ${rel} again; if you still approve it, save ${where} again${route.decision.diagnosisSha256 ? ` with \`diagnosis_sha256: ${hash}\`` : ""}, then re-run \`codex-relay patch\`.`,
+    });
+    return null;
+  }
+  return { path: rel, text: read.text, sha256: hash };
+}
+
+/**
+ * Why a named diagnosis is not what the approver read, or null when it is. A pinned
+ * `diagnosis_sha256:` must match the file's content. Without a pin, the route decision's last
+ * write is the moment of approval: a diagnosis written after it was not read by the approver.
+ */
+function isStale(route: ReadRoute, hash: string, diagnosisMtimeMs: number): string | null {
+  const pinned = route.decision.diagnosisSha256;
+  if (pinned !== null) return pinned === hash ? null : `its sha256 is ${hash}, the approval pins ${pinned}`;
+  return diagnosisMtimeMs > route.mtimeMs
+    ? `it was last written at ${new Date(diagnosisMtimeMs).toISOString()}, after the route decision at ${new Date(route.mtimeMs).toISOString()}`
+    : null;
+}
+
+/** Up to three diagnoses in out/ closest in time to the one named (newest first when it has no time). */
+async function nearestDiagnoses(layout: Layout, named: string): Promise<string[]> {
+  const names = (await readdir(layout.out).catch(() => [] as string[])).filter((name) => DIAGNOSIS_FILE.test(name));
+  const stamp = (name: string) => Number(/(\d{8})-(\d{6})/.exec(name)?.slice(1).join("") ?? Number.NaN);
+  const target = stamp(path.posix.basename(named));
+  const distance = (name: string) => (Number.isNaN(target) ? -stamp(name) : Math.abs(stamp(name) - target));
+  return names
+    .sort((a, b) => distance(a) - distance(b) || b.localeCompare(a))
+    .slice(0, 3)
+    .map((name) => relativeTo(layout, path.join(layout.out, name)));
 }
 
 // ---------------------------------------------------------------------------------------------- helpers
 
-type SmallFile = { ok: true; text: string } | { ok: false; absent: boolean; reason: string };
+type SmallFile = { ok: true; text: string; mtimeMs: number } | { ok: false; absent: boolean; reason: string };
 
 // A symlink could point the prompt at any file on the machine, so only regular files count.
 async function readSmallFile(file: string): Promise<SmallFile> {
@@ -169,7 +259,7 @@ async function readSmallFile(file: string): Promise<SmallFile> {
     if (stat.isSymbolicLink()) return { ok: false, absent: false, reason: "is a symbolic link; it must be a regular file" };
     if (!stat.isFile()) return { ok: false, absent: false, reason: "is not a regular file" };
     if (stat.size > MAX_BYTES) return { ok: false, absent: false, reason: `is ${stat.size} bytes, more than the ${MAX_BYTES} allowed` };
-    return { ok: true, text: await readFile(file, "utf8") };
+    return { ok: true, text: await readFile(file, "utf8"), mtimeMs: stat.mtimeMs };
   } catch (error) {
     if (isAbsent(error)) return { ok: false, absent: true, reason: "does not exist" };
     return { ok: false, absent: false, reason: `cannot be read (${errnoCode(error) ?? String(error)})` };
