@@ -2,11 +2,13 @@
 // codex is given, both are named by sha256 in the report, the ledger and the commit; a diagnosis
 // changed after approval is refused; one approval is one patch run, however many ask for it.
 import { existsSync, readFileSync } from "node:fs";
-import { readFile, utimes, writeFile } from "node:fs/promises";
+import { readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { Daemon } from "../../src/daemon/daemon.js";
+import { ProgressWatcher } from "../../src/daemon/progress-watcher.js";
 import { sha256 } from "../../src/util/sha256.js";
-import { DIAGNOSIS, FIXED, fixReplies, git, makePatchWorkspace, outFiles, runKind, writePrerequisites } from "../helpers/patch-workspace.js";
+import { DIAGNOSIS, FIXED, fixReplies, git, makePatchWorkspace, outFiles, relayContext, runKind, writePrerequisites } from "../helpers/patch-workspace.js";
 import type { TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
@@ -89,5 +91,57 @@ describe("the diagnosis named is the diagnosis used", () => {
     const [report] = await outFiles(ws, /^codex-patch-FAILED-/);
     expect(await readFile(path.join(ws.dir, "out", report!), "utf8")).toContain("`stale_approval`");
     expect(ledgerLines()).toEqual([expect.objectContaining({ id, status: "aborted" })]);
+  });
+});
+
+describe("one approval, one patch run", () => {
+  it("`codex-relay patch --wait` joins the run the route decision already queued: one branch, one report, one ledger line", async () => {
+    ws = await makePatchWorkspace({ prerequisites: false, toml: "[patch]\nauto_diagnose = false\n" });
+    await writePrerequisites(ws, { diagnosis: null });
+    await writeFile(path.join(ws.dir, OLDER), DIAGNOSIS);
+    await setTimes(OLDER, "2026-01-01T00:00:00Z");
+    ws.server.setDefault((request) => (request.body?.input?.some((item: any) => item?.type === "custom_tool_call_output") ? fixReplies()[1]! : fixReplies()[0]!));
+    // The daemon's trigger sees the approval and queues its patch (no daemon serves it yet).
+    const ctx = await relayContext(ws);
+    const watcher = new ProgressWatcher(ctx);
+    const queued: string[] = [];
+    watcher.on("request", ({ id }) => queued.push(id));
+    await watcher.check();
+    await watcher.close();
+    expect(queued).toHaveLength(1);
+
+    const cli = await ws.cli(["patch", "--wait", "--workspace", ws.dir], { timeoutMs: 180_000 });
+
+    expect(cli.exitCode).toBe(0);
+    // Whatever is still queued runs now: a second request would be a second patch run.
+    const daemon = new Daemon(await relayContext(ws));
+    await daemon.start();
+    await daemon.sweep();
+    await daemon.idle();
+    await daemon.stop();
+    await ctx.logger.close();
+    const requests = (await readdir(ws.layout.inbox)).filter((n) => n.startsWith("CODEX_DELEGATION_REQUEST_"));
+    expect(requests).toEqual([`CODEX_DELEGATION_REQUEST_${queued[0]}.md`]);
+    expect(patchBranches()).toEqual([`codex/patch-${queued[0]}`]);
+    expect(await outFiles(ws, /^codex-patch-/)).toHaveLength(1);
+    expect(ledgerLines()).toHaveLength(1);
+    expect(cli.stderr).toContain(`patch request ${queued[0]} is already queued or running for this approval; joining it`);
+    expect(cli.stdout).toContain("completed");
+  });
+
+  it("the daemon's trigger joins a run `codex-relay patch` queued first", async () => {
+    ws = await makePatchWorkspace({ toml: "[patch]\nauto_diagnose = false\n" });
+    const cli = await ws.cli(["patch", "--workspace", ws.dir]);
+    expect(cli.exitCode).toBe(0);
+    const id = cli.stdout.trim();
+    const ctx = await relayContext(ws);
+    const watcher = new ProgressWatcher(ctx);
+    const queued: string[] = [];
+    watcher.on("request", (request) => queued.push(request.id));
+    await watcher.check();
+    await watcher.close();
+    await ctx.logger.close();
+    expect(queued).toEqual([]);
+    expect((await readdir(ws.layout.inbox)).filter((n) => n.startsWith("CODEX_DELEGATION_REQUEST_"))).toEqual([`CODEX_DELEGATION_REQUEST_${id}.md`]);
   });
 });
