@@ -3,7 +3,8 @@
 // a micro edit needs only its description.
 import type { KindRun } from "../context/kind-run.js";
 import type { Config } from "../config/schema.js";
-import { checkPrerequisites, type UsedDiagnosis } from "./prerequisites.js";
+import type { UsedDiagnosis } from "./diagnosis-files.js";
+import { checkPrerequisites } from "./prerequisites.js";
 import type { MissingPrerequisite, PatchLimits } from "../protocol/patch-run.js";
 
 export interface PatchPlan {

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { checkPrerequisites, DIAGNOSIS_FILE, latestDiagnosis } from "../../src/patch/prerequisites.js";
+import { DIAGNOSIS_FILE, latestDiagnosis } from "../../src/patch/diagnosis-files.js";
+import { checkPrerequisites } from "../../src/patch/prerequisites.js";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
 import { sha256 } from "../../src/util/sha256.js";
 
