@@ -30,6 +30,8 @@ export const ERROR_HINTS = {
     "The daemon stopped while running this request too many times; see the daemon log, then re-submit the request.",
   patch_prerequisites:
     "A patch needs progress/TASK_PACKET.md (with verification commands), progress/ROUTE_DECISION.md (permission: codex-rw, approved_by, ## Approved Files) and an out/codex-diagnosis-*.md; the report names what is missing.",
+  stale_approval:
+    "The diagnosis the route decision names changed after it was approved: read it again, then save progress/ROUTE_DECISION.md again (or update its `diagnosis_sha256:`) to approve what it says now, and re-run `codex-relay patch`.",
   patch_limits:
     "The change is larger than the patch limits or touches files it may not; split the task, approve the files, or raise the limits in [patch] of codex-relay.toml.",
   verification_failed:

@@ -8,6 +8,7 @@ import { mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { toRelayError, type RelayError } from "../errors.js";
 import { ROUTE_DECISION_FILE, TASK_PACKET_FILE } from "../protocol/layout.js";
+import { publishApprovedPatch } from "../protocol/approval-request.js";
 import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest } from "../protocol/render-request.js";
 import type { RequestKind } from "../protocol/request-text.js";
@@ -104,8 +105,14 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
   async #publish(kind: RequestKind, issue: string, trigger: string): Promise<void> {
     const now = this.#ctx.now();
     const markdown = renderRequest({ kind, issue, requestedBy: `codex-relay daemon (${trigger})`, createdAt: now });
-    const id = await publishRequest(this.#ctx.layout, markdown, now, this.#ctx.redactor);
-    this.emit("request", { id, kind, trigger });
+    if (kind !== "patch") {
+      this.emit("request", { id: await publishRequest(this.#ctx.layout, markdown, now, this.#ctx.redactor), kind, trigger });
+      return;
+    }
+    // One approval, one patch run: `codex-relay patch` may already have queued this approval's run.
+    const { id, joined } = await publishApprovedPatch(this.#ctx.layout, markdown, now, this.#ctx.redactor);
+    if (joined) this.#ctx.logger.log("info", "patch already queued for this approval", { id, trigger });
+    else this.emit("request", { id, kind, trigger });
   }
 }
 

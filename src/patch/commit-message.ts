@@ -20,6 +20,8 @@ export interface CommitMessageInput {
   readonly threadId: string | null;
   /** Changed files, workspace-relative; the first names the scope when none is usable. */
   readonly files: readonly string[];
+  /** sha256 of the diagnosis used and of the route decision that approved it (a patch; a micro edit has none). */
+  readonly approval?: { readonly diagnosisSha256: string | null; readonly routeDecisionSha256: string | null } | null;
 }
 
 export const MAX_SUBJECT = 50;
@@ -34,6 +36,8 @@ export function buildCommitMessage(input: CommitMessageInput): string {
   const trailers = [
     `Codex-Relay-Request: ${oneLine(input.requestId) || "unknown"}`,
     `Codex-Thread: ${oneLine(input.threadId ?? "") || "none"}`,
+    ...(input.approval?.diagnosisSha256 ? [`Codex-Relay-Diagnosis-SHA256: ${input.approval.diagnosisSha256}`] : []),
+    ...(input.approval?.routeDecisionSha256 ? [`Codex-Relay-Route-Decision-SHA256: ${input.approval.routeDecisionSha256}`] : []),
     CO_AUTHOR,
   ];
   return [header, ...(body === "" ? [] : [body]), ["Verification:", ...checks].join("\n"), trailers.join("\n")].join("\n\n") + "\n";

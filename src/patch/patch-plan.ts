@@ -3,6 +3,7 @@
 // a micro edit needs only its description.
 import type { KindRun } from "../context/kind-run.js";
 import type { Config } from "../config/schema.js";
+import type { UsedDiagnosis } from "./diagnosis-files.js";
 import { checkPrerequisites } from "./prerequisites.js";
 import type { MissingPrerequisite, PatchLimits } from "../protocol/patch-run.js";
 
@@ -10,8 +11,11 @@ export interface PatchPlan {
   readonly mode: "patch" | "micro";
   readonly title: string;
   readonly description: string;
-  readonly diagnosis: { readonly path: string; readonly text: string } | null;
+  /** Exactly the diagnosis the route decision names (the newest when it names none). */
+  readonly diagnosis: UsedDiagnosis | null;
   readonly taskPacketPath: string | null;
+  /** sha256 of the route decision that approved this run (null for micro). */
+  readonly routeDecisionSha256: string | null;
   /** Verification commands (patch) or quality gates (micro: resolved in the worktree). */
   readonly commands: readonly { readonly name: string; readonly command: string }[] | "gates";
   readonly limits: PatchLimits;
@@ -27,7 +31,7 @@ export async function planPatch(run: KindRun): Promise<PlanResult> {
   const limits = patchLimits(config, null);
   const checked = await checkPrerequisites(layout, { requireDiagnosis: true, requireRoute: true });
   if (!checked.ok) return { ok: false, title: checked.packet?.title ?? "Untitled task", missing: checked.missing, limits };
-  const { packet, route, diagnosis } = checked;
+  const { packet, route, routeSha256, diagnosis } = checked;
   return {
     ok: true,
     plan: {
@@ -36,6 +40,7 @@ export async function planPatch(run: KindRun): Promise<PlanResult> {
       description: [packet.description, run.request.issue.trim()].filter(Boolean).join("\n\n"),
       diagnosis,
       taskPacketPath: "progress/TASK_PACKET.md",
+      routeDecisionSha256: routeSha256,
       commands: packet.verification.map((command) => ({ name: command, command })),
       limits: patchLimits(config, route?.approvedFiles ?? []),
       attempts: 1 + config.patch.repair_attempts,
@@ -55,6 +60,7 @@ export function planMicro(run: KindRun): PlanResult {
       description: [description, run.request.context.trim()].filter(Boolean).join("\n\n"),
       diagnosis: null,
       taskPacketPath: null,
+      routeDecisionSha256: null,
       commands: "gates",
       limits: {
         maxFiles: config.micro.max_files,

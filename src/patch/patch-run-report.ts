@@ -16,6 +16,8 @@ export function patchRunReport(state: PatchState, delivery: Delivery, finishedAt
     finishedAt,
     diagnosisPath: plan.diagnosis?.path ?? null,
     taskPacketPath: plan.taskPacketPath,
+    diagnosisSha256: plan.diagnosis?.sha256 ?? null,
+    routeDecisionSha256: plan.routeDecisionSha256,
     base: state.base,
     branch: state.keepBranch ? plan.branch : null,
     commit: state.commit,

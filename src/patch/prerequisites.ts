@@ -2,26 +2,20 @@
 // commands, a route decision granting codex-rw with an approver and approved files, and a diagnosis
 // with a fix recommendation. Every one that fails is reported, each with the exact fix, so the
 // Builder can repair them all in one go.
-import { lstat, readdir, readFile } from "node:fs/promises";
-import path from "node:path";
 import type { Layout } from "../protocol/layout.js";
 import { parseRouteDecision, type RouteDecision } from "../protocol/route-decision.js";
-import { normalizeNewlines, outlineMarkdown } from "../protocol/markdown-outline.js";
 import { parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
 import type { MissingPrerequisite } from "../protocol/patch-run.js";
-import { errnoCode, isNotFound } from "../util/not-found.js";
+import { errnoCode } from "../util/not-found.js";
 import { posixRelative } from "../util/posix-relative.js";
+import { sha256 } from "../util/sha256.js";
+import { latestDiagnosis, recommendsFix, type UsedDiagnosis } from "./diagnosis-files.js";
+import { checkNamedDiagnosis, type ReadRoute } from "./named-diagnosis.js";
+import { readSmallFile } from "./small-file.js";
 
 export type Prerequisites =
-  | { ok: true; packet: TaskPacket; route: RouteDecision | null; diagnosis: { path: string; text: string } | null }
+  | { ok: true; packet: TaskPacket; route: RouteDecision | null; routeSha256: string | null; diagnosis: UsedDiagnosis | null }
   | { ok: false; missing: MissingPrerequisite[]; packet?: TaskPacket };
-
-/** `out/codex-diagnosis-YYYYMMDD-HHMMSS.md`; the name sorts in time order. */
-export const DIAGNOSIS_FILE = /^codex-diagnosis-\d{8}-\d{6}\.md$/;
-
-// These files go into Codex's prompt: a stray huge file is a mistake, not a task.
-const MAX_BYTES = 1024 * 1024;
-const FIX_HEADING = /\bfix(?:es|ing)?\b|recommend/i;
 
 export async function checkPrerequisites(
   layout: Layout,
@@ -30,24 +24,9 @@ export async function checkPrerequisites(
   const missing: MissingPrerequisite[] = [];
   const packet = await checkTaskPacket(layout, missing);
   const route = await checkRoute(layout, options.requireRoute, missing);
-  const diagnosis = await checkDiagnosis(layout, options.requireDiagnosis, missing);
+  const diagnosis = await checkDiagnosis(layout, options.requireDiagnosis, missing, route);
   if (missing.length > 0 || packet === null) return packet === null ? { ok: false, missing } : { ok: false, missing, packet };
-  return { ok: true, packet, route, diagnosis };
-}
-
-/** The newest diagnosis by name (workspace-relative and absolute path), or null when out/ has none. */
-export async function latestDiagnosis(layout: Layout): Promise<{ path: string; file: string } | null> {
-  let names: string[];
-  try {
-    names = await readdir(layout.out);
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
-  const newest = names.filter((name) => DIAGNOSIS_FILE.test(name)).sort().at(-1);
-  if (newest === undefined) return null;
-  const file = path.join(layout.out, newest);
-  return { path: relativeTo(layout, file), file };
+  return { ok: true, packet, route: route?.decision ?? null, routeSha256: route?.sha256 ?? null, diagnosis };
 }
 
 // ---------------------------------------------------------------------------------------------- checks
@@ -78,7 +57,7 @@ async function checkTaskPacket(layout: Layout, missing: MissingPrerequisite[]): 
   return packet;
 }
 
-async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[]): Promise<RouteDecision | null> {
+async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[]): Promise<ReadRoute | null> {
   const file = layout.routeDecision;
   const where = relativeTo(layout, file);
   const read = await readSmallFile(file);
@@ -95,7 +74,8 @@ async function checkRoute(layout: Layout, required: boolean, missing: MissingPre
     return null;
   }
   const route = parseRouteDecision(read.text);
-  if (!required) return route;
+  const result = { decision: route, sha256: sha256(read.text), mtimeMs: read.mtimeMs };
+  if (!required) return result;
   const note = problemsNote(route.problems);
   if (route.permission !== "codex-rw") {
     missing.push({
@@ -124,20 +104,23 @@ async function checkRoute(layout: Layout, required: boolean, missing: MissingPre
       fix: `Add an \`## Approved Files\` section to ${where} listing each workspace-relative path (or glob) Codex may change, one \`- path\` item per line.`,
     });
   }
-  return route;
+  return result;
 }
 
 async function checkDiagnosis(
   layout: Layout,
   required: boolean,
   missing: MissingPrerequisite[],
-): Promise<{ path: string; text: string } | null> {
+  route: ReadRoute | null,
+): Promise<UsedDiagnosis | null> {
   const pattern = `${relativeTo(layout, layout.out)}/codex-diagnosis-YYYYMMDD-HHMMSS.md`;
   const problem = (message: string, fix: string, where = pattern): null => {
     if (required) missing.push({ what: "diagnosis", path: where, message, fix });
     return null;
   };
   const writeOne = `run \`codex-relay diagnose\` (or write ${pattern} by hand) with the root cause and a \`## Recommended Fix\` section`;
+  // The approver read one diagnosis: that one is used, or none. The newest only when none is named.
+  if (route?.decision.diagnosis != null) return checkNamedDiagnosis(layout, route, required ? missing : [], problem);
   let latest: Awaited<ReturnType<typeof latestDiagnosis>>;
   try {
     latest = await latestDiagnosis(layout);
@@ -149,38 +132,17 @@ async function checkDiagnosis(
   const read = await readSmallFile(latest.file);
   if (!read.ok) return problem(`${latest.path} ${read.reason}`, `Replace ${latest.path} with a regular Markdown file, or ${writeOne}.`, latest.path);
   if (read.text.trim() === "") return problem(`${latest.path} (the newest diagnosis) is empty`, `${capitalize(writeOne)}.`, latest.path);
-  if (!outlineMarkdown(normalizeNewlines(read.text)).sections.some((section) => FIX_HEADING.test(section.title))) {
+  if (!recommendsFix(read.text)) {
     return problem(
       `${latest.path} (the newest diagnosis) has no fix recommendation: no heading mentions a fix or recommendation`,
       `Add a \`## Recommended Fix\` section to ${latest.path} saying what to change, or ${writeOne}.`,
       latest.path,
     );
   }
-  return { path: latest.path, text: read.text };
+  return { path: latest.path, text: read.text, sha256: sha256(read.text) };
 }
 
 // ---------------------------------------------------------------------------------------------- helpers
-
-type SmallFile = { ok: true; text: string } | { ok: false; absent: boolean; reason: string };
-
-// A symlink could point the prompt at any file on the machine, so only regular files count.
-async function readSmallFile(file: string): Promise<SmallFile> {
-  try {
-    const stat = await lstat(file);
-    if (stat.isSymbolicLink()) return { ok: false, absent: false, reason: "is a symbolic link; it must be a regular file" };
-    if (!stat.isFile()) return { ok: false, absent: false, reason: "is not a regular file" };
-    if (stat.size > MAX_BYTES) return { ok: false, absent: false, reason: `is ${stat.size} bytes, more than the ${MAX_BYTES} allowed` };
-    return { ok: true, text: await readFile(file, "utf8") };
-  } catch (error) {
-    if (isAbsent(error)) return { ok: false, absent: true, reason: "does not exist" };
-    return { ok: false, absent: false, reason: `cannot be read (${errnoCode(error) ?? String(error)})` };
-  }
-}
-
-// ENOTDIR too: `progress` being a file means the packet is just as absent.
-function isAbsent(error: unknown): boolean {
-  return isNotFound(error) || errnoCode(error) === "ENOTDIR";
-}
 
 function relativeTo(layout: Layout, file: string): string {
   return posixRelative(layout.workspace, file);

@@ -39,10 +39,12 @@ export async function runMicro(run: KindRun): Promise<KindOutcome> {
 async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcome> {
   const { ctx, id } = run;
   if (!planned.ok) {
-    const failure = { code: "patch_prerequisites", message: planned.missing.map((m) => m.message).join("; "), hint: planned.missing.map((m) => m.fix).join(" ") };
+    // An approval of a diagnosis that changed since is refused as such, not as something missing.
+    const code = planned.missing.some((m) => m.what === "stale_approval") ? "stale_approval" : "patch_prerequisites";
+    const failure = { code, message: planned.missing.map((m) => m.message).join("; "), hint: planned.missing.map((m) => m.fix).join(" ") };
     const report = abortedReport(id, "patch", planned.title, planned.limits, failure, planned.missing, ctx.now());
     const written = await writeReports(ctx, report, null);
-    const error = new RelayError("patch_prerequisites", `patch aborted: ${planned.missing.map((m) => m.message).join("; ")}`);
+    const error = new RelayError(code, `patch aborted: ${planned.missing.map((m) => m.message).join("; ")}`, code === "stale_approval" ? { hint: failure.hint } : {});
     return { kind: "finish", status: "rejected", error, summary: `patch aborted, see ${written.relative}: ${planned.missing.map((m) => m.what).join(", ")} missing`, auditFiles: written.files };
   }
   const plan = planned.plan;
@@ -56,7 +58,7 @@ async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcom
     // Failed before anything was patched (no git, no Codex, no login, no sandbox): still a report
     // and a ledger line, so the Builder's trail of patch runs has no gaps.
     const error = toRelayError(thrown);
-    const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath };
+    const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath, diagnosisSha256: plan.diagnosis?.sha256 ?? null, routeDecisionSha256: plan.routeDecisionSha256 };
     const written = await writeReports(ctx, report, plan.mode === "micro" ? [] : null);
     const status = error.code === "cancelled" ? "cancelled" : "failed";
     return { kind: "finish", status, error, summary: oneLine(`${plan.mode} not started (${error.code}): ${error.message}; report ${written.relative}`, SUMMARY_CHARS), auditFiles: written.files };
@@ -134,7 +136,7 @@ function abortedReport(
 ): PatchRunReport {
   return {
     kind, id, status: "aborted", title, description: "", startedAt: now, finishedAt: now,
-    diagnosisPath: null, taskPacketPath: "progress/TASK_PACKET.md", base: null, branch: null, commit: null, commitMessage: null,
+    diagnosisPath: null, taskPacketPath: "progress/TASK_PACKET.md", diagnosisSha256: null, routeDecisionSha256: null, base: null, branch: null, commit: null, commitMessage: null,
     failedRef: null, patchFile: null, diff: null, rationale: "", fileRationales: [], violations: [], verification: [], attempts: 0,
     threadId: null, codexVersion: null, model: null,
     failure, missing, merge: null, overlap: [], limits,

@@ -46,12 +46,16 @@ export interface Layout {
   readonly failurePatterns: string;
   readonly templates: string;
   readonly configFile: string;
+  /** `.relay/approvals/`: the patch request queued for each approval (see approval-request.ts). */
+  readonly approvals: string;
   request(id: string): string;
   result(id: string, ext: "md" | "json"): string;
   log(id: string): string;
   cancel(id: string): string;
   approve(id: string): string;
   claim(id: string): string;
+  /** The record of the patch request asked for the route decision whose sha256 is `sha256`. */
+  approval(sha256: string): string;
 }
 
 export function layoutFor(workspace: string): Layout {
@@ -74,12 +78,14 @@ export function layoutFor(workspace: string): Layout {
     failurePatterns: path.join(ws, FAILURE_PATTERNS_FILE),
     templates: path.join(ws, "templates"),
     configFile: path.join(ws, "codex-relay.toml"),
+    approvals: path.join(relay, "approvals"),
     request: (id: string) => path.join(inbox, requestName(id)),
     result: (id: string, ext: "md" | "json") => path.join(inbox, resultName(id, ext)),
     log: (id: string) => path.join(inbox, `CODEX_DELEGATION_LOG_${id}.jsonl`),
     cancel: (id: string) => path.join(inbox, `CODEX_DELEGATION_CANCEL_${id}`),
     approve: (id: string) => path.join(inbox, `CODEX_DELEGATION_APPROVE_${id}`),
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
+    approval: (sha256: string) => path.join(relay, "approvals", sha256),
   });
 }
 

@@ -76,7 +76,7 @@ export interface VerificationCheck {
 
 /** A prerequisite of a patch that does not hold (PROTOCOL.md §5). */
 export interface MissingPrerequisite {
-  readonly what: "task_packet" | "verification_commands" | "route_decision" | "codex_rw_permission" | "approval" | "approved_files" | "diagnosis";
+  readonly what: "task_packet" | "verification_commands" | "route_decision" | "codex_rw_permission" | "approval" | "approved_files" | "diagnosis" | "stale_approval";
   /** Workspace-relative file the prerequisite lives in. */
   readonly path: string;
   readonly message: string;
@@ -98,6 +98,9 @@ export interface PatchRunReport {
   /** Workspace-relative inputs: the diagnosis and task packet (null for micro). */
   readonly diagnosisPath: string | null;
   readonly taskPacketPath: string | null;
+  /** sha256 of the diagnosis used and of the route decision that approved it (null for micro, or when not read). */
+  readonly diagnosisSha256: string | null;
+  readonly routeDecisionSha256: string | null;
   readonly base: string | null;
   readonly branch: string | null;
   readonly commit: string | null;

@@ -13,6 +13,10 @@ export interface RouteDecision {
   readonly approvedBy: string | null;
   /** Posix workspace-relative paths or globs; a `dir/` entry becomes `dir/**`. */
   readonly approvedFiles: readonly string[];
+  /** The diagnosis the approver read (`Diagnosis: out/…md`), as written; null: none named. */
+  readonly diagnosis: string | null;
+  /** The sha256 the approver pinned that diagnosis to (`diagnosis_sha256:`), lower-case hex. */
+  readonly diagnosisSha256: string | null;
   readonly raw: string;
   /** What was dropped or ignored, and why (unsafe paths, unknown permission, conflicting lines). */
   readonly problems: readonly string[];
@@ -47,7 +51,8 @@ export function parseRouteDecision(text: string): RouteDecision {
       problems.push(normalized.reason);
     }
   }
-  return { permission, approvedBy, approvedFiles, raw: text, problems };
+  const named = namedDiagnosis(data, [outline.lead, ...outline.sections.map((section) => section.intro)], problems);
+  return { permission, approvedBy, approvedFiles, ...named, raw: text, problems };
 }
 
 const APPROVED_FILES_HEADINGS = new Set(["approved files", "approved file", "approved file list", "approved paths", "files approved"]);
@@ -127,6 +132,39 @@ function approverOf(text: string | undefined, problems: string[]): string | null
     return null;
   }
   return value;
+}
+
+// ---------------------------------------------------------------------------------------------- diagnosis
+
+/** `Diagnosis: out/codex-diagnosis-….md` (the line the diagnosis report asks to paste), `Diagnosis SHA256: <hex>`. */
+const DIAGNOSIS_LINE = /^\s{0,3}(?:[-*+]\s+)?(?:\*\*|__)?\s*diagnosis([ _-]?sha-?256)?\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?(.*?)(?:\*\*|__)?\s*$/i;
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+const INLINE_SHA = /\s*\(?\s*sha-?256\s*[:=]?\s*`?([0-9a-f]{64})`?\s*\)?\s*$/i;
+
+// The first statement wins, front matter before body; a hash that is not one is named and ignored.
+function namedDiagnosis(data: Record<string, unknown>, texts: readonly string[], problems: string[]): { diagnosis: string | null; diagnosisSha256: string | null } {
+  let diagnosis = firstKey(data, ["diagnosis"], problems);
+  let hash = firstKey(data, ["diagnosis_sha256", "diagnosis-sha256", "diagnosisSha256"], problems);
+  for (const line of texts.flatMap((text) => outsideFences(text))) {
+    const match = DIAGNOSIS_LINE.exec(line);
+    if (!match) continue;
+    if (match[1] !== undefined) hash ??= stripBackticks(match[2]!);
+    else diagnosis ??= match[2]!;
+  }
+  if (diagnosis !== undefined) {
+    const inline = INLINE_SHA.exec(diagnosis);
+    if (inline) {
+      hash ??= inline[1]!;
+      diagnosis = diagnosis.slice(0, inline.index);
+    }
+    diagnosis = stripControl(stripBackticks(diagnosis), TAB_OR_NEWLINE).trim();
+  }
+  hash = hash?.trim();
+  if (hash !== undefined && hash !== "" && !SHA256_HEX.test(hash)) {
+    problems.push(`diagnosis_sha256 \`${hash.slice(0, 70)}\` is not a sha256 (64 hex digits); it was ignored`);
+    hash = undefined;
+  }
+  return { diagnosis: diagnosis || null, diagnosisSha256: hash ? hash.toLowerCase() : null };
 }
 
 // ---------------------------------------------------------------------------------------------- files

@@ -21,6 +21,8 @@ export function ledgerLine(report: PatchRunReport, outputPath: string): Record<s
     next_skill: nextSkill(report),
     id: report.id,
     status: report.status,
+    // What was approved and used, by content: the diagnosis and the route decision (patch only).
+    ...(report.kind === "patch" ? { diagnosis_sha256: report.diagnosisSha256, route_decision_sha256: report.routeDecisionSha256 } : {}),
   };
 }
 

@@ -95,6 +95,8 @@ export function passedPatch(overrides: Partial<PatchRunReport> = {}): PatchRunRe
     finishedAt: new Date("2026-01-05T11:11:04.000Z"),
     diagnosisPath: "out/codex-diagnosis-20260105-105500.md",
     taskPacketPath: "progress/TASK_PACKET.md",
+    diagnosisSha256: null,
+    routeDecisionSha256: null,
     base: BASE,
     branch: "codex/patch-20260105_110000",
     commit: COMMIT,

@@ -1,9 +1,11 @@
-import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, test } from "vitest";
-import { checkPrerequisites, DIAGNOSIS_FILE, latestDiagnosis } from "../../src/patch/prerequisites.js";
+import { DIAGNOSIS_FILE, latestDiagnosis } from "../../src/patch/diagnosis-files.js";
+import { checkPrerequisites } from "../../src/patch/prerequisites.js";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
+import { sha256 } from "../../src/util/sha256.js";
 import { testdir } from "../helpers/testdir.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -26,7 +28,8 @@ async function write(relative: string, text: string): Promise<void> {
 // The example files shipped in progress/ plus a rendered-style diagnosis: a complete set.
 async function writeAll(): Promise<void> {
   await write("progress/TASK_PACKET.md", await readFile(path.join(REPO, "progress/TASK_PACKET.md"), "utf8"));
-  await write("progress/ROUTE_DECISION.md", await readFile(path.join(REPO, "progress/ROUTE_DECISION.md"), "utf8"));
+  // Without its `Diagnosis:` lines the example approves the newest diagnosis, whatever its name.
+  await write("progress/ROUTE_DECISION.md", (await readFile(path.join(REPO, "progress/ROUTE_DECISION.md"), "utf8")).replace(/^Diagnosis.*\n/gm, ""));
   await write("out/codex-diagnosis-20260105-105500.md", DIAGNOSIS);
 }
 
@@ -43,7 +46,8 @@ describe("checkPrerequisites", () => {
     if (!result.ok) return;
     expect(result.packet.verification).toEqual(["npm test"]);
     expect(result.route?.approvedFiles).toEqual(["src/math.js"]);
-    expect(result.diagnosis).toEqual({ path: "out/codex-diagnosis-20260105-105500.md", text: DIAGNOSIS });
+    expect(result.diagnosis).toEqual({ path: "out/codex-diagnosis-20260105-105500.md", text: DIAGNOSIS, sha256: sha256(DIAGNOSIS) });
+    expect(result.routeSha256).toBe(sha256(await readFile(path.join(dir, "progress/ROUTE_DECISION.md"), "utf8")));
   });
 
   test("an empty workspace reports every missing file at once, each with its fix", async () => {
@@ -164,6 +168,71 @@ describe("checkPrerequisites", () => {
     await write("progress/ROUTE_DECISION.md", "permission: codex-ro\n");
     const result = await checkPrerequisites(layout, { requireDiagnosis: true, requireRoute: false });
     expect(result.ok && result.route?.permission).toBe("codex-ro");
+  });
+});
+
+describe("the diagnosis a route decision names", () => {
+  const OLDER = "out/codex-diagnosis-20260101-000000.md";
+  const NEWER = "out/codex-diagnosis-20260102-000000.md";
+  const route = (lines: string) => `---\npermission: codex-rw\napproved_by: alice\n---\n# Route\n\n${lines}\n\n## Approved Files\n- src/math.js\n`;
+  // Diagnoses first, the approval after: the order a careful approver writes them in.
+  async function approve(lines: string): Promise<void> {
+    await write("progress/TASK_PACKET.md", "# T\n\n## Verification\n- npm test\n");
+    await write(OLDER, DIAGNOSIS.replace("Raise pool_size to 50.", "the older fix"));
+    await write(NEWER, DIAGNOSIS.replace("Raise pool_size to 50.", "the newer fix"));
+    await write("progress/ROUTE_DECISION.md", route(lines));
+    const past = new Date("2026-01-03T00:00:00Z");
+    await utimes(path.join(dir, OLDER), past, past);
+    await utimes(path.join(dir, NEWER), past, past);
+  }
+
+  test("is the one used, not the newest", async () => {
+    await approve(`Diagnosis: \`${OLDER}\``);
+    const result = await checkPrerequisites(layout, PATCH);
+    if (!result.ok) throw new Error(JSON.stringify(result.missing));
+    expect(result.diagnosis?.path).toBe(OLDER);
+    expect(result.diagnosis?.text).toContain("the older fix");
+    expect(result.diagnosis?.sha256).toBe(sha256(await readFile(path.join(dir, OLDER), "utf8")));
+  });
+
+  test("the example shipped in progress/ approves the example diagnosis in out/ by its pinned sha256", async () => {
+    await write("progress/TASK_PACKET.md", await readFile(path.join(REPO, "progress/TASK_PACKET.md"), "utf8"));
+    await write("progress/ROUTE_DECISION.md", await readFile(path.join(REPO, "progress/ROUTE_DECISION.md"), "utf8"));
+    await write("out/codex-diagnosis-20261202-194641.md", await readFile(path.join(REPO, "out/codex-diagnosis-20261202-194641.md"), "utf8"));
+    await write(NEWER, DIAGNOSIS); // newer, and written after the route decision: neither matters
+    const result = await checkPrerequisites(layout, PATCH);
+    expect(result.ok && result.diagnosis?.path).toBe("out/codex-diagnosis-20261202-194641.md");
+  });
+
+  test("that does not exist is refused, naming the path and the nearest existing diagnoses", async () => {
+    await approve("Diagnosis: out/codex-diagnosis-20260101-000100.md");
+    const result = await checkPrerequisites(layout, PATCH);
+    if (result.ok) throw new Error("expected a refusal");
+    expect(result.missing).toEqual([
+      expect.objectContaining({
+        what: "diagnosis",
+        path: "out/codex-diagnosis-20260101-000100.md",
+        message: `progress/ROUTE_DECISION.md names the diagnosis out/codex-diagnosis-20260101-000100.md, which does not exist; the nearest existing diagnoses: \`${OLDER}\`, \`${NEWER}\``,
+      }),
+    ]);
+  });
+
+  test("that changed after the approval is a stale approval: by its pinned sha256, or written after the route decision", async () => {
+    await approve(`Diagnosis: ${OLDER}\nDiagnosis SHA256: ${sha256(DIAGNOSIS.replace("Raise pool_size to 50.", "the older fix"))}`);
+    expect(await whats()).toEqual([]);
+    await write(OLDER, DIAGNOSIS.replace("Raise pool_size to 50.", "an edited fix"));
+    const pinned = await checkPrerequisites(layout, PATCH);
+    if (pinned.ok) throw new Error("expected a stale approval");
+    expect(pinned.missing).toEqual([expect.objectContaining({ what: "stale_approval", path: OLDER })]);
+    expect(pinned.missing[0]?.message).toMatch(/changed after progress\/ROUTE_DECISION.md approved it \(its sha256 is [0-9a-f]{64}, the approval pins/);
+
+    // No pin: the route decision's last write is the approval; a diagnosis written later is stale.
+    await approve(`Diagnosis: ${OLDER}`);
+    expect(await whats()).toEqual([]);
+    const later = new Date("2026-01-05T00:00:00Z");
+    await utimes(path.join(dir, "progress/ROUTE_DECISION.md"), new Date("2026-01-04T00:00:00Z"), new Date("2026-01-04T00:00:00Z"));
+    await utimes(path.join(dir, OLDER), later, later);
+    expect(await whats()).toEqual(["stale_approval"]);
   });
 });
 

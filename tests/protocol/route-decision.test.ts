@@ -12,8 +12,23 @@ describe("parseRouteDecision", () => {
       permission: "codex-rw",
       approvedBy: "alice",
       approvedFiles: ["src/math.js"],
+      diagnosis: "out/codex-diagnosis-20261202-194641.md",
+      // Pinned by content: a clone or checkout rewrites time stamps, never the hash.
+      diagnosisSha256: "b53e8575ebd9644c79ba409b1dbf1f335863662b6f79fcc4fc491a464d4fdbb3",
       problems: [],
     });
+  });
+
+  test("the diagnosis named, with an optional sha256 pin, in the body or the front matter", () => {
+    const hash = "ab".repeat(32);
+    expect(parseRouteDecision("# Route\n\nDiagnosis: `out/a.md`\n")).toMatchObject({ diagnosis: "out/a.md", diagnosisSha256: null });
+    expect(parseRouteDecision(`# Route\n\n- **Diagnosis**: out/a.md\n- Diagnosis SHA256: \`${hash.toUpperCase()}\`\n`)).toMatchObject({ diagnosis: "out/a.md", diagnosisSha256: hash });
+    expect(parseRouteDecision(`# Route\n\nDiagnosis: out/a.md (sha256: ${hash})\n`)).toMatchObject({ diagnosis: "out/a.md", diagnosisSha256: hash });
+    expect(parseRouteDecision(`---\ndiagnosis: out/b.md\ndiagnosis_sha256: ${hash}\n---\nDiagnosis: out/a.md\n`)).toMatchObject({ diagnosis: "out/b.md", diagnosisSha256: hash });
+    expect(parseRouteDecision("# Route\n\n```\nDiagnosis: out/a.md\n```\n")).toMatchObject({ diagnosis: null });
+    const bad = parseRouteDecision("Diagnosis: out/a.md\ndiagnosis_sha256: abc\n");
+    expect(bad).toMatchObject({ diagnosis: "out/a.md", diagnosisSha256: null });
+    expect(bad.problems).toEqual(["diagnosis_sha256 `abc` is not a sha256 (64 hex digits); it was ignored"]);
   });
 
   test.each([

@@ -41,7 +41,15 @@ describe("ledgerLine", () => {
       next_skill: "qa-gate",
       id: "20260105_110000",
       status: "passed",
+      diagnosis_sha256: null,
+      route_decision_sha256: null,
     });
+  });
+
+  it("names by sha256 the diagnosis used and the route decision that approved it; a micro edit has neither", () => {
+    const approval = { diagnosisSha256: "a".repeat(64), routeDecisionSha256: "b".repeat(64) };
+    expect(ledgerLine(passedPatch(approval), "out/codex-patch-20260105-111000.md")).toMatchObject({ diagnosis_sha256: "a".repeat(64), route_decision_sha256: "b".repeat(64) });
+    expect(ledgerLine(microOverLimits(), "out/micro-20260105_140000.json")).not.toHaveProperty("diagnosis_sha256");
   });
 
   it("sends a patch that broke verification back to diagnosis, with no commit", () => {
