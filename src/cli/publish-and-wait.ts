@@ -6,7 +6,7 @@ import { layoutFor } from "../protocol/layout.js";
 import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest, type RenderRequestFields } from "../protocol/render-request.js";
 import type { CliIo } from "./command.js";
-import { resolveWorkspace } from "./workspace.js";
+import { existingWorkspace } from "./workspace.js";
 
 /** The flags every publishing command shares. */
 export interface PublishFlags {
@@ -21,9 +21,13 @@ export async function publishAndMaybeWait(
   fields: Omit<RenderRequestFields, "createdAt">,
   wait: boolean,
 ): Promise<number> {
-  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const layout = layoutFor(existingWorkspace(flags, io.cwd));
+  // The config first, before anything is written: it says what is secret, and a request written
+  // under a config that does not validate would wait for a daemon that cannot start, then run
+  // unexpectedly once someone fixes it. An invalid config is a usage error (exit 2, see bin.ts).
+  const redactor = await loadWorkspaceRedactor(layout.configFile, io.env);
   const now = new Date();
-  const id = await publishRequest(layout, renderRequest({ ...fields, createdAt: now }), now, await loadWorkspaceRedactor(layout.configFile, io.env));
+  const id = await publishRequest(layout, renderRequest({ ...fields, createdAt: now }), now, redactor);
   if (!wait) {
     io.stdout.write(flags.json ? `${JSON.stringify({ id, request: layout.request(id), result: layout.result(id, "json") })}\n` : `${id}\n`);
     return 0;

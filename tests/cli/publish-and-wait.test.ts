@@ -2,7 +2,8 @@
 // built CLI: the request each one publishes as the daemon parses it, what it prints without
 // waiting, and a client that waits for a serving daemon; plus how `show` and `wait` treat a
 // RESULT file that is not one. Real temp git repositories, the real codex binary, the scripted model.
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RESULT_STATUSES, RESULT_SCHEMA } from "../../src/cli/finished-result.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
@@ -103,5 +104,47 @@ describe("a RESULT file that is not a RESULT", () => {
   it("the client's schema id and statuses are the protocol's", () => {
     expect(RESULT_SCHEMA).toBe(RESULT_SCHEMA_ID);
     expect([...RESULT_STATUSES]).toEqual(ResultStatus.options);
+  });
+});
+
+describe("a codex-relay.toml that does not validate", () => {
+  /** Every file under the workspace but .git, with its size: what a command left behind. */
+  async function files(dir: string): Promise<string[]> {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && !path.relative(dir, e.parentPath).split(path.sep).includes(".git"))
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+      .sort();
+  }
+
+  it("stops every publishing command before it writes anything: exit 2, the file, the key, expected and found", async () => {
+    const w = (ws = await makeTestWorkspace());
+    const file = path.join(w.dir, "codex-relay.toml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("settle_ms = 300", 'settle_ms = "soon"'));
+    const outside = path.join(w.dir, "..", `${path.basename(w.dir)}-request.md`);
+    await writeFile(outside, "## Issue\nfrom a file\n");
+    const before = await files(w.dir);
+    const commands = [
+      ["delegate", "--issue", "x"],
+      ["delegate", "--wait", "--issue", "x"],
+      ["diagnose", "--wait"],
+      ["patch", "--wait"],
+      ["micro", "tidy"],
+      ["run", outside],
+    ];
+    try {
+      for (const argv of commands) {
+        const run = await w.cli(argv, { timeoutMs: 20_000 });
+        const what = argv.join(" ");
+        expect(run.exitCode, what).toBe(2);
+        expect(run.stdout, what).toBe("");
+        expect(run.stderr, what).toContain(`codex-relay ${argv[0]}: ${file} is invalid:`);
+        expect(run.stderr, what).toMatch(/key `daemon\.settle_ms`: expected number, received string; found the string "soon"/);
+        expect(await files(w.dir), what).toEqual(before);
+      }
+    } finally {
+      await rm(outside, { force: true });
+    }
+    expect(w.server.requests).toHaveLength(0);
   });
 });
