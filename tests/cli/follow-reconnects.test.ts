@@ -3,17 +3,10 @@
 // stdout carries the RESULT alone.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { describe, expect, it } from "vitest";
+import { cleanUpAfterEach, makeTestWorkspace, startDaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace | undefined;
-let daemon: DaemonProcess | undefined;
-afterEach(async () => {
-  await daemon?.kill();
-  daemon = undefined;
-  await ws?.cleanup();
-  ws = undefined;
-});
+const held = cleanUpAfterEach();
 
 /** A workspace whose provider's port is closed, with a short unreachable limit (as in tests/codex/provider-trouble.test.ts). */
 async function downWorkspace(unreachableS: number): Promise<TestWorkspace> {
@@ -40,7 +33,7 @@ async function expectEveryReconnectShown(w: TestWorkspace, id: string, stderr: s
 
 describe("reconnects on the waiting client's stderr", () => {
   it("without a daemon: delegate --wait and diagnose --wait show each attempt; stdout is the RESULT alone", async () => {
-    const w = (ws = await downWorkspace(3));
+    const w = (held.ws = await downWorkspace(3));
     const run = await w.cli(["delegate", "--wait", "--json", "--issue", "why?"], { timeoutMs: 60_000 });
     expect(run.exitCode).toBe(1);
     const result = JSON.parse(run.stdout); // nothing but the RESULT
@@ -54,8 +47,8 @@ describe("reconnects on the waiting client's stderr", () => {
   });
 
   it("with a daemon: delegate --wait and wait <id> show each attempt", async () => {
-    const w = (ws = await downWorkspace(3));
-    daemon = await startDaemonProcess(w);
+    const w = (held.ws = await downWorkspace(3));
+    const daemon = (held.daemon = await startDaemonProcess(w));
     const run = await w.cli(["delegate", "--wait", "--json", "--issue", "why?"], { timeoutMs: 60_000 });
     const result = JSON.parse(run.stdout);
     expect(result.error.code).toBe("codex_unreachable");

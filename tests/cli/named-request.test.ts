@@ -4,24 +4,17 @@
 // not exist never becomes a RESULT under a real daemon.
 import { existsSync } from "node:fs";
 import { readdir, writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jsonMessage } from "../helpers/model-server.js";
-import { analysisReply, logEvents, makeTestWorkspace, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { analysisReply, cleanUpAfterEach, logEvents, makeTestWorkspace, startDaemonProcess, until, type TestWorkspace } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace | undefined;
-let daemon: DaemonProcess | undefined;
-afterEach(async () => {
-  await daemon?.kill();
-  daemon = undefined;
-  await ws?.cleanup();
-  ws = undefined;
-});
+const held = cleanUpAfterEach();
 
 const inbox = async (w: TestWorkspace) => (await readdir(w.layout.inbox)).sort();
 
 describe("an id that names no request", () => {
   it("cancel, approve, wait and show exit 2 with the nearest ids, and write nothing", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     const a = (await w.cli(["delegate", "--issue", "first"])).stdout.trim();
     const b = (await w.cli(["delegate", "--issue", "second"])).stdout.trim();
     const before = await inbox(w);
@@ -46,7 +39,7 @@ describe("an id that names no request", () => {
   });
 
   it("in an empty inbox, says there are no requests at all", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     const run = await w.cli(["wait", "20990101_000000"], { timeoutMs: 20_000 });
     expect(run.timedOut).toBe(false);
     expect(run.exitCode).toBe(2);
@@ -58,7 +51,7 @@ describe("an id that names no request", () => {
 
 describe("a request that has finished", () => {
   it("cancel and approve say it finished, with its status, exit 1 and leave no marker; status lists it once", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     w.server.enqueue(jsonMessage(analysisReply()));
     const id = JSON.parse((await w.cli(["delegate", "--wait", "--json", "--issue", "done already"])).stdout).id as string;
     for (const command of ["cancel", "approve"]) {
@@ -75,10 +68,10 @@ describe("a request that has finished", () => {
 
 describe("a marker dropped by hand for a request that does not exist", () => {
   it("is removed and logged by the daemon, which writes and commits no RESULT for it", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     // one left while no daemon ran, one dropped while it runs
     await writeFile(w.layout.cancel("20990101_000001"), "by hand\n");
-    daemon = await startDaemonProcess(w);
+    const daemon = (held.daemon = await startDaemonProcess(w));
     await writeFile(w.layout.cancel("20990101_000000"), "by hand\n");
     await writeFile(w.layout.approve("20990101_000002"), "by hand\n");
     const dropped = () => logEvents(w.layout).filter((e) => e.event === "marker without a request").map((e) => e.id);
@@ -91,7 +84,6 @@ describe("a marker dropped by hand for a request that does not exist", () => {
     expect(wait.exitCode).toBe(0);
     const id = JSON.parse(wait.stdout).id as string;
     await daemon.stop();
-    daemon = undefined;
     expect((await inbox(w)).filter((name) => name.includes("RESULT"))).toEqual([`CODEX_DELEGATION_RESULT_${id}.json`, `CODEX_DELEGATION_RESULT_${id}.md`]);
     expect((await w.cli(["status"])).stdout.trim()).toBe(`${id}  done: completed`);
   });
