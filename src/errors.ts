@@ -38,6 +38,9 @@ export const ERROR_HINTS = {
     "The patch broke a verification command and the repair attempt did not fix it; the attempt is kept for inspection (see the report), re-diagnose with its output.",
   setup_failed: "The sandbox setup command (`patch.setup`) failed in the worktree; run it by hand there to see why, or fix the setting.",
   not_a_git_repo: "Patches need a git repository with at least one commit: run `git init` and commit, or point --workspace at the repository.",
+  workspace_not_found:
+    "Check the path given to --workspace (or run the command inside the repository); `codex-relay init --workspace DIR` sets up a new workspace.",
+  unknown_request: "Check the id: `codex-relay status` lists every request of the workspace.",
   internal_error: "codex-relay hit an unexpected error; see the daemon log and report it with the request.",
 } as const;
 

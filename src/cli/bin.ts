@@ -5,6 +5,10 @@
 import { helpText, parseCli } from "./parse-cli.js";
 import type { CliIo, CommandModule } from "./command.js";
 
+// The command as typed cannot run (a mistyped workspace or id, a config that does not validate):
+// exit 2, as for a usage error, before anything was written.
+const USAGE_ERRORS: ReadonlySet<string> = new Set(["workspace_not_found", "unknown_request", "invalid_config"]);
+
 async function main(): Promise<number> {
   const parsed = parseCli(process.argv.slice(2));
   const io: CliIo = {
@@ -39,7 +43,7 @@ async function main(): Promise<number> {
         const { toRelayError } = await import("../errors.js");
         const relayError = toRelayError(error);
         io.stderr.write(`codex-relay ${parsed.command}: ${relayError.message}\n  hint: ${relayError.hint}\n`);
-        return 1;
+        return USAGE_ERRORS.has(relayError.code) ? 2 : 1;
       }
     }
   }

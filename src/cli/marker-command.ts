@@ -1,15 +1,21 @@
-// `cancel` and `approve` each drop one marker file the daemon reacts to (PROTOCOL.md §3.5–3.6).
+// `cancel` and `approve` each drop one marker file the daemon reacts to (PROTOCOL.md §3.5–3.6),
+// only for a request that exists and has not finished: a marker for anything else would be a
+// phantom (a RESULT for a request that never was) or stale.
 import { layoutFor } from "../protocol/layout.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
-import { checkId } from "./check-id.js";
 import type { CommandInput } from "./command.js";
-import { resolveWorkspace } from "./workspace.js";
+import { namedRequest } from "./named-request.js";
+import { existingWorkspace } from "./workspace.js";
 
 export function markerCommand(marker: "cancel" | "approve", said: string) {
   return async ({ flags, positionals, io }: CommandInput<"cancel" | "approve">): Promise<number> => {
-    const id = checkId(positionals[0], io);
-    if (!id) return 2;
-    const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+    const layout = layoutFor(existingWorkspace(flags, io.cwd));
+    const { id, result, finished } = await namedRequest(layout, positionals[0]);
+    if (finished) {
+      const status = result ? result.status : "its RESULT .json does not read as one";
+      io.stderr.write(`codex-relay ${marker}: ${id} has already finished (${status}); nothing to ${marker}, nothing written\n`);
+      return 1;
+    }
     await writeFileAtomic(layout[marker](id), `${said} at ${new Date().toISOString()}\n`, layout.tmp);
     io.stdout.write(`${said} ${id}\n`);
     return 0;

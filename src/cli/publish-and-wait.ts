@@ -7,7 +7,7 @@ import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest, type RenderRequestFields } from "../protocol/render-request.js";
 import type { Redactor } from "../security/redact.js";
 import type { CliIo } from "./command.js";
-import { resolveWorkspace } from "./workspace.js";
+import { existingWorkspace } from "./workspace.js";
 
 /** The flags every publishing command shares. */
 export interface PublishFlags {
@@ -28,9 +28,12 @@ export async function publishAndMaybeWait(
   wait: boolean,
   publish: Publish = publishNew,
 ): Promise<number> {
-  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
-  const now = new Date();
+  const layout = layoutFor(existingWorkspace(flags, io.cwd));
+  // The config first, before anything is written: it says what is secret, and a request written
+  // under a config that does not validate would wait for a daemon that cannot start, then run
+  // unexpectedly once someone fixes it. An invalid config is a usage error (exit 2, see bin.ts).
   const redactor = await loadWorkspaceRedactor(layout.configFile, io.env);
+  const now = new Date();
   const { id, joined } = await publish(layout, renderRequest({ ...fields, createdAt: now }), now, redactor);
   const what = fields.kind === undefined || fields.kind === "analysis" ? "request" : `${fields.kind} request`;
   if (joined) io.stderr.write(`codex-relay: ${what} ${id} is already queued or running for this approval; joining it\n`);

@@ -9,11 +9,12 @@ import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
 import { readFinishedResult, type FinishedResult } from "./finished-result.js";
 
-export async function inlineContext(workspace: string, io: CliIo): Promise<RelayContext> {
+/** `humanSkips`: log events this process's stderr leaves to the caller (see createLogger). */
+export async function inlineContext(workspace: string, io: CliIo, humanSkips?: ReadonlySet<string>): Promise<RelayContext> {
   return createRelayContext({
     workspace,
     env: io.env,
-    logger: (redactor, layout) => createLogger({ human: io.stderr, file: layout.logFile, redactor }),
+    logger: (redactor, layout) => createLogger({ human: io.stderr, file: layout.logFile, redactor, ...(humanSkips ? { humanSkips } : {}) }),
   });
 }
 

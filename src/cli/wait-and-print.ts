@@ -1,8 +1,12 @@
 // Wait for a RESULT and print it, the shared tail of `wait` and of publishing with --wait. With
 // processIfNoDaemon, a request nobody is serving is processed here rather than waited on forever.
+// While it waits, each Codex reconnect attempt of the request shows on stderr (follow-reconnects.ts).
+import { RECONNECT_LOG_EVENT } from "../codex/reconnect.js";
 import type { Layout } from "../protocol/layout.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
+import { readFinishedResult, type FinishedResult } from "./finished-result.js";
+import { followReconnects } from "./follow-reconnects.js";
 import { EXIT_TIMEOUT, printResult } from "./print-result.js";
 
 export async function awaitAndPrint(
@@ -11,12 +15,21 @@ export async function awaitAndPrint(
   id: string,
   options: { json: boolean; timeoutS?: number | undefined; processIfNoDaemon: boolean },
 ): Promise<number> {
+  const finished = await readFinishedResult(layout, id);
+  if (finished) return printResult(io, layout, finished, options.json); // nothing to wait for, nothing to follow
   const timeoutMs = options.timeoutS === undefined ? undefined : options.timeoutS * 1000;
   // The inline runner pulls in the whole daemon graph (config, Codex, git, templates: ~250 ms of
   // module loading), so it is loaded only when this process is the one that runs the request.
   const inline = options.processIfNoDaemon && !(await daemonServes(layout)) ? await import("./run-inline.js") : undefined;
-  const ctx = inline && (await inline.inlineContext(layout.workspace, io));
-  const result = inline && ctx ? await inline.runInline(ctx, id) : await awaitResult(layout, id, timeoutMs);
+  // Its console lines go to stderr too: the reconnects are said once, by the follower, either way.
+  const ctx = inline && (await inline.inlineContext(layout.workspace, io, new Set([RECONNECT_LOG_EVENT])));
+  const follower = followReconnects(layout, id, (line) => io.stderr.write(line));
+  let result: FinishedResult | undefined;
+  try {
+    result = inline && ctx ? await inline.runInline(ctx, id) : await awaitResult(layout, id, timeoutMs);
+  } finally {
+    await follower.stop();
+  }
   if (!result) {
     io.stderr.write(`codex-relay: no RESULT for ${id} yet (timed out waiting); \`codex-relay status\` shows its state\n`);
     return EXIT_TIMEOUT;

@@ -1,6 +1,7 @@
 // The JSONL events of `codex exec --json`, as zod schemas. Outside input: every line is checked,
 // and an event type we do not know is kept as `unknown` rather than failing the run.
 import { z } from "zod";
+import { isReconnectMessage } from "./reconnect.js";
 
 const ItemEvent = z.object({
   type: z.enum(["item.started", "item.updated", "item.completed"]),
@@ -35,7 +36,7 @@ export type CodexEvent = z.infer<typeof KnownEvent> | { type: "unknown"; raw: un
  * the connection to the provider, not of the work, so they never count as a sign of life.
  */
 export function isReconnect(event: CodexEvent): event is Extract<CodexEvent, { type: "error" }> {
-  return event.type === "error" && /^Reconnecting\b/i.test(event.message);
+  return event.type === "error" && isReconnectMessage(event.message);
 }
 
 /** One stdout line as an event; lines that are not JSON objects come back as `unknown`. */

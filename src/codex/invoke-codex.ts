@@ -6,6 +6,7 @@ import type { CodexSetup } from "./codex-setup.js";
 import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
 import { isReconnect } from "./events.js";
+import { RECONNECT_LOG_EVENT } from "./reconnect.js";
 import { relayCodexConfig } from "./relay-features.js";
 import { runCodex, type OnCodexSpawn, type RunCodexResult } from "./run-codex.js";
 
@@ -55,7 +56,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
         eventLog.write(`${JSON.stringify(ctx.redactor.redactDeep(event.type === "unknown" ? event.raw : event))}\n`);
         if (isReconnect(event)) {
           reconnects += 1;
-          ctx.logger.log("warn", "provider unreachable, reconnecting", { id, attempt: reconnects, provider: setup.provider.name, base_url: setup.provider.baseUrl, message: ctx.redactor.redact(event.message) });
+          ctx.logger.log("warn", RECONNECT_LOG_EVENT, { id, attempt: reconnects, provider: setup.provider.name, base_url: setup.provider.baseUrl, message: ctx.redactor.redact(event.message) });
         }
         if (event.type === "item.completed" || event.type === "turn.completed" || event.type === "thread.started") {
           ctx.logger.log("info", "progress", { id, codex_event: event.type, item: event.type === "item.completed" ? event.item.type : undefined });

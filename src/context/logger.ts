@@ -15,6 +15,8 @@ export interface Logger {
 export interface LoggerOptions {
   /** Where readable lines go (the terminal); omit for silence. */
   readonly human?: NodeJS.WritableStream;
+  /** Events left off the readable lines (the file still gets them): the caller says them its own way. */
+  readonly humanSkips?: ReadonlySet<string>;
   /** The structured JSON log file; omit for none. */
   readonly file?: string;
   readonly redactor: Redactor;
@@ -33,7 +35,7 @@ export function createLogger(options: LoggerOptions): Logger {
       const at = now();
       const safe = options.redactor.redactDeep(fields);
       file?.write(`${JSON.stringify({ ...safe, at: at.toISOString(), level, event })}\n`);
-      options.human?.write(`${humanLine(at, level, event, safe)}\n`);
+      if (!options.humanSkips?.has(event)) options.human?.write(`${humanLine(at, level, event, safe)}\n`);
     },
     close: () => new Promise<void>((resolve) => (file ? file.end(resolve) : resolve())),
   };

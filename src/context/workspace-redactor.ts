@@ -17,12 +17,17 @@ export async function workspaceRedactor(config: Config, env: Env): Promise<Redac
   // Provider keys of any shape (an Azure key looks like nothing in particular) are secrets too.
   const userConfig = await readCodexUserConfig(env);
   const envNames = [
-    ...Object.keys(env).filter((name) => SECRET_NAME.test(name)),
+    ...secretEnvNames(env),
     ...providerEnvKeys(config.codex.config),
     ...providerEnvKeys(userConfig),
     ...config.security.redact_env,
   ];
   return createRedactor({ env, envNames });
+}
+
+/** The variables of `env` whose names say they hold secrets. */
+export function secretEnvNames(env: Env): string[] {
+  return Object.keys(env).filter((name) => SECRET_NAME.test(name));
 }
 
 /**

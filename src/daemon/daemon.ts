@@ -3,7 +3,7 @@
 // Like a watcher, it emits "error" rather than throwing from its event handlers.
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
@@ -63,6 +63,8 @@ export class Daemon extends EventEmitter {
   readonly #settling = new Map<string, Settling>();
   readonly #attempts = new Map<string, number>();
   readonly #awaitingApproval = new Set<string>();
+  /** Orphan markers being removed (see #droppedOrphanMarker). */
+  readonly #droppingMarkers = new Set<string>();
   /** Running requests whose text is being compared; true: it changed again meanwhile. */
   readonly #restartChecks = new Map<string, boolean>();
   #lock: WorkspaceLock | undefined;
@@ -228,6 +230,7 @@ export class Daemon extends EventEmitter {
       if (how === "change" && this.#running.has(id)) return void this.#restartIfChanged(id);
       return this.#offer(id, how === "add" ? "detected" : "changed");
     }
+    if (this.#droppedOrphanMarker(name)) return;
     const cancelled = CANCEL_FILE.exec(name)?.[1];
     if (cancelled) return this.#cancel(cancelled, "CANCEL file");
     const approved = APPROVE_FILE.exec(name)?.[1];
@@ -245,7 +248,31 @@ export class Daemon extends EventEmitter {
     for (const name of names) {
       const id = REQUEST_FILE.exec(name)?.[1];
       if (id && !results.has(`CODEX_DELEGATION_RESULT_${id}.json`)) this.#offer(id, "found");
+      else if (!id) this.#droppedOrphanMarker(name); // left while no daemon ran, or an event missed
     }
+  }
+
+  /**
+   * A CANCEL or APPROVE marker for a request that does not exist (a mistyped id, dropped by hand)
+   * is removed and logged: it must never become a RESULT for a request nobody made, nor stay to
+   * cancel or approve a later request that happens to get its id. True when `name` was one.
+   */
+  #droppedOrphanMarker(name: string): boolean {
+    const { layout, logger } = this.#ctx;
+    const id = CANCEL_FILE.exec(name)?.[1] ?? APPROVE_FILE.exec(name)?.[1];
+    if (!id || this.#tracks(id) || existsSync(layout.request(id)) || existsSync(layout.result(id, "json"))) return false;
+    if (this.#droppingMarkers.has(name)) return true; // the watcher and a sweep both saw it: one log line
+    this.#droppingMarkers.add(name);
+    logger.log("warn", "marker without a request", { id, message: `${name}: no request ${id}; removed, no RESULT written` });
+    void rm(path.join(layout.inbox, name), { force: true })
+      .catch((error: unknown) => this.#report(toRelayError(error), "marker", id))
+      .finally(() => this.#droppingMarkers.delete(name));
+    return true;
+  }
+
+  /** The daemon is handling `id` in some way (its request may be gone: a deletion cancels it). */
+  #tracks(id: string): boolean {
+    return this.#running.has(id) || this.#queued.has(id) || this.#inLane.has(id) || this.#settling.has(id) || this.#awaitingApproval.has(id) || this.#detectedAt.has(id);
   }
 
   async #recoverClaims(): Promise<void> {

@@ -38,6 +38,8 @@ export interface Layout {
   readonly tmp: string;
   readonly lockFile: string;
   readonly logFile: string;
+  /** What the editor hooks could not do: they print nothing, so they say it here. */
+  readonly hookLogFile: string;
   readonly progress: string;
   readonly out: string;
   readonly taskPacket: string;
@@ -70,6 +72,7 @@ export function layoutFor(workspace: string): Layout {
     tmp: path.join(relay, "tmp"),
     lockFile: path.join(relay, "daemon.lock"),
     logFile: path.join(relay, "daemon.log.jsonl"),
+    hookLogFile: path.join(relay, "hook.log.jsonl"),
     progress: path.join(ws, PROGRESS_DIR),
     out: path.join(ws, OUT_DIR),
     taskPacket: path.join(ws, TASK_PACKET_FILE),

@@ -146,8 +146,9 @@ describe("show", () => {
     expect(JSON.parse(pendingJson.stdout)).toEqual({ id: waiting, state: "waiting for a daemon (`codex-relay start`, or `codex-relay run` it)" });
 
     const unknown = await w.cli(["show", "20000101_000000"]);
-    expect(unknown.exitCode).toBe(1);
-    expect(unknown.stdout.trim()).toBe("20000101_000000: unknown");
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toContain("no request 20000101_000000");
 
     const notAnId = await w.cli(["show", "yesterday"]);
     expect(notAnId.exitCode).toBe(2);

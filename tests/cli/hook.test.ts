@@ -34,9 +34,9 @@ async function repo(): Promise<{ dir: string; sub: string; layout: Layout }> {
 }
 
 /** The hook as the editor runs it: stdin is the event's JSON; the process's own cwd is elsewhere. */
-function hook(args: string[], input: string, env: Record<string, string> = {}) {
+function hook(args: string[], input: string, env: Record<string, string> = {}, cwd = os.tmpdir()) {
   return execa(process.execPath, [CLI, "hook", ...args], {
-    cwd: os.tmpdir(),
+    cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.tmpdir(), ...env },
     extendEnv: false,
     reject: false,
@@ -230,6 +230,7 @@ describe("hook claude-code (UserPromptSubmit)", () => {
       const run = await hook(["claude-code"], input);
       expect(run.exitCode, input).toBe(0);
       expect(run.stdout, input).toBe("");
+      expect(run.stderr, input).toBe("");
     }
     expect(existsSync(path.join(dir, ".autonomous_runs"))).toBe(false);
   });
@@ -241,13 +242,40 @@ describe("hook claude-code (UserPromptSubmit)", () => {
     expect(gone.stdout).toBe("");
     expect(existsSync(path.join(os.tmpdir(), "codex-relay-no-such-dir"))).toBe(false);
 
-    const { sub } = await repo();
-    const agent = await hook(["windsurf"], promptEvent(sub, "DELEGATE TO CODEX: x"));
+    const { dir, sub, layout } = await repo();
+    await mkdir(layout.relay, { recursive: true }); // a workspace the relay uses: the notes go to its hook log
+    const agent = await hook(["windsurf"], promptEvent(sub, "DELEGATE TO CODEX: x"), {}, dir);
     expect(agent.exitCode).toBe(0);
-    expect(agent.stderr).toContain("unknown agent `windsurf`");
-    const event = await hook(["claude-code", "--event", "PreToolUse"], promptEvent(sub, "DELEGATE TO CODEX: x"));
+    expect(agent.stderr).toBe("");
+    const event = await hook(["claude-code", "--event", "PreToolUse"], promptEvent(sub, "DELEGATE TO CODEX: x"), {}, dir);
     expect(event.exitCode).toBe(0);
-    expect(event.stderr).toContain("--event must be prompt or stop");
+    expect(event.stderr).toBe("");
+    const notes = (await readFile(layout.hookLogFile, "utf8")).trim().split("\n").map((line) => JSON.parse(line).message);
+    expect(notes).toEqual([
+      "unknown agent `windsurf`; expected claude-code or cursor (nothing done)",
+      "--event must be prompt or stop, got `PreToolUse` (nothing done)",
+    ]);
+    expect(await requestIds(layout)).toEqual([]);
+  });
+
+  it("says nothing about stdin that is not JSON: exit 0, empty stdout and stderr, one line in the relay's hook log", async () => {
+    const { dir, layout } = await repo();
+    await mkdir(layout.relay, { recursive: true });
+    const run = await hook(["claude-code"], "{ this is not json", {}, dir);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe("");
+    const lines = (await readFile(layout.hookLogFile, "utf8")).trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      {
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        level: "warn",
+        event: "hook",
+        agent: "claude-code",
+        message: "stdin is not a claude-code hook input with a session id and a prompt; nothing to do",
+      },
+    ]);
+    expect(await requestIds(layout)).toEqual([]);
   });
 });
 

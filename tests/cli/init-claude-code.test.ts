@@ -96,14 +96,14 @@ describe("init --claude-code", () => {
     const broken = '{ "permissions": { "allow": [ } // half-edited\n';
     await writeFile(file, broken);
     const run = await cliIn(dir, ["init", "--claude-code"]);
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(2); // a settings file that does not validate is a config error: exit 2, as for codex-relay.toml
     expect(run.stderr).toContain(`${file} is not valid JSON; its hooks were not installed`);
     expect(run.stderr).toContain("hint: Fix settings.json");
     expect(await readFile(file, "utf8")).toBe(broken);
 
     await writeFile(file, JSON.stringify({ hooks: { Stop: { command: "x" } } }));
     const wrongShape = await cliIn(dir, ["init", "--claude-code"]);
-    expect(wrongShape.exitCode).toBe(1);
+    expect(wrongShape.exitCode).toBe(2);
     expect(wrongShape.stderr).toContain("`hooks.Stop` that is not a list");
   });
 

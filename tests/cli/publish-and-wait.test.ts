@@ -2,22 +2,16 @@
 // built CLI: the request each one publishes as the daemon parses it, what it prints without
 // waiting, and a client that waits for a serving daemon; plus how `show` and `wait` treat a
 // RESULT file that is not one. Real temp git repositories, the real codex binary, the scripted model.
-import { readFile, writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
 import { RESULT_STATUSES, RESULT_SCHEMA } from "../../src/cli/finished-result.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
 import { RESULT_SCHEMA_ID, ResultStatus } from "../../src/protocol/result.js";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { analysisReply, logEvents, makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { analysisReply, cleanUpAfterEach, logEvents, makeTestWorkspace, startDaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace | undefined;
-let daemon: DaemonProcess | undefined;
-afterEach(async () => {
-  await daemon?.kill();
-  daemon = undefined;
-  await ws?.cleanup();
-  ws = undefined;
-});
+const held = cleanUpAfterEach();
 
 async function published(w: TestWorkspace, id: string) {
   const parsed = parseRequest(await readFile(w.layout.request(id), "utf8"));
@@ -27,7 +21,7 @@ async function published(w: TestWorkspace, id: string) {
 
 describe("publishing without waiting", () => {
   it("diagnose, patch and micro each publish a request of their kind and print its id", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     const diagnose = await w.cli(["diagnose", "the build hangs", "--model", "gpt-5.5"]);
     const patch = await w.cli(["patch"]);
     const micro = await w.cli(["micro", "add a null check", "--files", "a.ts, b.ts", "--detach"]);
@@ -43,7 +37,7 @@ describe("publishing without waiting", () => {
   });
 
   it("--json prints the id with the request and RESULT paths, for every publishing command", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     for (const argv of [["delegate", "--issue", "x"], ["diagnose"], ["patch"], ["micro", "tidy", "--detach"]]) {
       const run = await w.cli([...argv, "--json"]);
       expect(run.exitCode).toBe(0);
@@ -53,7 +47,7 @@ describe("publishing without waiting", () => {
   });
 
   it("a blank --model or --context counts as not given", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     const run = await w.cli(["delegate", "--issue", "blank flags", "--model", " ", "--context", "  "]);
     expect(run.exitCode).toBe(0);
     const request = await published(w, run.stdout.trim());
@@ -64,9 +58,9 @@ describe("publishing without waiting", () => {
 
 describe("waiting for a serving daemon", () => {
   it("delegate --wait prints the RESULT the daemon wrote and runs nothing itself", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     w.server.setDefault(jsonMessage(analysisReply()));
-    daemon = await startDaemonProcess(w);
+    const daemon = (held.daemon = await startDaemonProcess(w));
     const run = await w.cli(["delegate", "--wait", "--issue", "answered by the daemon"]);
     expect(run.exitCode).toBe(0);
     const id = /request (\S+) written/.exec(run.stderr)?.[1] ?? "";
@@ -78,7 +72,7 @@ describe("waiting for a serving daemon", () => {
   });
 
   it("wait on a finished request prints it at once, as JSON identical to the file", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     w.server.setDefault(jsonMessage(analysisReply()));
     const first = JSON.parse((await w.cli(["delegate", "--wait", "--json", "--issue", "finished"])).stdout);
     const again = await w.cli(["wait", first.id, "--json"]);
@@ -89,7 +83,7 @@ describe("waiting for a serving daemon", () => {
 
 describe("a RESULT file that is not a RESULT", () => {
   it("is not printed: show gives the request's state and wait keeps waiting", async () => {
-    const w = (ws = await makeTestWorkspace());
+    const w = (held.ws = await makeTestWorkspace());
     const id = (await w.cli(["delegate", "--issue", "garbled result"])).stdout.trim();
     for (const text of ["{ not json", JSON.stringify({ schema: "codex-relay/result@2", id, status: "completed", summary: "" })]) {
       await writeFile(w.layout.result(id, "json"), text);
@@ -103,5 +97,47 @@ describe("a RESULT file that is not a RESULT", () => {
   it("the client's schema id and statuses are the protocol's", () => {
     expect(RESULT_SCHEMA).toBe(RESULT_SCHEMA_ID);
     expect([...RESULT_STATUSES]).toEqual(ResultStatus.options);
+  });
+});
+
+describe("a codex-relay.toml that does not validate", () => {
+  /** Every file under the workspace but .git, with its size: what a command left behind. */
+  async function files(dir: string): Promise<string[]> {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && !path.relative(dir, e.parentPath).split(path.sep).includes(".git"))
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+      .sort();
+  }
+
+  it("stops every publishing command before it writes anything: exit 2, the file, the key, expected and found", async () => {
+    const w = (held.ws = await makeTestWorkspace());
+    const file = path.join(w.dir, "codex-relay.toml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("settle_ms = 300", 'settle_ms = "soon"'));
+    const outside = path.join(w.dir, "..", `${path.basename(w.dir)}-request.md`);
+    await writeFile(outside, "## Issue\nfrom a file\n");
+    const before = await files(w.dir);
+    const commands = [
+      ["delegate", "--issue", "x"],
+      ["delegate", "--wait", "--issue", "x"],
+      ["diagnose", "--wait"],
+      ["patch", "--wait"],
+      ["micro", "tidy"],
+      ["run", outside],
+    ];
+    try {
+      for (const argv of commands) {
+        const run = await w.cli(argv, { timeoutMs: 20_000 });
+        const what = argv.join(" ");
+        expect(run.exitCode, what).toBe(2);
+        expect(run.stdout, what).toBe("");
+        expect(run.stderr, what).toContain(`codex-relay ${argv[0]}: ${file} is invalid:`);
+        expect(run.stderr, what).toMatch(/key `daemon\.settle_ms`: expected number, received string; found the string "soon"/);
+        expect(await files(w.dir), what).toEqual(before);
+      }
+    } finally {
+      await rm(outside, { force: true });
+    }
+    expect(w.server.requests).toHaveLength(0);
   });
 });

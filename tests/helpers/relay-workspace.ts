@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { createLogger } from "../../src/context/logger.js";
 import { createRelayContext, type RelayContext } from "../../src/context/relay-context.js";
+import { afterEach } from "vitest";
 import { layoutFor, type Layout } from "../../src/protocol/layout.js";
 import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../fixtures/codex-home.js";
 import { startModelServer, type ModelServer } from "../fixtures/model-server.js";
@@ -249,4 +250,16 @@ export function killCodexGroups(layout: Layout): number[] {
     }
   }
   return alive;
+}
+
+/** Call at the top of a test file: the workspace and daemon a test puts here are cleaned up after it. */
+export function cleanUpAfterEach(): { ws?: TestWorkspace; daemon?: DaemonProcess } {
+  const held: { ws?: TestWorkspace; daemon?: DaemonProcess } = {};
+  afterEach(async () => {
+    await held.daemon?.kill();
+    delete held.daemon;
+    await held.ws?.cleanup();
+    delete held.ws;
+  });
+  return held;
 }

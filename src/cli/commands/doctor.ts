@@ -1,7 +1,8 @@
 // `codex-relay doctor`: check what would make a request fail before one does. Each check says
 // what it found and, when it fails, what to do. Exit 0 only when every check passes.
 import { randomBytes } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { constants, existsSync } from "node:fs";
+import { access, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { codexHome, needsLogin, readCodexUserConfigChecked } from "../../config/codex-user-config.js";
@@ -17,7 +18,7 @@ import { layoutFor } from "../../protocol/layout.js";
 import { buildChildEnv, providerEnvKeys } from "../../security/child-env.js";
 import type { CommandInput } from "../command.js";
 import { daemonRunning } from "../../daemon/workspace-lock.js";
-import { resolveWorkspace } from "../workspace.js";
+import { existingWorkspace } from "../workspace.js";
 
 interface Check {
   name: string;
@@ -27,7 +28,7 @@ interface Check {
 }
 
 export async function run({ flags, io }: CommandInput<"doctor">): Promise<number> {
-  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const layout = layoutFor(existingWorkspace(flags, io.cwd));
   const checks: Check[] = [];
   const check = async (name: string, body: () => Promise<Omit<Check, "name">>) => {
     try {
@@ -41,6 +42,7 @@ export async function run({ flags, io }: CommandInput<"doctor">): Promise<number
   let config: Config | undefined;
   await check("config", async () => {
     config = await loadConfig(layout.configFile);
+    if (!existsSync(layout.configFile)) return { ok: true, detail: `no ${path.basename(layout.configFile)} (defaults apply)` };
     return { ok: true, detail: `${path.basename(layout.configFile)} is valid` };
   });
   let bin: string | undefined;
@@ -91,13 +93,24 @@ export async function run({ flags, io }: CommandInput<"doctor">): Promise<number
     return { ok: true, detail: `git ${major}.${minor}, repository at ${top}` };
   });
   await check("folders", async () => {
+    // A check creates nothing: a folder not made yet (by `init` or the daemon's start) is fine when
+    // the folder it would be made in is writable.
+    const missing: string[] = [];
     for (const dir of [layout.inbox, layout.tmp, layout.claims]) {
-      await mkdir(dir, { recursive: true });
-      const probe = path.join(dir, `.doctor-${randomBytes(4).toString("hex")}`);
-      await writeFile(probe, "");
-      await rm(probe);
+      if (existsSync(dir)) {
+        const probe = path.join(dir, `.doctor-${randomBytes(4).toString("hex")}`);
+        await writeFile(probe, "");
+        await rm(probe);
+        continue;
+      }
+      let parent = path.dirname(dir);
+      while (!existsSync(parent)) parent = path.dirname(parent);
+      await access(parent, constants.W_OK);
+      missing.push(`${path.relative(layout.workspace, dir)}/`);
     }
-    return { ok: true, detail: `${path.relative(layout.workspace, layout.inbox)}/ and the relay's state folder are writable` };
+    const inbox = `${path.relative(layout.workspace, layout.inbox)}/`;
+    if (missing.length === 0) return { ok: true, detail: `${inbox} and the relay's state folder are writable` };
+    return { ok: true, detail: `${missing.join(", ")} not made yet (\`codex-relay init\` or \`codex-relay start\` makes them); where they go is writable` };
   });
   await check("sandbox", async () => {
     if (!bin) return { ok: false, detail: "skipped: codex not found" };

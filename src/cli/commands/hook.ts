@@ -1,10 +1,14 @@
 // `codex-relay hook <claude-code|cursor> [--event prompt|stop]`: the command an editor runs as a
 // hook (installed by `init --claude-code` / `init --cursor`). Reads the editor's JSON on stdin,
 // turns `DELEGATE TO CODEX: <issue>` in a prompt into a request, and announces finished RESULTs.
-// Always exits 0 and prints nothing it was not asked for: a hook must never block a prompt.
+// Always exits 0 and prints nothing it was not asked for (its notes go to the hook log, hook-log.ts):
+// a hook must never block or disturb a prompt.
 import type { CliIo, CommandInput } from "../command.js";
+import { layoutFor } from "../../protocol/layout.js";
+import { logHookNote } from "../hooks/hook-log.js";
 import { isHookAgent, type HookEvent } from "../hooks/hook-input.js";
 import { runHook } from "../hooks/run-hook.js";
+import { resolveWorkspace } from "../workspace.js";
 
 const EVENTS: Readonly<Record<string, HookEvent>> = {
   prompt: "prompt",
@@ -20,14 +24,17 @@ const STDIN_TIMEOUT_MS = 10_000;
 
 export async function run({ flags, positionals, io }: CommandInput<"hook">): Promise<number> {
   const agent = positionals[0];
+  // Nothing on stderr, whatever happens: what went wrong goes to the hook log (hook-log.ts).
+  const note = (workspace: string, text: string) =>
+    logHookNote(layoutFor(workspace), { agent: agent ?? "(none)", note: text }, io.env, new Date()).catch(() => undefined); // a log that cannot be written must not fail the prompt either
   if (!isHookAgent(agent)) {
-    io.stderr.write(`codex-relay hook: ${agent === undefined ? "no agent given" : `unknown agent \`${agent}\``}; expected claude-code or cursor (nothing done)\n`);
+    await note(resolveWorkspace(flags, io.cwd), `${agent === undefined ? "no agent given" : `unknown agent \`${agent}\``}; expected claude-code or cursor (nothing done)`);
     return 0;
   }
   const eventFlag = flags.event;
   const event = eventFlag === undefined ? undefined : EVENTS[eventFlag];
   if (eventFlag !== undefined && event === undefined) {
-    io.stderr.write(`codex-relay hook: --event must be prompt or stop, got \`${eventFlag}\` (nothing done)\n`);
+    await note(resolveWorkspace(flags, io.cwd), `--event must be prompt or stop, got \`${eventFlag}\` (nothing done)`);
     if (agent === "cursor") io.stdout.write(`${JSON.stringify({ continue: true })}\n`);
     return 0;
   }
@@ -41,7 +48,7 @@ export async function run({ flags, positionals, io }: CommandInput<"hook">): Pro
     now: new Date(),
   });
   io.stdout.write(outcome.stdout);
-  if (outcome.note) io.stderr.write(`codex-relay hook: ${outcome.note}\n`);
+  if (outcome.note) await note(outcome.workspace, outcome.note);
   return 0;
 }
 

@@ -7,10 +7,10 @@ import { publishRequest } from "../../protocol/publish-request.js";
 import type { CommandInput } from "../command.js";
 import { EXIT_TIMEOUT, printResult } from "../print-result.js";
 import { inlineContext, runInline } from "../run-inline.js";
-import { resolveWorkspace } from "../workspace.js";
+import { existingWorkspace } from "../workspace.js";
 
 export async function run({ flags, positionals, io }: CommandInput<"run">): Promise<number> {
-  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const layout = layoutFor(existingWorkspace(flags, io.cwd));
   const file = path.resolve(io.cwd, positionals[0]!);
   const queued = path.dirname(file) === layout.inbox ? requestIdOf(path.basename(file)) : undefined;
   let text = "";

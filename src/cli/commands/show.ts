@@ -1,16 +1,13 @@
 // `codex-relay show <id>`: the RESULT when there is one, otherwise the request's current state.
 import { layoutFor } from "../../protocol/layout.js";
-import { checkId } from "../check-id.js";
 import type { CommandInput } from "../command.js";
-import { readFinishedResult } from "../finished-result.js";
+import { namedRequest } from "../named-request.js";
 import { printResult } from "../print-result.js";
-import { resolveWorkspace } from "../workspace.js";
+import { existingWorkspace } from "../workspace.js";
 
 export async function run({ flags, positionals, io }: CommandInput<"show">): Promise<number> {
-  const id = checkId(positionals[0], io);
-  if (!id) return 2;
-  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
-  const result = await readFinishedResult(layout, id);
+  const layout = layoutFor(existingWorkspace(flags, io.cwd));
+  const { id, result } = await namedRequest(layout, positionals[0]);
   if (result) return printResult(io, layout, result, flags.json === true);
   // Only an unfinished request needs its claim and the config: loaded here, not for a finished one.
   const { requestState } = await import("../request-state.js");

@@ -4,11 +4,11 @@ import { Daemon } from "../../daemon/daemon.js";
 import { createLogger } from "../../context/logger.js";
 import { createRelayContext } from "../../context/relay-context.js";
 import type { CommandInput } from "../command.js";
-import { resolveWorkspace } from "../workspace.js";
+import { existingWorkspace } from "../workspace.js";
 
 export async function run({ flags, io }: CommandInput<"start">): Promise<number> {
   const ctx = await createRelayContext({
-    workspace: resolveWorkspace(flags, io.cwd),
+    workspace: existingWorkspace(flags, io.cwd),
     env: io.env,
     logger: (redactor, layout) => createLogger({ human: flags.quiet ? undefined : io.stdout, file: layout.logFile, redactor }),
   });

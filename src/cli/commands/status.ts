@@ -3,10 +3,10 @@ import { readdir } from "node:fs/promises";
 import { layoutFor, REQUEST_FILE, RESULT_JSON_FILE } from "../../protocol/layout.js";
 import type { CommandInput } from "../command.js";
 import { requestState } from "../request-state.js";
-import { resolveWorkspace } from "../workspace.js";
+import { existingWorkspace } from "../workspace.js";
 
 export async function run({ flags, io }: CommandInput<"status">): Promise<number> {
-  const layout = layoutFor(resolveWorkspace(flags, io.cwd));
+  const layout = layoutFor(existingWorkspace(flags, io.cwd));
   const names = await readdir(layout.inbox).catch(() => [] as string[]);
   const ids = new Set<string>();
   for (const name of names) {

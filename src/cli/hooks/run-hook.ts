@@ -1,4 +1,4 @@
-// One hook invocation: the editor's JSON in, stdout (and a note for stderr) out. Never throws and
+// One hook invocation: the editor's JSON in, stdout (and a note for the hook log) out. Never throws and
 // never asks for a non-zero exit: whatever goes wrong, the user's prompt goes through untouched.
 // Kept light on purpose — it runs on every prompt and every turn's end: no zod, YAML or remark
 // unless the prompt actually says the phrase (see PHRASE_PREFILTER).
@@ -26,8 +26,10 @@ export interface HookRun {
 
 export interface HookOutcome {
   readonly stdout: string;
-  /** One line for stderr, when something was skipped or failed. */
+  /** What was skipped or failed, for the hook log (hook-log.ts); never printed. */
   readonly note?: string;
+  /** The workspace the hook acted on, or would have: where its note is logged. */
+  readonly workspace: string;
 }
 
 // `PHRASE` of transcripts/phrase.ts, checked before that module (and zod, which it imports) loads:
@@ -37,9 +39,9 @@ const PHRASE_PREFILTER = "DELEGATE TO CODEX:";
 export async function runHook(run: HookRun): Promise<HookOutcome> {
   const input = parseHookInput(run.agent, run.stdin, run.event);
   const event = input?.event ?? run.event ?? "prompt";
-  const nothing = (note: string): HookOutcome => ({ stdout: hookOutput(run.agent, event, undefined), note });
+  const workspace = resolveWorkspace(run.workspace === undefined ? {} : { workspace: run.workspace }, input?.cwd ?? run.cwd);
+  const nothing = (note: string): HookOutcome => ({ stdout: hookOutput(run.agent, event, undefined), note, workspace });
   if (!input) return nothing(`stdin is not a ${run.agent} hook input with a session id${event === "prompt" ? " and a prompt" : ""}; nothing to do`);
-  const workspace = resolveWorkspace(run.workspace === undefined ? {} : { workspace: run.workspace }, input.cwd ?? run.cwd);
   if (!existsSync(workspace)) return nothing(`workspace ${workspace} does not exist; nothing to do`);
   const layout = layoutFor(workspace);
   const said: string[] = [];
@@ -51,10 +53,10 @@ export async function runHook(run: HookRun): Promise<HookOutcome> {
       const requests = await requestsFromPrompt(layout, run, input);
       if (requests) said.push(requests);
     }
-    return { stdout: hookOutput(run.agent, event, said.length > 0 ? said.join("\n\n") : undefined) };
+    return { stdout: hookOutput(run.agent, event, said.length > 0 ? said.join("\n\n") : undefined), workspace };
   } catch (error) {
     const text = said.length > 0 ? said.join("\n\n") : undefined;
-    return { stdout: hookOutput(run.agent, event, text), note: `failed: ${error instanceof Error ? error.message : String(error)}` };
+    return { stdout: hookOutput(run.agent, event, text), note: `failed: ${error instanceof Error ? error.message : String(error)}`, workspace };
   }
 }
 

@@ -1,0 +1,90 @@
+// A workspace that does not exist, through the built CLI: every command but `init` refuses it with
+// exit 2 naming the path and creates nothing; `init` sets one up; `doctor` in a folder that is not a
+// git repository says exactly that, and creates nothing either.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import { layoutFor } from "../../src/protocol/layout.js";
+import { CLI, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
+
+let ws: TestWorkspace | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await ws?.cleanup();
+  ws = undefined;
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+});
+
+async function scratch(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "codex-relay-typo-"));
+  dirs.push(dir);
+  return dir;
+}
+
+describe("--workspace naming a folder that does not exist", () => {
+  it("is an error for every command that is not init, and nothing is created", async () => {
+    const w = (ws = await makeTestWorkspace());
+    const typo = path.join(await scratch(), "no-such", "repo");
+    const request = path.join(w.dir, "hand.md");
+    await writeFile(request, "## Issue\nx\n");
+    const commands = [
+      ["delegate", "--issue", "x"],
+      ["delegate", "--wait", "--issue", "x"],
+      ["diagnose"],
+      ["patch"],
+      ["micro", "tidy", "--detach"],
+      ["run", request],
+      ["doctor"],
+      ["status"],
+      ["start"],
+      ["show", "20990101_000000"],
+      ["wait", "20990101_000000"],
+      ["cancel", "20990101_000000"],
+      ["approve", "20990101_000000"],
+    ];
+    for (const argv of commands) {
+      const run = await w.cli([...argv, "--workspace", typo], { timeoutMs: 20_000 });
+      expect(run.exitCode, argv.join(" ")).toBe(2);
+      expect(run.stdout, argv.join(" ")).toBe("");
+      expect(run.stderr, argv.join(" ")).toContain(`codex-relay ${argv[0]}: workspace ${typo} does not exist; nothing was written`);
+      expect(existsSync(path.dirname(typo)), argv.join(" ")).toBe(false);
+    }
+    expect(w.server.requests).toHaveLength(0);
+  });
+
+  it("init creates it and sets it up", async () => {
+    const dir = path.join(await scratch(), "new", "repo");
+    const run = await execa(process.execPath, [CLI, "init", "--workspace", dir], { reject: false, env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir() }, extendEnv: false });
+    expect(run.exitCode).toBe(0);
+    expect(existsSync(layoutFor(dir).inbox)).toBe(true);
+    expect(existsSync(path.join(dir, "codex-relay.toml"))).toBe(true);
+  });
+});
+
+describe("doctor in a folder that is not a git repository", () => {
+  it("says so, says the config defaults apply when there is none, and creates nothing", async () => {
+    const dir = await scratch();
+    const run = await execa(process.execPath, [CLI, "doctor", "--workspace", dir], { reject: false, env: { PATH: process.env.PATH ?? "", HOME: dir }, extendEnv: false });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/^ok +config +no codex-relay\.toml \(defaults apply\)$/m);
+    expect(run.stdout).toContain(`FAIL git      ${dir} is not in a git repository`);
+    expect(run.stdout).toContain("fix: run `git init`");
+    expect(run.stdout).not.toContain("unexpected error");
+    expect(run.stdout).toMatch(/^ok +folders +\.autonomous_runs\/codex_delegations\/.* not made yet/m);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("a config that exists is reported valid", async () => {
+    const dir = await scratch();
+    execFileSync("git", ["init", "-q", dir]);
+    await writeFile(path.join(dir, "codex-relay.toml"), "[daemon]\nconcurrency = 2\n");
+    const run = await execa(process.execPath, [CLI, "doctor", "--json"], { cwd: dir, reject: false, env: { PATH: process.env.PATH ?? "", HOME: dir }, extendEnv: false });
+    const checks = JSON.parse(run.stdout) as { name: string; ok: boolean; detail: string }[];
+    expect(checks.find((c) => c.name === "config")).toEqual({ name: "config", ok: true, detail: "codex-relay.toml is valid" });
+    expect(checks.find((c) => c.name === "git")).toMatchObject({ ok: true });
+  });
+});
