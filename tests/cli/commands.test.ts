@@ -364,7 +364,7 @@ describe("doctor", () => {
     const run = await w.cli(["doctor"]);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/^FAIL codex .*\/nonexistent\/codex/m);
-    expect(run.stdout).toContain("fix: Install Codex (`npm install @openai/codex`)");
+    expect(run.stdout).toContain("fix: Install Codex into this repository with `npm install -D @openai/codex`");
   });
 
   it("fails when the provider's key variable is not set, naming it", async () => {
