@@ -330,7 +330,7 @@ describe("init", () => {
     const dir = await freshRepo();
     await writeFile(path.join(dir, ".gitignore"), "node_modules/\n.autonomous_runs/.relay/\n"); // an earlier init's one rule
     const first = await cliIn(dir, ["init"]);
-    expect(first.stdout).toContain("added the codex-relay rules in .gitignore (/.autonomous_runs/ /out/codex-diagnosis-*.md");
+    expect(first.stdout).toContain("added the codex-relay rules to .gitignore (/.autonomous_runs/ /out/codex-diagnosis-*.md");
     git(dir, "add", "-A");
     git(dir, "commit", "-qm", "codex-relay init");
     const layout = layoutFor(dir);

@@ -42,7 +42,7 @@ export async function run({ flags, io }: CommandInput<"init">): Promise<number> 
   if (await removeBlock(path.join(layout.workspace, "AGENTS.md"), MARKDOWN)) done.push("removed the codex-relay section from AGENTS.md (Codex reads that file on every run)");
   const ignores = renderBlock(GITIGNORE, [GITIGNORE_HEAD, ...IGNORED_OUTPUTS].join("\n"));
   const ignored = await upsertBlock(path.join(layout.workspace, ".gitignore"), GITIGNORE, ignores);
-  if (ignored) done.push(`${ignored} the codex-relay rules in .gitignore (${IGNORED_OUTPUTS.join(" ")})`);
+  if (ignored) done.push(`${ignored === "added" ? "added the codex-relay rules to" : "updated the codex-relay rules in"} .gitignore (${IGNORED_OUTPUTS.join(" ")})`);
   if (flags.templates) {
     await mkdir(layout.templates, { recursive: true });
     for (const name of ["analysis-prompt.md", "result.md"]) {
