@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../helpers/codex-home.js";
 import { jsonMessage, startModelServer, type ModelServer } from "../helpers/model-server.js";
 import { installTarball, packCheckout, type PackedFile } from "../helpers/packed-install.js";
-import { analysisReply } from "../helpers/relay-workspace.js";
+import { analysisReply, mockProviderTable } from "../helpers/relay-workspace.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let scratch: string;
@@ -133,20 +133,7 @@ describe("installed from the tarball", () => {
 /** Point the init-written config at the stand-in, as a user edits it for a local provider. */
 async function configureProvider(file: string, server: ModelServer): Promise<void> {
   const text = (await readFile(file, "utf8")).replace(/^model = ""$/m, 'model = "gpt-5.5"');
-  const provider = `
-[codex.config]
-model_provider = "mock"
-
-[codex.config.model_providers.mock]
-name = "mock"
-base_url = ${JSON.stringify(server.url)}
-env_key = "${MOCK_ENV_KEY}"
-wire_api = "responses"
-supports_websockets = false
-request_max_retries = 0
-stream_max_retries = 0
-`;
-  await writeFile(file, `${text}${provider}`);
+  await writeFile(file, `${text}\n[codex.config]\nmodel_provider = "mock"\n\n${mockProviderTable(server)}`);
 }
 
 /** Files under `dir`, relative, with `/`. */
