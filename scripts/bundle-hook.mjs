@@ -16,7 +16,7 @@ const result = await build({
   format: "esm",
   target: "node20",
   packages: "external",
-  sourcemap: "linked",
+  sourcemap: false,
   metafile: true,
   logLevel: "warning",
 });

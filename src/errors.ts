@@ -3,7 +3,7 @@
 
 export const ERROR_HINTS = {
   codex_not_found:
-    "Install Codex (`npm install @openai/codex`), put `codex` on PATH, or set `codex.bin` in codex-relay.toml or CODEX_BIN.",
+    "Install Codex into this repository with `npm install -D @openai/codex` (or for your user: `npm install -g @openai/codex`), or point `codex.bin` in codex-relay.toml (or CODEX_BIN) at the codex you have.",
   codex_not_authenticated:
     "Run `codex login` (or set OPENAI_API_KEY / the env_key of your configured provider), then retry.",
   codex_rate_limited: "The model provider is rate limiting; wait and retry, or lower `daemon.concurrency`.",

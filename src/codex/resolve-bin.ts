@@ -1,5 +1,5 @@
-// Find the codex binary: config `codex.bin`, then CODEX_BIN, then `codex` on PATH, then the
-// `@openai/codex` dependency. A JavaScript launcher is swapped for the platform package's native
+// Find the codex binary: config `codex.bin`, then CODEX_BIN, then `codex` on PATH, then
+// `@openai/codex` installed next to codex-relay (an optional peer dependency). A JavaScript launcher is swapped for the platform package's native
 // binary it would exec anyway (measured: ~70 ms and ~55 MB less per run).
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -69,7 +69,7 @@ function searchCodexBin(options: { configBin: string; env: Readonly<Record<strin
   if (bundled) return { path: bundled, source: "node_modules" };
   throw new RelayError(
     "codex_not_found",
-    "codex was not found: not on PATH, and the @openai/codex platform package is not installed next to codex-relay",
+    "codex was not found: not on PATH, and @openai/codex is not installed next to codex-relay (it is an optional peer dependency, not installed with it)",
   );
 }
 
@@ -98,9 +98,16 @@ function nativeFor(candidate: string): string | undefined {
   return bundledNative(createRequire(real));
 }
 
-/** The native binary of the `@openai/codex` dependency next to codex-relay, if installed. */
+/** The native binary of `@openai/codex` installed next to codex-relay, if it is. */
 export function bundledCodexBinary(): string | undefined {
-  return bundledNative(createRequire(import.meta.url));
+  const require = createRequire(import.meta.url);
+  // The platform package is @openai/codex's dependency, not ours: resolve it from there, so a
+  // layout that does not hoist it (pnpm, a nested install) still finds it.
+  try {
+    return bundledNative(createRequire(require.resolve("@openai/codex/package.json"))) ?? bundledNative(require);
+  } catch {
+    return bundledNative(require); // @openai/codex is not installed; its platform package may still be
+  }
 }
 
 function bundledNative(require: NodeJS.Require): string | undefined {

@@ -1,8 +1,9 @@
 // The file names and folders of PROTOCOL.md §1–§5, in one place. Pure: paths only, no IO.
 import path from "node:path";
 
-export const INBOX_DIR = ".autonomous_runs/codex_delegations";
-export const RELAY_DIR = ".autonomous_runs/.relay";
+export const RUNS_DIR = ".autonomous_runs";
+export const INBOX_DIR = `${RUNS_DIR}/codex_delegations`;
+export const RELAY_DIR = `${RUNS_DIR}/.relay`;
 export const PROGRESS_DIR = "progress";
 export const OUT_DIR = "out";
 
@@ -11,6 +12,22 @@ export const TASK_PACKET_FILE = `${PROGRESS_DIR}/TASK_PACKET.md`;
 export const ROUTE_DECISION_FILE = `${PROGRESS_DIR}/ROUTE_DECISION.md`;
 export const LEDGER_FILE = `${PROGRESS_DIR}/ledger.jsonl`;
 export const FAILURE_PATTERNS_FILE = `${OUT_DIR}/failure-patterns.jsonl`;
+
+/**
+ * What `init` keeps out of git (.gitignore patterns, workspace-relative): everything the relay
+ * writes. The audit branch already records each request, RESULT pair, event log, report and the
+ * ledger, requests may hold pasted logs, and the ledger is appended on every run (a merge conflict
+ * on every branch that carried it). Task packets and route decisions are the Builder's and the
+ * approver's own files, not the relay's, and stay theirs to commit.
+ */
+export const IGNORED_OUTPUTS: readonly string[] = [
+  `/${RUNS_DIR}/`,
+  `/${OUT_DIR}/codex-diagnosis-*.md`,
+  `/${OUT_DIR}/codex-patch-*`,
+  `/${OUT_DIR}/micro-*.json`,
+  `/${FAILURE_PATTERNS_FILE}`,
+  `/${LEDGER_FILE}`,
+];
 
 const ID = String.raw`\d{8}_\d{6}(?:_\d+)?`;
 export const REQUEST_FILE = new RegExp(`^CODEX_DELEGATION_REQUEST_(${ID})\\.md$`);

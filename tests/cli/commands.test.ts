@@ -7,6 +7,8 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { layoutFor } from "../../src/protocol/layout.js";
+import { diagnosisReportName } from "../../src/report/diagnosis-report.js";
+import { microReportName } from "../../src/report/micro-report.js";
 import { PACKAGE_TEMPLATES } from "../../src/report/templates.js";
 import { jsonMessage } from "../fixtures/model-server.js";
 import {
@@ -67,6 +69,12 @@ async function readResultJson(w: TestWorkspace, id: string): Promise<any> {
 /** A fresh git repository with one commit, outside any test workspace. */
 async function freshRepo(): Promise<string> {
   return gitdir({ prefix: "codex-relay-init-", commit: false });
+}
+
+/** git in `dir`, its output trimmed, with no user or system config (a global excludes file would hide files). */
+function git(dir: string, ...args: string[]): string {
+  const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, GIT_CONFIG_NOSYSTEM: "1" };
+  return execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8", env }).trim();
 }
 
 /** The built CLI run in `cwd` with a user's minimal environment. */
@@ -267,7 +275,7 @@ describe("init", () => {
     }
     expect(await readFile(path.join(dir, ".cursor/rules/codex-relay.mdc"), "utf8")).toMatch(/^---\ndescription: .*\nalwaysApply: true\n---\n\n<!-- codex-relay:begin/);
     expect(existsSync(path.join(dir, "AGENTS.md"))).toBe(false); // Codex reads AGENTS.md on every relay run
-    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toContain(".autonomous_runs/.relay/");
+    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toEqual(expect.arrayContaining(["/.autonomous_runs/", "/progress/ledger.jsonl"]));
 
     const before = await snapshot(dir);
     const second = await cliIn(dir, ["init"]);
@@ -305,11 +313,44 @@ describe("init", () => {
     const claude = await readFile(path.join(dir, "CLAUDE.md"), "utf8");
     expect(claude.startsWith("# Our agents\n\nAlways run the tests.\n")).toBe(true);
     expect(claude).toContain("<!-- codex-relay:end -->");
-    expect(await readFile(path.join(dir, ".gitignore"), "utf8")).toBe("node_modules\n.autonomous_runs/.relay/\n");
+    const ignore = await readFile(path.join(dir, ".gitignore"), "utf8");
+    expect(ignore).toMatch(/^node_modules\n\n# codex-relay:begin .*\n# What codex-relay writes.*\n\/\.autonomous_runs\/\n[^]*# codex-relay:end\n$/);
 
     const before = await snapshot(dir);
     expect((await cliIn(dir, ["init"])).exitCode).toBe(0);
     expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it("keeps everything the relay writes out of `git status`, but not the Builder's task files, and honours exceptions written below its rules", async () => {
+    const dir = await freshRepo();
+    await writeFile(path.join(dir, ".gitignore"), "node_modules/\n.autonomous_runs/.relay/\n"); // an earlier init's one rule
+    const first = await cliIn(dir, ["init"]);
+    expect(first.stdout).toContain("added the codex-relay rules to .gitignore (/.autonomous_runs/ /out/codex-diagnosis-*.md");
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "codex-relay init");
+    const layout = layoutFor(dir);
+    const at = new Date("2026-12-02T19:46:41Z");
+    const id = "20261202_194641";
+    // One of each file the relay writes, named as the relay names them.
+    const written = [
+      layout.request(id), layout.result(id, "md"), layout.result(id, "json"), layout.log(id), layout.logFile, layout.claim(id),
+      path.join(layout.out, diagnosisReportName(at)),
+      path.join(layout.out, `codex-patch-FAILED-20261202-194642.md`), path.join(layout.out, `codex-patch-FAILED-20261202-194642.patch`),
+      path.join(layout.out, microReportName(id)), layout.failurePatterns, layout.ledger,
+    ];
+    for (const file of written) {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, "x\n");
+    }
+    await writeFile(layout.taskPacket, "# Fix add()\n");
+    await writeFile(layout.routeDecision, "---\npermission: codex-rw\n---\n");
+    await writeFile(path.join(layout.out, "build.log"), "the user's own file\n");
+    expect(git(dir, "status", "--porcelain", "--untracked-files=all").split("\n").sort()).toEqual(["?? out/build.log", "?? progress/ROUTE_DECISION.md", "?? progress/TASK_PACKET.md"]);
+
+    // A user who wants the patch reports in their history says so below the block; init keeps it.
+    await writeFile(path.join(dir, ".gitignore"), `${await readFile(path.join(dir, ".gitignore"), "utf8")}!/out/codex-patch-*.md\n`);
+    expect((await cliIn(dir, ["init"])).stdout).toContain("already set up; nothing changed");
+    expect(git(dir, "status", "--porcelain", "--untracked-files=all")).toContain("?? out/codex-patch-FAILED-20261202-194642.md");
   });
 
   it("run in a subfolder of a repository, sets up the repository root", async () => {
@@ -359,7 +400,7 @@ describe("doctor", () => {
     const run = await w.cli(["doctor"]);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/^FAIL codex .*\/nonexistent\/codex/m);
-    expect(run.stdout).toContain("fix: Install Codex (`npm install @openai/codex`)");
+    expect(run.stdout).toContain("fix: Install Codex into this repository with `npm install -D @openai/codex`");
   });
 
   it("fails when the provider's key variable is not set, naming it", async () => {

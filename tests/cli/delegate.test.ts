@@ -129,7 +129,7 @@ describe("codex not installed", () => {
     expect(result.status).toBe("failed");
     expect(result.error.code).toBe("codex_not_found");
     expect(result.error.message).toContain("/nonexistent/codex");
-    expect(result.error.hint).toContain("npm install @openai/codex");
+    expect(result.error.hint).toContain("npm install -D @openai/codex");
     expect(ws.server.requests).toHaveLength(0);
   });
 });

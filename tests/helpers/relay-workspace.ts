@@ -94,15 +94,7 @@ model_provider = "mock"
 shell_snapshot = false
 plugins = false
 ${options.mockProvider === false ? "" : `
-[codex.config.model_providers.mock]
-name = "mock"
-base_url = ${JSON.stringify(server.url)}
-env_key = "${MOCK_ENV_KEY}"
-wire_api = "responses"
-supports_websockets = false
-request_max_retries = 0
-stream_max_retries = 0
-`}
+${mockProviderTable(server)}`}
 [daemon]
 settle_ms = 300
 sweep_cron = "* * * * * *"
@@ -115,6 +107,19 @@ ${options.daemon ?? ""}
 kill_grace_s = 1
 ${options.watchdog ?? "start_timeout_s = 30\nstall_timeout_s = 30\nwall_timeout_s = 60"}
 ${options.toml ?? ""}
+`;
+}
+
+/** The `[codex.config.model_providers.mock]` table of codex-relay.toml that sends Codex to `server`. */
+export function mockProviderTable(server: { url: string }): string {
+  return `[codex.config.model_providers.mock]
+name = "mock"
+base_url = ${JSON.stringify(server.url)}
+env_key = "${MOCK_ENV_KEY}"
+wire_api = "responses"
+supports_websockets = false
+request_max_retries = 0
+stream_max_retries = 0
 `;
 }
 

@@ -49,7 +49,7 @@ export async function run({ flags, io }: CommandInput<"doctor">): Promise<number
   await check("codex", async () => {
     const resolved = resolveCodexBin({ configBin: config?.codex.bin ?? "", env: io.env });
     const version = await codexVersion(resolved.path);
-    if (!version) return { ok: false, detail: `${resolved.path} did not answer --version`, fix: "reinstall Codex (`npm install @openai/codex`)" };
+    if (!version) return { ok: false, detail: `${resolved.path} did not answer --version`, fix: "reinstall Codex (`npm install -D @openai/codex` in this repository, or `npm install -g @openai/codex`)" };
     bin = resolved.path;
     return { ok: true, detail: `codex ${version} (${resolved.source}: ${resolved.path})` };
   });

@@ -1,19 +1,23 @@
 // `codex-relay init`: make a repository ready — the protocol's folders, a commented config, the
 // section that teaches a Builder to delegate (CLAUDE.md and a Cursor rule; never AGENTS.md, which
-// Codex itself reads on every relay run), and a .gitignore entry;
+// Codex itself reads on every relay run), and .gitignore rules for everything the relay writes;
 // with --claude-code / --cursor, the editor hooks that turn `DELEGATE TO CODEX:` into requests.
 // Idempotent: running it again changes nothing that is already right and keeps what users wrote.
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { layoutFor, RELAY_DIR } from "../../protocol/layout.js";
+import { IGNORED_OUTPUTS, layoutFor } from "../../protocol/layout.js";
 import { PACKAGE_TEMPLATES } from "../../report/templates.js";
 import type { CommandInput } from "../command.js";
 import { installClaudeCodeHooks, installCursorHooks } from "../hooks/install-hooks.js";
+import { removeBlock, renderBlock, upsertBlock, type BlockMarkers } from "../managed-block.js";
 import { resolveWorkspace } from "../workspace.js";
 
-const BEGIN = "<!-- codex-relay:begin (managed by `codex-relay init`; edits inside are replaced) -->";
-const END = "<!-- codex-relay:end -->";
+const MANAGED = "(managed by `codex-relay init`; edits inside are replaced)";
+const MARKDOWN: BlockMarkers = { begin: `<!-- codex-relay:begin ${MANAGED} -->`, end: "<!-- codex-relay:end -->" };
+const GITIGNORE: BlockMarkers = { begin: `# codex-relay:begin ${MANAGED}`, end: "# codex-relay:end" };
+// Exceptions (`!out/codex-patch-*.md`) go below the block, where they win; see "What to commit".
+const GITIGNORE_HEAD = "# What codex-relay writes; the branch codex-relay/audit keeps the record. See \"What to commit\" in its README.";
 
 export async function run({ flags, io }: CommandInput<"init">): Promise<number> {
   const layout = layoutFor(resolveWorkspace(flags, io.cwd));
@@ -26,17 +30,19 @@ export async function run({ flags, io }: CommandInput<"init">): Promise<number> 
     await copyFile(path.join(PACKAGE_TEMPLATES, "codex-relay.toml"), layout.configFile);
     done.push("created codex-relay.toml");
   }
-  const section = `${BEGIN}\n${(await readFile(path.join(PACKAGE_TEMPLATES, "agents-section.md"), "utf8")).trim()}\n${END}\n`;
+  const section = renderBlock(MARKDOWN, await readFile(path.join(PACKAGE_TEMPLATES, "agents-section.md"), "utf8"));
   // Builders read these; Codex does not. AGENTS.md is read by Codex on every run, so the section
   // there (about 3.2 KB telling Codex to delegate to Codex) went into every relay prompt.
   for (const name of BUILDER_FILES) {
     const file = path.join(layout.workspace, name);
     await mkdir(path.dirname(file), { recursive: true });
-    const change = await upsertSection(file, section, name.endsWith(".mdc") ? CURSOR_RULE_HEAD : "");
+    const change = await upsertBlock(file, MARKDOWN, section, name.endsWith(".mdc") ? CURSOR_RULE_HEAD : "");
     if (change) done.push(`${change} the codex-relay section of ${name}`);
   }
-  if (await removeSection(path.join(layout.workspace, "AGENTS.md"))) done.push("removed the codex-relay section from AGENTS.md (Codex reads that file on every run)");
-  if (await appendLine(path.join(layout.workspace, ".gitignore"), `${RELAY_DIR}/`)) done.push(`ignored ${RELAY_DIR}/ in .gitignore`);
+  if (await removeBlock(path.join(layout.workspace, "AGENTS.md"), MARKDOWN)) done.push("removed the codex-relay section from AGENTS.md (Codex reads that file on every run)");
+  const ignores = renderBlock(GITIGNORE, [GITIGNORE_HEAD, ...IGNORED_OUTPUTS].join("\n"));
+  const ignored = await upsertBlock(path.join(layout.workspace, ".gitignore"), GITIGNORE, ignores);
+  if (ignored) done.push(`${ignored === "added" ? "added the codex-relay rules to" : "updated the codex-relay rules in"} .gitignore (${IGNORED_OUTPUTS.join(" ")})`);
   if (flags.templates) {
     await mkdir(layout.templates, { recursive: true });
     for (const name of ["analysis-prompt.md", "result.md"]) {
@@ -58,38 +64,3 @@ export async function run({ flags, io }: CommandInput<"init">): Promise<number> 
 
 const BUILDER_FILES = ["CLAUDE.md", ".cursor/rules/codex-relay.mdc"];
 const CURSOR_RULE_HEAD = "---\ndescription: Delegating hard problems to Codex through codex-relay\nalwaysApply: true\n---\n\n";
-
-/** `head` is what a new file starts with before the section (a Cursor rule's front matter). */
-async function upsertSection(file: string, section: string, head = ""): Promise<"added" | "updated" | undefined> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END, begin);
-  if (begin !== -1 && end !== -1) {
-    const next = text.slice(0, begin) + section + text.slice(end + END.length).replace(/^\n/, "");
-    if (next === text) return undefined;
-    await writeFile(file, next);
-    return "updated";
-  }
-  await writeFile(file, text ? `${text.replace(/\n*$/, "\n\n")}${section}` : `${head}${section}`);
-  return "added";
-}
-
-/** Take an earlier init's section out of `file`, keeping the rest; the file goes if nothing else is left. */
-async function removeSection(file: string): Promise<boolean> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END, begin);
-  if (begin === -1 || end === -1) return false;
-  const [before, after] = [text.slice(0, begin).trimEnd(), text.slice(end + END.length).replace(/^\n+/, "")];
-  const rest = before && after ? `${before}\n\n${after}` : before ? `${before}\n` : after;
-  if (rest.trim()) await writeFile(file, rest);
-  else await rm(file);
-  return true;
-}
-
-async function appendLine(file: string, line: string): Promise<boolean> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  if (text.split("\n").some((l) => l.trim() === line || l.trim() === `/${line}`)) return false;
-  await writeFile(file, `${text}${text && !text.endsWith("\n") ? "\n" : ""}${line}\n`);
-  return true;
-}
