@@ -1,6 +1,7 @@
 // The small commands through the built CLI, as a user types them: status, show, wait, cancel,
 // approve, init, doctor, and the top-level flags. Where a daemon is needed it is a real
 // `codex-relay start` child process driving the real codex binary against the scripted model.
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";

@@ -9,8 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../helpers/codex-home.js";
-import { jsonMessage, startModelServer, type ModelServer } from "../helpers/model-server.js";
+import { codexBinary, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../fixtures/codex-home.js";
+import { jsonMessage, startModelServer, type ModelServer } from "../fixtures/model-server.js";
 import { installTarball, packCheckout, type PackedFile } from "../helpers/packed-install.js";
 import { analysisReply, mockProviderTable } from "../helpers/relay-workspace.js";
 
