@@ -527,7 +527,7 @@ export class Daemon extends EventEmitter {
   // Only where the patch workflow is in use (a patch needs progress/TASK_PACKET.md): a checkout of
   // the repository and its setup (e.g. `npm ci`) are not free for a daemon that only analyses.
   async #warmSandboxPool(): Promise<void> {
-    if (this.#poolWarmed || !existsSync(path.join(this.#ctx.layout.progress, "TASK_PACKET.md"))) return;
+    if (this.#poolWarmed || !existsSync(this.#ctx.layout.taskPacket)) return;
     this.#poolWarmed = true;
     try {
       const { prepareSandboxPool } = await import("../patch/sandbox-pool.js");

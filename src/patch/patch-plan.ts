@@ -6,6 +6,7 @@ import type { Config } from "../config/schema.js";
 import type { UsedDiagnosis } from "./diagnosis-files.js";
 import { checkPrerequisites } from "./prerequisites.js";
 import type { MissingPrerequisite, PatchLimits } from "../protocol/patch-run.js";
+import { TASK_PACKET_FILE } from "../protocol/layout.js";
 
 export interface PatchPlan {
   readonly mode: "patch" | "micro";
@@ -39,7 +40,7 @@ export async function planPatch(run: KindRun): Promise<PlanResult> {
       title: packet.title,
       description: [packet.description, run.request.issue.trim()].filter(Boolean).join("\n\n"),
       diagnosis,
-      taskPacketPath: "progress/TASK_PACKET.md",
+      taskPacketPath: TASK_PACKET_FILE,
       routeDecisionSha256: routeSha256,
       commands: packet.verification.map((command) => ({ name: command, command })),
       limits: patchLimits(config, route?.approvedFiles ?? []),

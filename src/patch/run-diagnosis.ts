@@ -1,8 +1,7 @@
 // The diagnose kind (PROTOCOL.md §5): Codex reads the task packet (or the request's issue) and the
 // repository, read-only, and the daemon writes `out/codex-diagnosis-YYYYMMDD-HHMMSS.md`, the
 // diagnosis a patch later follows.
-import { mkdir, readFile } from "node:fs/promises";
-import path from "node:path";
+import { mkdir } from "node:fs/promises";
 import { askCodex } from "../codex/ask-codex.js";
 import type { ReplySchema } from "../codex/reply-schema.js";
 import type { KindOutcome, KindRun } from "../context/kind-run.js";
@@ -13,19 +12,21 @@ import { loadTemplate, renderTemplate } from "../report/templates.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
 import { reserveOutFile } from "./out-file.js";
+import { TASK_PACKET_FILE, type Layout } from "../protocol/layout.js";
 import { parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
+import { posixRelative } from "../util/posix-relative.js";
+import { readIfExists } from "../util/read-if-exists.js";
 
-export const TASK_PACKET = "progress/TASK_PACKET.md";
 const DIAGNOSIS_REPLY: ReplySchema<Diagnosis> = { name: "diagnosis", type: Diagnosis, json: diagnosisJsonSchema };
 
 export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
   const { ctx, id, request } = run;
   const { layout, config } = ctx;
-  const packet = await readTaskPacket(layout.workspace);
+  const packet = await readTaskPacket(layout);
   const issue = request.issue.trim();
   if (!packet && !issue) {
-    throw new RelayError("patch_prerequisites", `nothing to diagnose: ${TASK_PACKET} does not exist and the request has no issue`, {
-      hint: `Write ${TASK_PACKET} (a title, a description and a ## Verification section), or give the request an issue.`,
+    throw new RelayError("patch_prerequisites", `nothing to diagnose: ${TASK_PACKET_FILE} does not exist and the request has no issue`, {
+      hint: `Write ${TASK_PACKET_FILE} (a title, a description and a ## Verification section), or give the request an issue.`,
     });
   }
   const title = packet?.title ?? firstLine(issue);
@@ -53,11 +54,11 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
   const file = await reserveOutFile(layout.out, createdAt, diagnosisReportName);
   const reportTemplate = await loadTemplate("diagnosis-report.md", layout.templates);
   const markdown = renderDiagnosisReport(
-    { id, title, taskPacketPath: packet ? TASK_PACKET : `request ${id}`, createdAt, diagnosis, codexVersion: run.codex.version, model: run.codex.model, threadId: run.codex.thread_id },
+    { id, title, taskPacketPath: packet ? TASK_PACKET_FILE : `request ${id}`, createdAt, diagnosis, codexVersion: run.codex.version, model: run.codex.model, threadId: run.codex.thread_id },
     reportTemplate,
   );
   await writeFileAtomic(file, ctx.redactor.redact(markdown), layout.tmp);
-  const relative = path.relative(layout.workspace, file).split(path.sep).join("/");
+  const relative = posixRelative(layout.workspace, file);
   ctx.logger.log("info", "diagnosis written", { id, file: relative });
   return {
     ...turn.base,
@@ -77,13 +78,9 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
   };
 }
 
-async function readTaskPacket(workspace: string): Promise<TaskPacket | null> {
-  try {
-    return parseTaskPacket(await readFile(path.join(workspace, TASK_PACKET), "utf8"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
+async function readTaskPacket(layout: Layout): Promise<TaskPacket | null> {
+  const text = await readIfExists(layout.taskPacket);
+  return text === null ? null : parseTaskPacket(text);
 }
 
 function firstLine(text: string): string {

@@ -18,9 +18,9 @@ import { reserveOutFile } from "./out-file.js";
 import { planMicro, planPatch, type PlanResult } from "./patch-plan.js";
 import { summarizeGate } from "./quality-gates.js";
 import type { PatchRunReport } from "../protocol/patch-run.js";
+import { TASK_PACKET_FILE } from "../protocol/layout.js";
+import { posixRelative } from "../util/posix-relative.js";
 
-export const LEDGER = "progress/ledger.jsonl";
-export const FAILURE_PATTERNS = "out/failure-patterns.jsonl";
 const SUMMARY_CHARS = 300;
 
 export async function runPatch(run: KindRun): Promise<KindOutcome> {
@@ -91,7 +91,7 @@ type Gates = Parameters<typeof buildMicroJson>[1];
 async function writeReports(ctx: RelayContext, report: PatchRunReport, gates: Gates | null): Promise<{ relative: string; files: string[] }> {
   const { layout } = ctx;
   await mkdir(layout.out, { recursive: true });
-  const rel = (file: string) => path.relative(layout.workspace, file).split(path.sep).join("/");
+  const rel = (file: string) => posixRelative(layout.workspace, file);
   const files: string[] = [];
   let withPatch = report;
   let main: string;
@@ -112,11 +112,11 @@ async function writeReports(ctx: RelayContext, report: PatchRunReport, gates: Ga
       : renderPatchReport(withPatch, await loadTemplate("patch-report.md", layout.templates));
   await writeFileAtomic(main, ctx.redactor.redact(content), layout.tmp);
   files.unshift(main);
-  const ledger = path.join(layout.workspace, LEDGER);
+  const ledger = layout.ledger;
   await appendLedger(ledger, ctx.redactor.redactDeep(ledgerLine(withPatch, rel(main))));
   files.push(ledger);
   if (report.kind === "micro" && report.status !== "passed") {
-    const patterns = path.join(layout.workspace, FAILURE_PATTERNS);
+    const patterns = layout.failurePatterns;
     await appendFailurePattern(patterns, ctx.redactor.redactDeep(failurePattern(withPatch)));
     files.push(patterns);
   }
@@ -136,7 +136,7 @@ function abortedReport(
 ): PatchRunReport {
   return {
     kind, id, status: "aborted", title, description: "", startedAt: now, finishedAt: now,
-    diagnosisPath: null, taskPacketPath: "progress/TASK_PACKET.md", diagnosisSha256: null, routeDecisionSha256: null, base: null, branch: null, commit: null, commitMessage: null,
+    diagnosisPath: null, taskPacketPath: TASK_PACKET_FILE, diagnosisSha256: null, routeDecisionSha256: null, base: null, branch: null, commit: null, commitMessage: null,
     failedRef: null, patchFile: null, diff: null, rationale: "", fileRationales: [], violations: [], verification: [], attempts: 0,
     threadId: null, codexVersion: null, model: null,
     failure, missing, merge: null, overlap: [], limits,

@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Layout } from "../../protocol/layout.js";
 import { awaitingIds, doneAwaiting, readAwaiting } from "../../protocol/phrase-records.js";
+import { errnoCode } from "../../util/not-found.js";
 
 const ANNOUNCED_DIR = "hook-announced";
 
@@ -68,7 +69,7 @@ async function markAnnounced(layout: Layout, id: string, now: Date): Promise<boo
     await writeFile(announcedFile(layout, id), `${now.toISOString()}\n`, { flag: "wx" });
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    if (errnoCode(error) === "EEXIST") return false;
     throw error;
   }
 }
