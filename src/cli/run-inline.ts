@@ -3,6 +3,7 @@
 import { recordCodexPid, releaseClaim, tryClaim } from "../daemon/claims.js";
 import { createLogger } from "../context/logger.js";
 import { processRequest } from "../daemon/process-request.js";
+import { stopGateway } from "../gateway/gateway.js";
 import { createRelayContext, type RelayContext } from "../context/relay-context.js";
 import type { ResultFile } from "../protocol/result.js";
 import { readResult } from "../report/result-file.js";
@@ -33,6 +34,7 @@ export async function runInline(ctx: RelayContext, id: string): Promise<ResultFi
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await stopGateway(ctx);
     await releaseClaim(ctx.layout, claim);
   }
 }

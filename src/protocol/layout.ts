@@ -52,6 +52,8 @@ export interface Layout {
   cancel(id: string): string;
   approve(id: string): string;
   claim(id: string): string;
+  /** The model gateway's token totals of one UTC day (`YYYY-MM-DD`). */
+  usageDay(day: string): string;
 }
 
 export function layoutFor(workspace: string): Layout {
@@ -80,6 +82,7 @@ export function layoutFor(workspace: string): Layout {
     cancel: (id: string) => path.join(inbox, `CODEX_DELEGATION_CANCEL_${id}`),
     approve: (id: string) => path.join(inbox, `CODEX_DELEGATION_APPROVE_${id}`),
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
+    usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
   });
 }
 

@@ -3,11 +3,14 @@
 // only move forward (start positions pinned by lookbehinds, disjoint alternatives), which keeps
 // a pass over MB-sized text linear.
 
-/** Replaces secrets in text, or in every string of a JSON-like value. */
+/** Counts of redacted values by kind (`openai_key`, `env_value`, …); never the values. */
+export type RedactionTally = Map<string, number>;
+
+/** Replaces secrets in text, or in every string of a JSON-like value; a tally, when given, counts each replacement. */
 export interface Redactor {
-  redact(text: string): string;
+  redact(text: string, tally?: RedactionTally): string;
   /** A new value with every string redacted and every string under a secret-named key replaced. */
-  redactDeep<T>(value: T): T;
+  redactDeep<T>(value: T, tally?: RedactionTally): T;
 }
 
 export const REDACTED = "[REDACTED]";
@@ -34,6 +37,8 @@ const VALUE = [
 const PLACEHOLDER = /^(?:string|number|boolean|null|undefined|true|false|none|nil|str|bytes|\[REDACTED\]|\*+)$/i;
 
 interface Rule {
+  /** What the rule finds, as RESULTs count it. */
+  readonly kind: string;
   readonly pattern: RegExp;
   readonly replace: (match: string, ...groups: string[]) => string;
 }
@@ -43,29 +48,33 @@ const whole = (): string => REDACTED;
 const SHAPE_RULES: readonly Rule[] = [
   // PEM private keys; an unterminated block (a truncated paste) is redacted to the end.
   {
+    kind: "private_key",
     pattern: /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
     replace: whole,
   },
   // OpenAI (sk-…, sk-proj-…) and look-alike provider keys.
-  { pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}/g, replace: whole },
+  { kind: "api_key", pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}/g, replace: whole },
   // GitHub classic and fine-grained tokens.
-  { pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}/g, replace: whole },
-  { pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g, replace: whole },
+  { kind: "github_token", pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}/g, replace: whole },
+  { kind: "github_token", pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g, replace: whole },
   // AWS access key ids.
-  { pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole },
+  { kind: "aws_key", pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, replace: whole },
   // Slack tokens.
-  { pattern: /(?<![A-Za-z0-9_-])xox[abprs]-[A-Za-z0-9-]{10,}/g, replace: whole },
+  { kind: "slack_token", pattern: /(?<![A-Za-z0-9_-])xox[abprs]-[A-Za-z0-9-]{10,}/g, replace: whole },
   // Authorization headers. A bearer token is long, which keeps prose ("Bearer authentication") intact.
   {
+    kind: "bearer_token",
     pattern: /(?<![A-Za-z0-9])([Bb]earer\s+)[A-Za-z0-9._~+/-]{16,}=*/g,
     replace: (_match, prefix = "") => `${prefix}${REDACTED}`,
   },
   {
+    kind: "basic_auth",
     pattern: /(Authorization\s*:\s*Basic\s+)[A-Za-z0-9+/]{8,}=*/gi,
     replace: (_match, prefix = "") => `${prefix}${REDACTED}`,
   },
   // Passwords in URLs: scheme://user:password@host (proxy variables carry these).
   {
+    kind: "url_password",
     pattern: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,20}:\/\/[^\s:/@]{1,256}:)[^\s@/]{1,256}@/g,
     replace: (_match, prefix = "") => `${prefix}${REDACTED}@`,
   },
@@ -73,6 +82,7 @@ const SHAPE_RULES: readonly Rule[] = [
   // kept, the value replaced, quotes preserved so JSON stays JSON. `==` comparisons are not
   // assignments.
   {
+    kind: "secret_assignment",
     pattern: new RegExp(
       String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*?${SECRET_KEY_WORD}(?:\\?["'])?\s*(?::=|[:=](?!=))[ \t]*)(${VALUE})`,
       "gi",
@@ -110,7 +120,7 @@ function envValueRule(
   }
   if (values.size === 0) return undefined;
   const sorted = [...values].sort((a, b) => b.length - a.length);
-  return { pattern: new RegExp(sorted.map(escapeRegExp).join("|"), "g"), replace: whole };
+  return { kind: "env_value", pattern: new RegExp(sorted.map(escapeRegExp).join("|"), "g"), replace: whole };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -127,23 +137,30 @@ export function createRedactor(options: {
   // Env values go first: a shape rule could otherwise cut a known value in half and leave the rest.
   const rules: readonly Rule[] = envRule === undefined ? SHAPE_RULES : [envRule, ...SHAPE_RULES];
 
-  const redact = (text: string): string => {
+  const redact = (text: string, tally?: RedactionTally): string => {
     let out = text;
     for (const rule of rules) {
       rule.pattern.lastIndex = 0;
-      out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: unknown[]) => string);
+      const replace = rule.replace as (substring: string, ...args: unknown[]) => string;
+      out = tally
+        ? out.replace(rule.pattern, (match: string, ...args: unknown[]) => {
+            const replaced = replace(match, ...args);
+            if (replaced !== match) count(tally, rule.kind);
+            return replaced;
+          })
+        : out.replace(rule.pattern, replace);
     }
     return out;
   };
 
-  const walk = (value: unknown, seen: Map<object, unknown>): unknown => {
-    if (typeof value === "string") return redact(value);
+  const walk = (value: unknown, seen: Map<object, unknown>, tally?: RedactionTally): unknown => {
+    if (typeof value === "string") return redact(value, tally);
     if (Array.isArray(value)) {
       const cached = seen.get(value);
       if (cached !== undefined) return cached;
       const copy: unknown[] = [];
       seen.set(value, copy);
-      for (const item of value) copy.push(walk(item, seen));
+      for (const item of value) copy.push(walk(item, seen, tally));
       return copy;
     }
     if (isPlainObject(value)) {
@@ -153,10 +170,9 @@ export function createRedactor(options: {
       seen.set(value, copy);
       for (const [key, item] of Object.entries(value)) {
         // `{ password: "hunter2" }` has no `=` or `:` in its string, so the key decides.
-        copy[key] =
-          typeof item === "string" && item !== "" && SECRET_KEY.test(key) && !PLACEHOLDER.test(item)
-            ? REDACTED
-            : walk(item, seen);
+        const secret = typeof item === "string" && item !== "" && SECRET_KEY.test(key) && !PLACEHOLDER.test(item);
+        if (secret && tally) count(tally, "secret_field");
+        copy[key] = secret ? REDACTED : walk(item, seen, tally);
       }
       return copy;
     }
@@ -166,6 +182,10 @@ export function createRedactor(options: {
 
   return Object.freeze({
     redact,
-    redactDeep: <T>(value: T): T => walk(value, new Map()) as T,
+    redactDeep: <T>(value: T, tally?: RedactionTally): T => walk(value, new Map(), tally) as T,
   });
+}
+
+function count(tally: RedactionTally, kind: string): void {
+  tally.set(kind, (tally.get(kind) ?? 0) + 1);
 }
