@@ -35,7 +35,10 @@ export class Gateway {
     };
     server.on("request", (req, res) => this.#handle(req, res));
     // Codex tries the Responses API over WebSocket first; refusing the upgrade makes it stream over HTTP.
-    server.on("upgrade", (_req, socket: Socket) => socket.end("HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"));
+    server.on("upgrade", (req: http.IncomingMessage, socket: Socket) => {
+      ctx.logger.log("info", "gateway refused websocket", { path: (req.url ?? "").replace(/^\/r\/[^/]+/, "/r/…") });
+      socket.end("HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    });
     server.on("connection", (socket: Socket) => {
       this.#sockets.add(socket);
       socket.once("close", () => this.#sockets.delete(socket));

@@ -2,7 +2,7 @@
 // the RESULT and the day's usage file count exactly the tokens the fixture sent.
 import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { execCommand, jsonMessage, type MockUsage } from "../helpers/model-server.js";
+import { jsonMessage, type MockUsage, type Reply } from "../helpers/model-server.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
@@ -13,6 +13,9 @@ afterEach(async () => {
 const TOOL_USAGE: MockUsage = { input_tokens: 1200, cached_tokens: 400, output_tokens: 30, reasoning_tokens: 12 };
 const REPLY_USAGE: MockUsage = { input_tokens: 1500, cached_tokens: 1100, output_tokens: 250, reasoning_tokens: 40 };
 
+const toolCall = (usage: MockUsage): Reply => ({ kind: "tool_call", name: "exec_command", arguments: { cmd: "echo hello", login: false }, usage });
+const reply = (usage: MockUsage): Reply => ({ kind: "message", text: JSON.stringify(analysisReply()), usage });
+
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
@@ -20,7 +23,7 @@ function today(): string {
 describe("the gateway meter", () => {
   it("counts every model call's tokens into the RESULT and the day's usage file", async () => {
     ws = await makeTestWorkspace();
-    ws.server.enqueue({ ...execCommand("echo hello"), usage: TOOL_USAGE }, { ...jsonMessage(analysisReply()), usage: REPLY_USAGE });
+    ws.server.enqueue(toolCall(TOOL_USAGE), reply(REPLY_USAGE));
     const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"]);
     const result = JSON.parse(run.stdout);
     expect(result.status).toBe("completed");
@@ -35,7 +38,7 @@ describe("the gateway meter", () => {
 
   it("keeps the day's total across processes: a second run adds to the first", async () => {
     ws = await makeTestWorkspace();
-    ws.server.enqueue({ ...jsonMessage(analysisReply()), usage: REPLY_USAGE }, { ...jsonMessage(analysisReply()), usage: REPLY_USAGE });
+    ws.server.enqueue(reply(REPLY_USAGE), reply(REPLY_USAGE));
     for (const issue of ["first?", "second?"]) expect(JSON.parse((await ws.cli(["delegate", "--wait", "--json", "--issue", issue])).stdout).status).toBe("completed");
     const day = JSON.parse(await readFile(ws.layout.usageDay(today()), "utf8"));
     expect(day).toMatchObject({ input_tokens: 3000, cached_input_tokens: 2200, output_tokens: 500, reasoning_output_tokens: 80, calls: 2 });
