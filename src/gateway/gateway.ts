@@ -19,6 +19,8 @@ export class Gateway {
   readonly #ctx: RelayContext;
   readonly #daily: DailyUsage;
   readonly #policy: CallPolicy;
+  /** Day totals being written; `stop` waits for them so a finished process loses no call. */
+  readonly #writes = new Set<Promise<unknown>>();
 
   private constructor(ctx: RelayContext, server: http.Server) {
     this.#ctx = ctx;
@@ -81,6 +83,7 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled([...this.#writes]);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const socket of this.#sockets) socket.destroy();
     this.#policy.agents.http.destroy();
@@ -109,7 +112,13 @@ export class Gateway {
 
   async #metered(route: GatewayRoute, call: Parameters<CallPolicy["metered"]>[1]): Promise<void> {
     route.record(call);
-    await this.#daily.add(utcDay(this.#ctx.now()), call);
+    const write = this.#daily.add(utcDay(this.#ctx.now()), call);
+    this.#writes.add(write);
+    try {
+      await write;
+    } finally {
+      this.#writes.delete(write);
+    }
     this.#ctx.logger.log("info", "model call", { id: route.id, status: call.status, input_tokens: call.input_tokens, output_tokens: call.output_tokens, ttfb_ms: call.ttfb_ms, total_ms: call.total_ms });
   }
 }
