@@ -11,7 +11,7 @@ import type { GatewayRoute } from "../gateway/gateway-route.js";
 import { buildChildEnv, providerEnvKeys } from "../security/child-env.js";
 import { codexVersion, isLoggedIn } from "./codex-info.js";
 import { gatewayPlan } from "./gateway-plan.js";
-import { effectiveProvider, type ProviderInfo } from "./provider.js";
+import { describeProvider, effectiveProvider, type ProviderInfo } from "./provider.js";
 import { resolveCodexBin } from "./resolve-bin.js";
 
 export interface CodexSetup {
@@ -77,6 +77,6 @@ async function openGateway(run: KindRun, provider: ProviderInfo, childEnv: Recor
   const gateway = await gatewayFor(run.ctx);
   const refused = await gateway.dailyRefusal();
   if (refused) throw refused;
-  const route = gateway.open({ id: run.id, kind: run.request.kind, upstream: provider.baseUrl });
+  const route = gateway.open({ id: run.id, kind: run.request.kind, upstream: provider.baseUrl, provider: describeProvider(provider) });
   return { route, config: plan(gateway.baseUrl(route)), close: () => gateway.close(route) };
 }

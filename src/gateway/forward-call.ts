@@ -47,7 +47,7 @@ export async function forwardCall(req: http.IncomingMessage, res: http.ServerRes
     try {
       upstream = await send(target, req.method ?? "POST", headers, body.bytes, policy, res);
     } catch (error) {
-      route.fail(unreachable(route.upstream, error as NodeJS.ErrnoException));
+      route.fail(unreachable(route.provider, error as NodeJS.ErrnoException));
       return sendJson(res, 502, { error: { message: route.fatal?.message ?? "upstream unreachable", type: "codex_unreachable" } });
     }
     const status = upstream.statusCode ?? 502;
@@ -59,7 +59,7 @@ export async function forwardCall(req: http.IncomingMessage, res: http.ServerRes
         await new Promise((resolve) => setTimeout(resolve, wait * 1000));
         continue;
       }
-      const trouble = httpTrouble(route.upstream, status, text, waitedS);
+      const trouble = httpTrouble(route.provider, status, text, waitedS);
       if (trouble) route.fail(trouble);
       res.writeHead(status, responseHeaders(upstream));
       res.end(text);

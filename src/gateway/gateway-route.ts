@@ -15,6 +15,8 @@ export class GatewayRoute {
   readonly id: string;
   /** The provider's real base_url, where calls are forwarded. */
   readonly upstream: string;
+  /** The provider as messages name it (`provider "mock" at http://…/v1`). */
+  readonly provider: string;
   readonly cap: RequestCap | null;
   readonly calls: CallRecord[] = [];
   readonly totals: CallTokens = { ...NO_TOKENS };
@@ -22,8 +24,9 @@ export class GatewayRoute {
   #fatal: RelayError | null = null;
   #turn = new AbortController();
 
-  constructor(options: { id: string; upstream: string; cap: RequestCap | null }) {
+  constructor(options: { id: string; upstream: string; provider: string; cap: RequestCap | null }) {
     this.id = options.id;
+    this.provider = options.provider;
     this.upstream = options.upstream.replace(/\/+$/, "");
     this.cap = options.cap;
   }

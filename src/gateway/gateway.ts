@@ -58,8 +58,9 @@ export class Gateway {
   }
 
   /** A route for request `id` of `kind`, forwarding to `upstream` (the provider's real base_url). */
-  open(options: { id: string; kind: string; upstream: string }): GatewayRoute {
-    const route = new GatewayRoute({ id: options.id, upstream: options.upstream, cap: requestCap(this.#ctx.config.budget, options.kind) });
+  open(options: { id: string; kind: string; upstream: string; provider?: string }): GatewayRoute {
+    const provider = options.provider ?? `the provider at ${options.upstream}`;
+    const route = new GatewayRoute({ id: options.id, upstream: options.upstream, provider, cap: requestCap(this.#ctx.config.budget, options.kind) });
     this.#routes.set(route.secret, route);
     return route;
   }

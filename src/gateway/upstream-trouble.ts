@@ -3,20 +3,20 @@
 import { RelayError } from "../errors.js";
 
 /** A connection that never got an answer: refused, DNS, TLS, reset. */
-export function unreachable(upstream: string, cause: NodeJS.ErrnoException): RelayError {
-  const why = cause.code ? `${cause.code}: ${cause.message}` : cause.message;
-  return new RelayError("codex_unreachable", `the model gateway could not reach the upstream provider at ${upstream} (${why})`, { cause });
+export function unreachable(provider: string, cause: NodeJS.ErrnoException): RelayError {
+  const why = cause.code && !cause.message.includes(cause.code) ? `${cause.code}: ${cause.message}` : cause.message;
+  return new RelayError("codex_unreachable", `the model gateway could not reach ${provider} (${why}); the run was stopped at the first attempt`, { cause });
 }
 
 /** An HTTP answer that ends the run at once: 401/403 (not authenticated), 429 past the wait bound. */
-export function httpTrouble(upstream: string, status: number, body: string, waitedS?: number): RelayError | null {
+export function httpTrouble(provider: string, status: number, body: string, waitedS?: number): RelayError | null {
   const said = providerMessage(body);
   if (status === 401 || status === 403) {
-    return new RelayError("codex_not_authenticated", `the provider at ${upstream} refused the key (HTTP ${status}): ${said}`);
+    return new RelayError("codex_not_authenticated", `${provider} refused the key (HTTP ${status}): ${said}`);
   }
   if (status === 429) {
     const waited = waitedS ? ` after waiting ${waitedS} s for Retry-After` : "";
-    return new RelayError("codex_rate_limited", `the provider at ${upstream} is rate limiting (HTTP 429${waited}): ${said}`);
+    return new RelayError("codex_rate_limited", `${provider} is rate limiting (HTTP 429${waited}): ${said}`);
   }
   return null;
 }
