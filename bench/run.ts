@@ -1,6 +1,6 @@
 // `npm run bench`: the figures of issue #2 against the scripted local model server, printed as a
 // table. Never a test: nothing here fails on a timing. Run from the repository root after a build.
-// BENCH_SKIP_DELEGATION, BENCH_SKIP_TRANSCRIPTS and BENCH_SKIP_PATCH (=1) leave a section out.
+// BENCH_SKIP_DELEGATION, BENCH_SKIP_TRANSCRIPTS, BENCH_SKIP_GATEWAY and BENCH_SKIP_PATCH (=1) leave a section out.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
@@ -11,7 +11,8 @@ import { execa } from "execa";
 import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/helpers/codex-home.js";
 import { jsonMessage, startModelServer } from "../tests/helpers/model-server.js";
 import { benchPatchFlow } from "./patch-flow.js";
-import { LogReader, mb, procStatus, waitFor, workspaceToml, type Row } from "./bench-kit.js";
+import { LogReader, mb, pct, procStatus, waitFor, workspaceToml, type Row } from "./bench-kit.js";
+import { benchGateway } from "./gateway.js";
 import { benchPatchPool } from "./patch-pool.js";
 
 const ROOT = process.cwd();
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   if (!process.env.BENCH_SKIP_DELEGATION) rows.push(...(await benchDelegation()));
   if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
+  if (!process.env.BENCH_SKIP_GATEWAY) rows.push(...(await benchGateway()));
   if (!process.env.BENCH_SKIP_PATCH) rows.push(...(await benchPatchPool()), ...(await benchPatchFlow()));
   printTable(rows);
 }
@@ -184,12 +186,6 @@ async function readPromptSentFor(server: Awaited<ReturnType<typeof startModelSer
 async function settled(log: LogReader, id: string): Promise<void> {
   await waitFor(() => log.events().some((e) => e.id === id && String(e.event).startsWith("audit")), 30_000);
   await delay(20);
-}
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[index] ?? NaN) * 10) / 10;
 }
 
 function printTable(rows: Row[]): void {
