@@ -65,7 +65,7 @@ export async function forwardCall(req: http.IncomingMessage, res: http.ServerRes
       res.end(text);
       return;
     }
-    return relay(upstream, res, route, policy, req.method === "POST", started);
+    return relay(upstream, res, route, policy, { model: req.method === "POST", started, redacted: body.redacted });
   }
 }
 
@@ -81,7 +81,8 @@ function send(target: URL, method: string, headers: http.OutgoingHttpHeaders, bo
 }
 
 // Stream the answer back as it arrives; the meter reads usage from the same chunks.
-async function relay(upstream: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, policy: CallPolicy, model: boolean, started: number): Promise<void> {
+async function relay(upstream: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, policy: CallPolicy, call: { model: boolean; started: number; redacted: number }): Promise<void> {
+  const { started } = call;
   res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream));
   res.flushHeaders();
   const scanner = new SseUsageScanner();
@@ -96,9 +97,9 @@ async function relay(upstream: http.IncomingMessage, res: http.ServerResponse, r
     // the upstream stream broke off: Codex sees the cut and retries or fails as it would direct
   }
   res.end();
-  if (!model) return;
+  if (!call.model) return;
   const tokens = scanner.usage ?? NO_TOKENS;
-  await policy.metered(route, { ...tokens, status: upstream.statusCode ?? 0, ttfb_ms: ttfb === null ? null : round(ttfb), total_ms: round(performance.now() - started) });
+  await policy.metered(route, { ...tokens, status: upstream.statusCode ?? 0, ttfb_ms: ttfb === null ? null : round(ttfb), total_ms: round(performance.now() - started), redacted: call.redacted });
 }
 
 function responseHeaders(upstream: http.IncomingMessage): http.OutgoingHttpHeaders {

@@ -120,7 +120,7 @@ export class Gateway {
     } finally {
       this.#writes.delete(write);
     }
-    this.#ctx.logger.log("info", "model call", { id: route.id, status: call.status, input_tokens: call.input_tokens, output_tokens: call.output_tokens, ttfb_ms: call.ttfb_ms, total_ms: call.total_ms });
+    this.#ctx.logger.log("info", "model call", { id: route.id, status: call.status, input_tokens: call.input_tokens, output_tokens: call.output_tokens, ttfb_ms: call.ttfb_ms, total_ms: call.total_ms, redacted: call.redacted });
   }
 }
 

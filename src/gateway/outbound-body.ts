@@ -9,6 +9,8 @@ export interface OutboundBody {
   readonly bytes: Buffer;
   /** The content-encoding of `bytes` (undefined: plain). */
   readonly encoding: string | undefined;
+  /** Values redacted from this body. */
+  readonly redacted: number;
 }
 
 const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
@@ -28,19 +30,23 @@ export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
  * in an encoding Node cannot decode is sent as it came (the call is still metered).
  */
 export async function outboundBody(raw: Buffer, encoding: string | undefined, redactor: Redactor | null, tally: RedactionTally): Promise<OutboundBody> {
-  if (!redactor || raw.length === 0) return { bytes: raw, encoding };
+  if (!redactor || raw.length === 0) return { bytes: raw, encoding, redacted: 0 };
   const decode = encoding ? decoders[encoding] : async (b: Buffer) => b;
-  if (!decode) return { bytes: raw, encoding };
+  if (!decode) return { bytes: raw, encoding, redacted: 0 };
   const plain = await decode(raw);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(plain.toString("utf8"));
-  } catch {
-    return { bytes: Buffer.from(redactor.redact(plain.toString("utf8"), tally)), encoding: undefined }; // not JSON: redacted as text
-  }
   const found: RedactionTally = new Map();
-  const redacted = redactor.redactDeep(parsed, found);
-  for (const [kind, n] of found) tally.set(kind, (tally.get(kind) ?? 0) + n);
-  // Unchanged bodies go out byte for byte (decoded); changed ones as the redacted JSON.
-  return { bytes: found.size > 0 ? Buffer.from(JSON.stringify(redacted)) : plain, encoding: undefined };
+  let bytes: Buffer;
+  try {
+    const redacted = redactor.redactDeep(JSON.parse(plain.toString("utf8")) as unknown, found);
+    // Unchanged bodies go out byte for byte (decoded); changed ones as the redacted JSON.
+    bytes = found.size > 0 ? Buffer.from(JSON.stringify(redacted)) : plain;
+  } catch {
+    bytes = Buffer.from(redactor.redact(plain.toString("utf8"), found)); // not JSON: redacted as text
+  }
+  let redacted = 0;
+  for (const [kind, n] of found) {
+    tally.set(kind, (tally.get(kind) ?? 0) + n);
+    redacted += n;
+  }
+  return { bytes, encoding: undefined, redacted };
 }

@@ -53,7 +53,7 @@ const CallTokens = {
 /** What the model gateway saw of a request's model calls: each call, the totals, the redactions. Optional (older RESULTs lack it). */
 export const GatewayReport = z.object({
   upstream: z.string(),
-  calls: z.array(z.object({ ...CallTokens, status: z.number(), ttfb_ms: z.number().nullable(), total_ms: z.number() })),
+  calls: z.array(z.object({ ...CallTokens, status: z.number(), ttfb_ms: z.number().nullable(), total_ms: z.number(), redacted: z.number() })),
   totals: z.object({ ...CallTokens, calls: z.number() }),
   /** Values redacted from outbound request bodies, by kind; never the values. */
   redacted: z.object({ count: z.number(), kinds: z.record(z.string(), z.number()) }),

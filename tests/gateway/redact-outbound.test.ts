@@ -37,6 +37,7 @@ describe("outbound redaction", () => {
     }
     expect(result.gateway.redacted.count).toBeGreaterThanOrEqual(2);
     expect(result.gateway.redacted.kinds).toMatchObject({ api_key: expect.any(Number), secret_assignment: expect.any(Number) });
+    expect(result.gateway.calls.map((c: { redacted: number }) => c.redacted > 0)).toEqual([false, true]);
     expect(JSON.stringify(result)).not.toContain(DB_PASSWORD);
   });
 
