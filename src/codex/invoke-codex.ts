@@ -7,7 +7,6 @@ import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
 import { isReconnect } from "./events.js";
 import { relayCodexConfig } from "./relay-features.js";
-import { requeueOf } from "./requeue.js";
 import { runCodex, type RunCodexResult } from "./run-codex.js";
 
 export interface InvokeOptions {
@@ -69,7 +68,8 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     if (run.state.unknownEvents > 0) ctx.logger.log("warn", "unknown events", { id, count: run.state.unknownEvents });
     // The gateway ended the turn (a cap, an upstream that will not answer): its error is the outcome.
     const fatal = setup.gateway?.route.fatal;
-    if (fatal && !requeueOf(options.signal) && run.outcome.kind !== "replied") return { ...run, outcome: { kind: "failed", error: fatal } };
+    const endedByGateway = run.outcome.kind === "failed" || (run.outcome.kind === "cancelled" && !options.signal?.aborted);
+    if (fatal && endedByGateway) return { ...run, outcome: { kind: "failed", error: fatal } };
     return run;
   } finally {
     await new Promise<void>((resolve) => eventLog.end(resolve));

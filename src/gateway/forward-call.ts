@@ -47,6 +47,7 @@ export async function forwardCall(req: http.IncomingMessage, res: http.ServerRes
     try {
       upstream = await send(target, req.method ?? "POST", headers, body.bytes, policy, res);
     } catch (error) {
+      if (res.destroyed || res.writableEnded) return; // Codex went away first (cancel, kill): its call was dropped, not refused
       route.fail(unreachable(route.provider, error as NodeJS.ErrnoException));
       return sendJson(res, 502, { error: { message: route.fatal?.message ?? "upstream unreachable", type: "codex_unreachable" } });
     }
