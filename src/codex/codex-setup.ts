@@ -1,7 +1,5 @@
 // Codex as one request uses it: the binary found, its version read, the login checked and the
 // child environment built — once per request, however many turns the request takes.
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { codexHome, needsLogin, readCodexUserConfig } from "../config/codex-user-config.js";
 import type { KindRun } from "../context/kind-run.js";
 import type { GatewayReport } from "../protocol/result.js";
@@ -11,6 +9,7 @@ import type { GatewayRoute } from "../gateway/gateway-route.js";
 import { buildChildEnv, providerEnvKeys } from "../security/child-env.js";
 import { codexVersion, isLoggedIn } from "./codex-info.js";
 import { gatewayPlan } from "./gateway-plan.js";
+import { readCodexAuth } from "./codex-info.js";
 import { describeProvider, effectiveProvider, type ProviderInfo } from "./provider.js";
 import { resolveCodexBin } from "./resolve-bin.js";
 
@@ -72,7 +71,7 @@ async function prepareCodex(run: KindRun): Promise<CodexSetup> {
 
 // A request starts with nothing sent when the day's cap is spent.
 async function openGateway(run: KindRun, provider: ProviderInfo, childEnv: Record<string, string>): Promise<CodexSetup["gateway"]> {
-  const plan = gatewayPlan(run.ctx.config.gateway.enabled, provider, childEnv, existsSync(path.join(codexHome(childEnv), "auth.json")));
+  const plan = gatewayPlan(run.ctx.config.gateway.enabled, provider, childEnv, await readCodexAuth(childEnv));
   if (!plan) return null;
   const gateway = await gatewayFor(run.ctx);
   const refused = await gateway.dailyRefusal();

@@ -1,12 +1,11 @@
 // `codex-relay doctor`: check what would make a request fail before one does. Each check says
 // what it found and, when it fails, what to do. Exit 0 only when every check passes.
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { codexHome, needsLogin, readCodexUserConfigChecked } from "../../config/codex-user-config.js";
-import { codexVersion, isLoggedIn } from "../../codex/codex-info.js";
+import { codexVersion, isLoggedIn, readCodexAuth } from "../../codex/codex-info.js";
 import { gatewayPlan } from "../../codex/gateway-plan.js";
 import { probeProvider } from "../../codex/probe-provider.js";
 import { effectiveProvider } from "../../codex/provider.js";
@@ -84,10 +83,10 @@ export async function run({ flags, io }: CommandInput): Promise<number> {
   await check("gateway", async () => {
     if (configProblem || !config) return { ok: false, detail: configProblem ?? "skipped" };
     const provider = effectiveProvider(overrides, userConfig);
-    const signedIn = existsSync(path.join(codexHome(env), "auth.json"));
+    const auth = await readCodexAuth(env);
     if (!config.gateway.enabled) return { ok: true, detail: "off (`[gateway] enabled = false`): Codex connects direct; metered after each turn, not capped mid-run, not redacted in transit" };
-    if (gatewayPlan(true, provider, env, signedIn)) return { ok: true, detail: `model calls go through the local gateway to ${provider.baseUrl}: metered, capped by [budget], redacted` };
-    const why = signedIn ? "a ChatGPT sign-in is never re-routed" : `${provider.name} is not routed`;
+    if (gatewayPlan(true, provider, env, auth)) return { ok: true, detail: `model calls go through the local gateway to ${provider.baseUrl}: metered, capped by [budget], redacted` };
+    const why = auth.chatgpt ? "a ChatGPT sign-in is never re-routed" : `${provider.name} is not routed`;
     return { ok: true, detail: `direct: ${why}; metered after each turn, not capped mid-run, not redacted in transit` };
   });
   await check("git", async () => {
