@@ -13,6 +13,8 @@ export class GatewayRoute {
   /** The path segment only this run's Codex knows (`/r/<secret>/…`). */
   readonly secret = randomBytes(18).toString("base64url");
   readonly id: string;
+  /** The request's kind (analysis, diagnose, patch, micro), for the day's per-kind totals. */
+  readonly kind: string;
   /** The provider's real base_url, where calls are forwarded. */
   readonly upstream: string;
   /** The provider as messages name it (`provider "mock" at http://…/v1`). */
@@ -24,8 +26,9 @@ export class GatewayRoute {
   #fatal: RelayError | null = null;
   #turn = new AbortController();
 
-  constructor(options: { id: string; upstream: string; provider: string; cap: RequestCap | null }) {
+  constructor(options: { id: string; kind: string; upstream: string; provider: string; cap: RequestCap | null }) {
     this.id = options.id;
+    this.kind = options.kind;
     this.provider = options.provider;
     this.upstream = options.upstream.replace(/\/+$/, "");
     this.cap = options.cap;

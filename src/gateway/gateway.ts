@@ -60,7 +60,7 @@ export class Gateway {
   /** A route for request `id` of `kind`, forwarding to `upstream` (the provider's real base_url). */
   open(options: { id: string; kind: string; upstream: string; provider?: string }): GatewayRoute {
     const provider = options.provider ?? `the provider at ${options.upstream}`;
-    const route = new GatewayRoute({ id: options.id, upstream: options.upstream, provider, cap: requestCap(this.#ctx.config.budget, options.kind) });
+    const route = new GatewayRoute({ id: options.id, kind: options.kind, upstream: options.upstream, provider, cap: requestCap(this.#ctx.config.budget, options.kind) });
     this.#routes.set(route.secret, route);
     return route;
   }
@@ -113,7 +113,7 @@ export class Gateway {
 
   async #metered(route: GatewayRoute, call: Parameters<CallPolicy["metered"]>[1]): Promise<void> {
     route.record(call);
-    const write = this.#daily.add(utcDay(this.#ctx.now()), call);
+    const write = this.#daily.add(utcDay(this.#ctx.now()), route.kind, call);
     this.#writes.add(write);
     try {
       await write;

@@ -34,6 +34,7 @@ describe("the gateway meter", () => {
     expect(result.gateway.totals).toEqual({ input_tokens: 2700, cached_input_tokens: 1500, output_tokens: 280, reasoning_output_tokens: 52, calls: 2 });
     const day = JSON.parse(await readFile(ws.layout.usageDay(today()), "utf8"));
     expect(day).toMatchObject({ day: today(), input_tokens: 2700, output_tokens: 280, calls: 2 });
+    expect(day.kinds.analysis).toEqual({ input_tokens: 2700, cached_input_tokens: 1500, output_tokens: 280, reasoning_output_tokens: 52, calls: 2 });
   });
 
   it("keeps the day's total across processes: a second run adds to the first", async () => {
@@ -42,6 +43,7 @@ describe("the gateway meter", () => {
     for (const issue of ["first?", "second?"]) expect(JSON.parse((await ws.cli(["delegate", "--wait", "--json", "--issue", issue])).stdout).status).toBe("completed");
     const day = JSON.parse(await readFile(ws.layout.usageDay(today()), "utf8"));
     expect(day).toMatchObject({ input_tokens: 3000, cached_input_tokens: 2200, output_tokens: 500, reasoning_output_tokens: 80, calls: 2 });
+    expect(day.kinds.analysis.calls).toBe(2);
   });
 
   it("sends Codex direct to the provider when [gateway] enabled = false", async () => {
