@@ -1,6 +1,7 @@
 // `npm run bench`: the figures of issue #2 against the scripted local model server, printed as a
 // table. Never a test: nothing here fails on a timing. Run from the repository root after a build.
-// BENCH_SKIP_DELEGATION, BENCH_SKIP_COSTS, BENCH_SKIP_TRANSCRIPTS and BENCH_SKIP_PATCH (=1) leave a section out.
+// BENCH_SKIP_DELEGATION, BENCH_SKIP_CLIENT, BENCH_SKIP_COSTS, BENCH_SKIP_TRANSCRIPTS, BENCH_SKIP_GATEWAY and
+// BENCH_SKIP_PATCH (=1) leave a section out.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
@@ -11,7 +12,8 @@ import { execa } from "execa";
 import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/fixtures/codex-home.js";
 import { jsonMessage, startModelServer } from "../tests/fixtures/model-server.js";
 import { benchPatchFlow } from "./patch-flow.js";
-import { delegationWorkspace, LogReader, mb, procStatus, waitFor, type Row } from "./bench-kit.js";
+import { delegationWorkspace, LogReader, mb, pct, procStatus, waitFor, type Row } from "./bench-kit.js";
+import { benchGateway } from "./gateway.js";
 import { benchPatchPool } from "./patch-pool.js";
 import { benchClient } from "./client.js";
 import { benchDaemonCosts } from "./daemon-costs.js";
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_SKIP_CLIENT) rows.push(...(await benchClient()));
   if (!process.env.BENCH_SKIP_COSTS) rows.push(...(await benchDaemonCosts()));
   if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
+  if (!process.env.BENCH_SKIP_GATEWAY) rows.push(...(await benchGateway()));
   if (!process.env.BENCH_SKIP_PATCH) rows.push(...(await benchPatchPool()), ...(await benchPatchFlow()));
   printTable(rows);
 }
@@ -183,12 +186,6 @@ async function readPromptSentFor(server: Awaited<ReturnType<typeof startModelSer
 async function settled(log: LogReader, id: string): Promise<void> {
   await waitFor(() => log.events().some((e) => e.id === id && String(e.event).startsWith("audit")), 30_000);
   await delay(20);
-}
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[index] ?? NaN) * 10) / 10;
 }
 
 function printTable(rows: Row[]): void {

@@ -10,6 +10,8 @@ export const ERROR_HINTS = {
   codex_unreachable:
     "Codex could not reach the model provider: check its base_url (codex-relay.toml [codex.config] or ~/.codex/config.toml), your network and proxy, and run `codex-relay doctor`, which probes the provider. Raise `codex.unreachable_s` for a slow network.",
   codex_http_error: "The model provider returned an HTTP error; check the provider's status and your `codex` settings.",
+  budget_exceeded:
+    "A token cap of codex-relay.toml [budget] was reached (request_tokens, patch_tokens or daily_tokens, as the message says); raise it, or wait for the next UTC day for daily_tokens.",
   codex_sandbox_unavailable:
     "Codex could not start its sandbox; run `codex-relay doctor` and check that Landlock/seccomp (Linux) or Seatbelt (macOS) is available.",
   codex_failed: "Codex reported a failure; see the message and CODEX_DELEGATION_LOG_<id>.jsonl for the events.",

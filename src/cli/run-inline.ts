@@ -4,6 +4,7 @@ import { releaseClaim, tryClaim } from "../daemon/claims.js";
 import { trackCodexPhase } from "../daemon/attempt-accounting.js";
 import { createLogger } from "../context/logger.js";
 import { processRequest } from "../daemon/process-request.js";
+import { stopGateway } from "../gateway/gateway.js";
 import { createRelayContext, type RelayContext } from "../context/relay-context.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
@@ -36,6 +37,7 @@ export async function runInline(ctx: RelayContext, id: string): Promise<Finished
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await stopGateway(ctx);
     await releaseClaim(ctx.layout, claim);
   }
 }

@@ -1,7 +1,11 @@
 // Facts about the installed Codex that a run needs: its version (recorded in every RESULT) and
-// whether it is logged in.
+// whether it is logged in, and how.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { execa } from "execa";
 import { fileStamp } from "./resolve-bin.js";
+import { codexHome } from "../config/codex-user-config.js";
+import { codexAuthOf, type CodexAuth } from "./gateway-plan.js";
 
 const versions = new Map<string, Promise<string | null>>();
 
@@ -32,4 +36,10 @@ export async function isLoggedIn(bin: string, env: Record<string, string>): Prom
   const result = await execa(bin, ["login", "status"], { env, extendEnv: false, stdin: "ignore", reject: false, timeout: 15_000 });
   if (result.exitCode === 0) loggedIn.set(key, Date.now());
   return result.exitCode === 0;
+}
+
+/** Which kind of login Codex's auth.json holds (ChatGPT tokens, a stored API key), never the values. */
+export async function readCodexAuth(env: Readonly<Record<string, string | undefined>>): Promise<CodexAuth> {
+  const text = await readFile(path.join(codexHome(env), "auth.json"), "utf8").catch(() => null); // no file: no stored login
+  return codexAuthOf(text);
 }

@@ -32,12 +32,15 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     outputSchemaFile: options.outputSchemaFile,
     model: setup.model ?? undefined,
     profile: ctx.config.codex.profile || undefined,
-    configArgs: configOverrideArgs(relayCodexConfig(ctx.config.codex.config)),
+    // The gateway's base_url comes last: Codex applies `-c` in order, so it wins over the user's.
+    configArgs: [...configOverrideArgs(relayCodexConfig(ctx.config.codex.config)), ...configOverrideArgs(setup.gateway?.config ?? {})],
     resumeThreadId: options.resumeThreadId,
     skipGitRepoCheck: options.skipGitRepoCheck,
   });
   const eventLog = createWriteStream(ctx.layout.log(id), { flags: "a" });
   let reconnects = 0;
+  const gatewayEnds = setup.gateway?.route.beginTurn();
+  const signal = gatewayEnds ? (options.signal ? AbortSignal.any([options.signal, gatewayEnds]) : gatewayEnds) : options.signal;
   try {
     const run = await runCodex({
       bin: setup.bin,
@@ -46,7 +49,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
       env: setup.env,
       limits: { ...ctx.config.watchdog, unreachable_s: ctx.config.codex.unreachable_s },
       provider: setup.provider,
-      signal: options.signal,
+      signal,
       onSpawn: (pid) => {
         const onExit = options.onSpawn?.(pid);
         ctx.logger.log("info", "codex started", { id, pid, version: setup.version, model: setup.model, sandbox: options.sandbox });
@@ -65,6 +68,10 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     });
     ctx.logger.log("info", "codex finished", { id, outcome: run.outcome.kind, exit: run.exitCode, ms: Date.now() - run.startedAt.getTime() });
     if (run.state.unknownEvents > 0) ctx.logger.log("warn", "unknown events", { id, count: run.state.unknownEvents });
+    // The gateway ended the turn (a cap, an upstream that will not answer): its error is the outcome.
+    const fatal = setup.gateway?.route.fatal;
+    const endedByGateway = run.outcome.kind === "failed" || (run.outcome.kind === "cancelled" && !options.signal?.aborted);
+    if (fatal && endedByGateway) return { ...run, outcome: { kind: "failed", error: fatal } };
     return run;
   } finally {
     await new Promise<void>((resolve) => eventLog.end(resolve));

@@ -76,6 +76,26 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   audit: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  gateway: z
+    .strictObject({
+      /** Send each run's model calls through the local gateway (meter, caps, outbound redaction); false: direct. */
+      enabled: z.boolean().default(true),
+      /** Redact every request body before it leaves the machine. */
+      redact: z.boolean().default(true),
+      /** How long the gateway waits on a 429's Retry-After before the run fails `codex_rate_limited`. */
+      max_retry_after_s: z.number().min(0).max(600).default(30),
+    })
+    .prefault({}),
+  budget: z
+    .strictObject({
+      /** Tokens (input + output) one request may spend; the next model call past it is refused. */
+      request_tokens: z.number().int().positive().optional(),
+      /** The same for patch and micro requests (both caps apply). */
+      patch_tokens: z.number().int().positive().optional(),
+      /** Tokens all requests of this workspace may spend per UTC day. */
+      daily_tokens: z.number().int().positive().optional(),
+    })
+    .prefault({}),
   patch: z
     .strictObject({
       /** Hard limits of a patch (PROTOCOL.md §5); a run over any of them fails and is rolled back. */

@@ -186,6 +186,7 @@ export class Daemon extends EventEmitter {
       await all();
     }
     await this.#ctx.background.drain();
+    await (await import("../gateway/gateway.js")).stopGateway(this.#ctx); // loaded late: an idle daemon never needs it
     await this.#lock?.release();
     logger.log("info", "daemon stopped");
   }

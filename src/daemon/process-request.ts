@@ -1,6 +1,7 @@
 // One request, from its file to its RESULT pair: read and parse it, hand it to its kind
 // (analysis, diagnose, patch, micro), write the RESULT, commit the audit trail. Whatever goes
 // wrong becomes a RESULT; only a daemon shutdown returns without one (so the request runs again).
+import { endGatewayRoute } from "../codex/codex-setup.js";
 import { Requeue, requeueOf } from "../codex/requeue.js";
 import type { OnCodexSpawn } from "../codex/run-codex.js";
 import { RelayError, toRelayError } from "../errors.js";
@@ -40,8 +41,11 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
   let kind: string = options.request?.kind ?? "analysis";
   const warnings: string[] = [];
   const codex: CodexInfo = emptyCodexInfo(kind);
-  const finish = (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) =>
-    publish(ctx, buildResult({ ...input, id, kind, warnings, detectedAt, codex, finishedAt: ctx.now() }), auditFiles);
+  let run: KindRun | undefined;
+  const finish = (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
+    const gateway = run ? endGatewayRoute(run) : null;
+    return publish(ctx, buildResult({ ...input, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), auditFiles);
+  };
   try {
     if (options.signal?.aborted) {
       if (requeueOf(options.signal)) return { kind: "requeue" };
@@ -52,11 +56,15 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     kind = read.request.kind;
     Object.assign(codex, emptyCodexInfo(kind));
     const runner = await RUNNERS[read.request.kind]();
-    const outcome = await runner({ ctx, id, request: read.request, signal: options.signal, onSpawn: options.onSpawn, codex, warnings });
+    run = { ctx, id, request: read.request, signal: options.signal, onSpawn: options.onSpawn, codex, warnings };
+    const outcome = await runner(run);
     const { kind: _finish, auditFiles, ...input } = outcome;
     return await finish(input, auditFiles);
   } catch (error) {
-    if (error instanceof Requeue) return { kind: "requeue" }; // stopped for a re-run: no RESULT
+    if (error instanceof Requeue) {
+      if (run) endGatewayRoute(run); // the re-run opens a route of its own
+      return { kind: "requeue" }; // stopped for a re-run: no RESULT
+    }
     const relayError = toRelayError(error);
     const status = relayError.code === "invalid_request" || relayError.code === "request_too_large" ? "rejected" : "failed";
     return finish({ status, error: relayError });

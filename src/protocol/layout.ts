@@ -75,6 +75,8 @@ export interface Layout {
   claim(id: string): string;
   /** The record of the patch request asked for the route decision whose sha256 is `sha256`. */
   approval(sha256: string): string;
+  /** The model gateway's token totals of one UTC day (`YYYY-MM-DD`). */
+  usageDay(day: string): string;
 }
 
 export function layoutFor(workspace: string): Layout {
@@ -106,6 +108,7 @@ export function layoutFor(workspace: string): Layout {
     approve: (id: string) => path.join(inbox, `CODEX_DELEGATION_APPROVE_${id}`),
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
     approval: (sha256: string) => path.join(relay, "approvals", sha256),
+    usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
   });
 }
 

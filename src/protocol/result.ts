@@ -43,6 +43,23 @@ export const Usage = z.strictObject({
 });
 export type Usage = z.infer<typeof Usage>;
 
+const CallTokens = {
+  input_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  output_tokens: z.number(),
+  reasoning_output_tokens: z.number(),
+};
+
+/** What the model gateway saw of a request's model calls: each call, the totals, the redactions. Optional (older RESULTs lack it). */
+export const GatewayReport = z.object({
+  upstream: z.string(),
+  calls: z.array(z.object({ ...CallTokens, status: z.number(), ttfb_ms: z.number().nullable(), total_ms: z.number(), redacted: z.number() })),
+  totals: z.object({ ...CallTokens, calls: z.number() }),
+  /** Values redacted from outbound request bodies, by kind; never the values. */
+  redacted: z.object({ count: z.number(), kinds: z.record(z.string(), z.number()) }),
+});
+export type GatewayReport = z.infer<typeof GatewayReport>;
+
 export const ResultFile = z.object({
   schema: z.literal(RESULT_SCHEMA_ID),
   id: z.string(),
@@ -65,6 +82,7 @@ export const ResultFile = z.object({
     exit_code: z.number().nullable(),
   }),
   usage: Usage.nullable(),
+  gateway: GatewayReport.optional(),
   timing: z.object({
     detected_at: z.string(),
     started_at: z.string().nullable(),

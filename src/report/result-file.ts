@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { RelayError } from "../errors.js";
 import { fenceFor } from "../protocol/code-fence.js";
 import { requestName, type Layout } from "../protocol/layout.js";
-import { ResultFile, RESULT_SCHEMA_ID, type Analysis, type ResultStatus, type Usage } from "../protocol/result.js";
+import { ResultFile, RESULT_SCHEMA_ID, type Analysis, type GatewayReport, type ResultStatus, type Usage } from "../protocol/result.js";
 import type { Redactor } from "../security/redact.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
@@ -23,6 +23,8 @@ export interface ResultInput {
   readonly summary?: string;
   readonly codex: ResultFile["codex"];
   readonly usage?: Usage | null;
+  /** The model gateway's meter of this request, when its calls went through the gateway. */
+  readonly gateway?: GatewayReport | null;
   readonly detectedAt: Date;
   readonly startedAt?: Date | null;
   readonly finishedAt: Date;
@@ -44,6 +46,7 @@ export function buildResult(input: ResultInput): ResultFile {
     raw_reply: input.rawReply ?? null,
     codex: input.codex,
     usage: input.usage ?? null,
+    ...(input.gateway ? { gateway: input.gateway } : {}),
     timing: {
       detected_at: input.detectedAt.toISOString(),
       started_at: input.startedAt?.toISOString() ?? null,

@@ -4,18 +4,18 @@
 // (secret-assignments.ts). Every pattern is written so the regex engine can only move forward
 // (start positions pinned by lookbehinds, disjoint alternatives), which keeps a pass over MB-sized
 // text linear.
-import { applyRule, REDACTED, whole, type Rule } from "./redaction-rule.js";
+import { applyRule, REDACTED, whole, type RedactionTally, type Rule } from "./redaction-rule.js";
 import { ASSIGNMENT_RULES, isSecretValue } from "./secret-assignments.js";
 import { SHAPE_RULES } from "./secret-shapes.js";
 
-/** Replaces secrets in text, or in every string of a JSON-like value. */
+/** Replaces secrets in text, or in every string of a JSON-like value; a tally, when given, counts each replacement by kind. */
 export interface Redactor {
-  redact(text: string): string;
+  redact(text: string, tally?: RedactionTally): string;
   /** A new value with every string redacted and every string under a secret-named key replaced. */
-  redactDeep<T>(value: T): T;
+  redactDeep<T>(value: T, tally?: RedactionTally): T;
 }
 
-export { REDACTED };
+export { REDACTED, type RedactionTally };
 
 // Env values shorter than this are too likely to be ordinary words or numbers.
 const MIN_ENV_VALUE_LENGTH = 8;
@@ -41,7 +41,7 @@ function envValueRule(
   }
   if (values.size === 0) return undefined;
   const sorted = [...values].sort((a, b) => b.length - a.length);
-  return { pattern: new RegExp(sorted.map(escapeRegExp).join("|"), "g"), replace: whole };
+  return { kind: "env_value", pattern: new RegExp(sorted.map(escapeRegExp).join("|"), "g"), replace: whole };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -58,16 +58,16 @@ export function createRedactor(options: {
   // Env values go first: a shape rule could otherwise cut a known value in half and leave the rest.
   const rules: readonly Rule[] = envRule === undefined ? RULES : [envRule, ...RULES];
 
-  const redact = (text: string): string => rules.reduce(applyRule, text);
+  const redact = (text: string, tally?: RedactionTally): string => rules.reduce((out, rule) => applyRule(out, rule, tally), text);
 
-  const walk = (value: unknown, seen: Map<object, unknown>): unknown => {
-    if (typeof value === "string") return redact(value);
+  const walk = (value: unknown, seen: Map<object, unknown>, tally?: RedactionTally): unknown => {
+    if (typeof value === "string") return redact(value, tally);
     if (Array.isArray(value)) {
       const cached = seen.get(value);
       if (cached !== undefined) return cached;
       const copy: unknown[] = [];
       seen.set(value, copy);
-      for (const item of value) copy.push(walk(item, seen));
+      for (const item of value) copy.push(walk(item, seen, tally));
       return copy;
     }
     if (isPlainObject(value)) {
@@ -77,7 +77,10 @@ export function createRedactor(options: {
       seen.set(value, copy);
       for (const [key, item] of Object.entries(value)) {
         // `{ password: "hunter2" }` has no `=` or `:` in its string, so the key decides.
-        copy[key] = typeof item === "string" && isSecretValue(key, item) ? REDACTED : walk(item, seen);
+        if (typeof item === "string" && isSecretValue(key, item)) {
+          copy[key] = REDACTED;
+          tally?.set("secret_assignment", (tally.get("secret_assignment") ?? 0) + 1);
+        } else copy[key] = walk(item, seen, tally);
       }
       return copy;
     }
@@ -87,6 +90,6 @@ export function createRedactor(options: {
 
   return Object.freeze({
     redact,
-    redactDeep: <T>(value: T): T => walk(value, new Map()) as T,
+    redactDeep: <T>(value: T, tally?: RedactionTally): T => walk(value, new Map(), tally) as T,
   });
 }

@@ -7,12 +7,17 @@ export const REDACTED = "[REDACTED]";
  * is kept and scanning resumes one character in, so a declined match hides nothing inside it.
  */
 export interface Rule {
+  /** What the rule finds, as RESULTs count it (`api_key`, `env_value`, …); never the value. */
+  readonly kind: string;
   readonly pattern: RegExp;
   readonly replace: (match: string, ...groups: string[]) => string | undefined;
 }
 
-/** `text` with every match of `rule` replaced, left to right. */
-export function applyRule(text: string, rule: Rule): string {
+/** Counts of redacted values by kind; never the values. */
+export type RedactionTally = Map<string, number>;
+
+/** `text` with every match of `rule` replaced, left to right; `tally` counts the replacements. */
+export function applyRule(text: string, rule: Rule, tally?: RedactionTally): string {
   const { pattern } = rule;
   pattern.lastIndex = 0;
   let out = "";
@@ -23,6 +28,7 @@ export function applyRule(text: string, rule: Rule): string {
       pattern.lastIndex = match.index + 1;
       continue;
     }
+    if (tally) tally.set(rule.kind, (tally.get(rule.kind) ?? 0) + 1);
     out += text.slice(copied, match.index) + replacement;
     copied = match.index + match[0].length;
   }

@@ -88,6 +88,7 @@ function unquote(value: string): { inner: string; redacted: string } {
 
 export const ASSIGNMENT_RULES: readonly Rule[] = [
   {
+    kind: "secret_assignment",
     // The name is one run of name characters (one start per run, pinned by the lookbehind), so a
     // long identifier costs one pass. Whether its value is a secret is decided on the match; a
     // declined one is scanned on, so `"cmd": "login password=…"` still finds the password.

@@ -10,35 +10,35 @@ const keepPrefix = (_match: string, prefix = ""): string => `${prefix}${REDACTED
 
 export const SHAPE_RULES: readonly Rule[] = [
   // PEM private keys; an unterminated block (a truncated paste) is redacted to the end.
-  {
+  { kind: "private_key",
     pattern: /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
     replace: whole,
   },
   // JSON Web Tokens: three base64url parts, the first a JSON header (`{"` is `eyJ`). Before the
   // Bearer rule, so a JWT is redacted whole wherever it stands.
-  { pattern: new RegExp(String.raw`${notAfter(WORD)}eyJ[${WORD}]{8,}\.[${WORD}]{2,}\.[${WORD}]*`, "g"), replace: whole },
+  { kind: "jwt", pattern: new RegExp(String.raw`${notAfter(WORD)}eyJ[${WORD}]{8,}\.[${WORD}]{2,}\.[${WORD}]*`, "g"), replace: whole },
   // OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…) and look-alike provider keys.
-  { pattern: new RegExp(String.raw`${notAfter(WORD)}sk-[${WORD}]{20,}`, "g"), replace: whole },
+  { kind: "api_key", pattern: new RegExp(String.raw`${notAfter(WORD)}sk-[${WORD}]{20,}`, "g"), replace: whole },
   // GitHub classic and fine-grained tokens.
-  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9_")}gh[pousr]_[A-Za-z0-9]{36,}`, "g"), replace: whole },
-  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9_")}github_pat_[A-Za-z0-9_]{22,}`, "g"), replace: whole },
+  { kind: "github_token", pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9_")}gh[pousr]_[A-Za-z0-9]{36,}`, "g"), replace: whole },
+  { kind: "github_token", pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9_")}github_pat_[A-Za-z0-9_]{22,}`, "g"), replace: whole },
   // AWS access key ids.
-  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, "g"), replace: whole },
+  { kind: "aws_key_id", pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, "g"), replace: whole },
   // Slack tokens.
-  { pattern: new RegExp(String.raw`${notAfter(WORD)}xox[abprs]-[A-Za-z0-9-]{10,}`, "g"), replace: whole },
+  { kind: "slack_token", pattern: new RegExp(String.raw`${notAfter(WORD)}xox[abprs]-[A-Za-z0-9-]{10,}`, "g"), replace: whole },
   // Google API keys.
-  { pattern: new RegExp(String.raw`${notAfter(WORD)}AIza[${WORD}]{30,}`, "g"), replace: whole },
+  { kind: "google_api_key", pattern: new RegExp(String.raw`${notAfter(WORD)}AIza[${WORD}]{30,}`, "g"), replace: whole },
   // Stripe secret and restricted keys (a publishable pk_ key is meant to be public).
-  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}[sr]k_(?:live|test)_[A-Za-z0-9]{10,}`, "g"), replace: whole },
+  { kind: "stripe_key", pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}[sr]k_(?:live|test)_[A-Za-z0-9]{10,}`, "g"), replace: whole },
   // npm access tokens.
-  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}npm_[A-Za-z0-9]{30,}`, "g"), replace: whole },
+  { kind: "npm_token", pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}npm_[A-Za-z0-9]{30,}`, "g"), replace: whole },
   // Authorization headers. A bearer token is long, which keeps prose ("Bearer authentication")
   // intact, and on the same line: `token_type: bearer` ending a line must not take the next key.
-  { pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}([Bb]earer[ \t]+)[A-Za-z0-9._~+/-]{16,}=*`, "g"), replace: keepPrefix },
-  { pattern: /(Authorization[ \t]*:[ \t]*Basic[ \t]+)[A-Za-z0-9+/]{8,}=*/gi, replace: keepPrefix },
+  { kind: "authorization", pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9")}([Bb]earer[ \t]+)[A-Za-z0-9._~+/-]{16,}=*`, "g"), replace: keepPrefix },
+  { kind: "authorization", pattern: /(Authorization[ \t]*:[ \t]*Basic[ \t]+)[A-Za-z0-9+/]{8,}=*/gi, replace: keepPrefix },
   // Passwords in URLs: scheme://user:password@host keeps scheme, user and host. The password runs
   // to the last `@` before the host, so an unencoded `@` in it cannot leave a tail behind.
-  {
+  { kind: "url_password",
     pattern: new RegExp(String.raw`${notAfter("A-Za-z0-9+.-")}([A-Za-z][A-Za-z0-9+.-]{0,20}:\/\/[^\s:/@"'\\]{1,256}:)[^\s/"'\\]{1,256}@(?=[^\s@/"'\\]*(?:[\s/"'\\]|$))`, "g"),
     replace: (_match, prefix = "") => `${prefix}${REDACTED}@`,
   },

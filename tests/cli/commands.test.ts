@@ -390,10 +390,11 @@ describe("doctor", () => {
     const run = await w.cli(["doctor"]);
     expect(run.stdout).not.toContain("FAIL");
     expect(run.exitCode).toBe(0);
-    for (const name of ["config", "codex", "login", "git", "folders", "sandbox", "daemon"]) {
+    for (const name of ["config", "codex", "login", "gateway", "git", "folders", "sandbox", "daemon"]) {
       expect(run.stdout).toMatch(new RegExp(`^ok +${name} `, "m"));
     }
     expect(run.stdout).toContain("codex 0.169.0");
+    expect(run.stdout).toMatch(/^ok +gateway +model calls go through the local gateway to http:\/\/127\.0\.0\.1:\d+\/v1/m);
   });
 
   it("fails with exit 1 and names the fix when codex is missing", async () => {

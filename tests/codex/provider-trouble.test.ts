@@ -11,9 +11,12 @@ afterEach(async () => {
   await ws?.cleanup();
 });
 
-/** A workspace whose provider's port is closed, with a short unreachable limit. */
-async function downWorkspace(unreachableS: number): Promise<TestWorkspace> {
-  const w = await makeTestWorkspace({ watchdog: "start_timeout_s = 30\nstall_timeout_s = 300\nwall_timeout_s = 1800" });
+/** A workspace whose provider's port is closed, with a short unreachable limit; `direct`: no gateway. */
+async function downWorkspace(unreachableS: number, options: { direct?: boolean } = {}): Promise<TestWorkspace> {
+  const w = await makeTestWorkspace({
+    watchdog: "start_timeout_s = 30\nstall_timeout_s = 300\nwall_timeout_s = 1800",
+    toml: options.direct ? "[gateway]\nenabled = false\n" : undefined,
+  });
   await w.server.close(); // the base_url now points at a port nobody listens on
   const file = path.join(w.dir, "codex-relay.toml");
   await writeFile(file, (await readFile(file, "utf8")).replace("[codex]\n", `[codex]\nunreachable_s = ${unreachableS}\n`));
@@ -21,8 +24,20 @@ async function downWorkspace(unreachableS: number): Promise<TestWorkspace> {
 }
 
 describe("a provider that cannot be reached", () => {
-  it("ends delegate --wait with codex_unreachable naming the provider and its base_url, showing each reconnect", async () => {
-    ws = await downWorkspace(2);
+  it("ends the run at once through the gateway: codex_unreachable naming the provider, its base_url and the refusal", async () => {
+    ws = await downWorkspace(600); // only the gateway can end it before the CLI's own time limit
+    const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"], { timeoutMs: 50_000 });
+    expect(run.timedOut).toBe(false);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe("failed");
+    expect(result.error.code).toBe("codex_unreachable");
+    expect(result.error.message).toContain(`provider "mock" at ${ws.server.url}`);
+    expect(result.error.message).toContain("ECONNREFUSED");
+    expect(result.error.hint).toContain("codex-relay doctor");
+  });
+
+  it("ends a direct run (no gateway) with codex_unreachable naming the provider and its base_url, showing each reconnect", async () => {
+    ws = await downWorkspace(2, { direct: true });
     const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"], { timeoutMs: 50_000 });
     expect(run.timedOut).toBe(false);
     expect(run.exitCode).toBe(1);
@@ -35,8 +50,8 @@ describe("a provider that cannot be reached", () => {
     expect(log).toMatch(/"message":"Reconnecting\.\.\./);
   });
 
-  it("shows the reconnects on the daemon's console while they happen", async () => {
-    ws = await downWorkspace(3);
+  it("shows the reconnects of a direct run on the daemon's console while they happen", async () => {
+    ws = await downWorkspace(3, { direct: true });
     const daemon = await startDaemonProcess(ws);
     try {
       const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"], { timeoutMs: 50_000 });

@@ -60,6 +60,8 @@ describe("loadConfig: defaults", () => {
     expect(config.security).toEqual({ deny: [], redact_env: [] });
     expect(config.approval).toEqual({ required: false });
     expect(config.audit).toEqual({ enabled: true });
+    expect(config.gateway).toEqual({ enabled: true, redact: true, max_retry_after_s: 30 });
+    expect(config.budget).toEqual({});
   });
 
   it("treats an empty file as all defaults", async () => {

@@ -6,7 +6,8 @@ import { access, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { codexHome, needsLogin, readCodexUserConfigChecked } from "../../config/codex-user-config.js";
-import { codexVersion, isLoggedIn } from "../../codex/codex-info.js";
+import { codexVersion, isLoggedIn, readCodexAuth } from "../../codex/codex-info.js";
+import { gatewayPlan } from "../../codex/gateway-plan.js";
 import { probeProvider } from "../../codex/probe-provider.js";
 import { effectiveProvider } from "../../codex/provider.js";
 import { resolveCodexBin } from "../../codex/resolve-bin.js";
@@ -80,6 +81,15 @@ export async function run({ flags, io }: CommandInput<"doctor">): Promise<number
       return { ok: true, detail: "ChatGPT sign-in: not probed (Codex reaches the model through its own login)" };
     }
     return probeProvider(effectiveProvider(overrides, userConfig), io.env);
+  });
+  await check("gateway", async () => {
+    if (configProblem || !config) return { ok: false, detail: configProblem ?? "skipped" };
+    const provider = effectiveProvider(overrides, userConfig);
+    const auth = await readCodexAuth(env);
+    if (!config.gateway.enabled) return { ok: true, detail: "off (`[gateway] enabled = false`): Codex connects direct; metered after each turn, not capped mid-run, not redacted in transit" };
+    if (gatewayPlan(true, provider, env, auth)) return { ok: true, detail: `model calls go through the local gateway to ${provider.baseUrl}: metered, capped by [budget], redacted` };
+    const why = auth.chatgpt ? "a ChatGPT sign-in is never re-routed" : `${provider.name} is not routed`;
+    return { ok: true, detail: `direct: ${why}; metered after each turn, not capped mid-run, not redacted in transit` };
   });
   await check("git", async () => {
     const top = await gitTopLevel(layout.workspace);

@@ -1,0 +1,70 @@
+// One request's way through the gateway: its secret path, its upstream, the meter of its calls
+// and the error that ends its run when the gateway refuses or the upstream fails for good.
+import { randomBytes } from "node:crypto";
+import type { RelayError } from "../errors.js";
+import type { GatewayReport } from "../protocol/result.js";
+import type { RedactionTally } from "../security/redact.js";
+import type { RequestCap } from "./budget.js";
+import { addTokens, NO_TOKENS, type CallTokens } from "./sse-usage.js";
+
+export type CallRecord = GatewayReport["calls"][number];
+
+export class GatewayRoute {
+  /** The path segment only this run's Codex knows (`/r/<secret>/…`). */
+  readonly secret = randomBytes(18).toString("base64url");
+  readonly id: string;
+  /** The request's kind (analysis, diagnose, patch, micro), for the day's per-kind totals. */
+  readonly kind: string;
+  /** The provider's real base_url, where calls are forwarded. */
+  readonly upstream: string;
+  /** The provider as messages name it (`provider "mock" at http://…/v1`). */
+  readonly provider: string;
+  readonly cap: RequestCap | null;
+  readonly calls: CallRecord[] = [];
+  readonly totals: CallTokens = { ...NO_TOKENS };
+  readonly tally: RedactionTally = new Map();
+  #fatal: RelayError | null = null;
+  #turn = new AbortController();
+
+  constructor(options: { id: string; kind: string; upstream: string; provider: string; cap: RequestCap | null }) {
+    this.id = options.id;
+    this.kind = options.kind;
+    this.provider = options.provider;
+    this.upstream = options.upstream.replace(/\/+$/, "");
+    this.cap = options.cap;
+  }
+
+  /** Start a Codex turn: its signal aborts when the gateway ends the run. */
+  beginTurn(): AbortSignal {
+    this.#fatal = null;
+    this.#turn = new AbortController();
+    return this.#turn.signal;
+  }
+
+  /** Why the gateway ended the current turn, if it did. */
+  get fatal(): RelayError | null {
+    return this.#fatal;
+  }
+
+  /** End the current turn with `error` (the first error wins); Codex is stopped through the turn's signal. */
+  fail(error: RelayError): void {
+    if (this.#fatal) return;
+    this.#fatal = error;
+    this.#turn.abort("cancelled");
+  }
+
+  record(call: CallRecord): void {
+    this.calls.push(call);
+    addTokens(this.totals, call);
+  }
+
+  report(): GatewayReport {
+    const kinds = Object.fromEntries([...this.tally].sort(([a], [b]) => a.localeCompare(b)));
+    return {
+      upstream: this.upstream,
+      calls: [...this.calls],
+      totals: { ...this.totals, calls: this.calls.length },
+      redacted: { count: Object.values(kinds).reduce((sum, n) => sum + n, 0), kinds },
+    };
+  }
+}

@@ -1,0 +1,145 @@
+// The local model gateway: an HTTP server on 127.0.0.1 (random port) that every relay run's Codex
+// talks to instead of its provider. Started lazily by the process that runs requests, one per
+// RelayContext, and stopped with it. Paths are `/r/<secret>/…`, one secret per request.
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { RelayContext } from "../context/relay-context.js";
+import { budgetExceeded, requestCap } from "./budget.js";
+import { DailyUsage, utcDay } from "./daily-usage.js";
+import { forwardCall, sendJson, type CallPolicy } from "./forward-call.js";
+import { GatewayRoute } from "./gateway-route.js";
+import { spentTokens } from "./sse-usage.js";
+
+export class Gateway {
+  readonly port: number;
+  readonly #server: http.Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #routes = new Map<string, GatewayRoute>();
+  readonly #ctx: RelayContext;
+  readonly #daily: DailyUsage;
+  readonly #policy: CallPolicy;
+  /** Day totals being written; `stop` waits for them so a finished process loses no call. */
+  readonly #writes = new Set<Promise<unknown>>();
+
+  private constructor(ctx: RelayContext, server: http.Server) {
+    this.#ctx = ctx;
+    this.#server = server;
+    this.port = (server.address() as AddressInfo).port;
+    this.#daily = new DailyUsage(ctx.layout);
+    const keepAlive = { keepAlive: true, maxSockets: 64 };
+    this.#policy = {
+      redactor: ctx.config.gateway.redact ? ctx.redactor : null,
+      maxRetryAfterS: ctx.config.gateway.max_retry_after_s,
+      agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) },
+      refusal: (route) => this.#refusal(route),
+      metered: (route, call) => this.#metered(route, call),
+    };
+    server.on("request", (req, res) => this.#handle(req, res));
+    // Codex tries the Responses API over WebSocket first; refusing the upgrade makes it stream over HTTP.
+    server.on("upgrade", (req: http.IncomingMessage, socket: Socket) => {
+      ctx.logger.log("info", "gateway refused websocket", { path: (req.url ?? "").replace(/^\/r\/[^/]+/, "/r/…") });
+      socket.end("HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    });
+    server.on("connection", (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once("close", () => this.#sockets.delete(socket));
+    });
+  }
+
+  static async start(ctx: RelayContext): Promise<Gateway> {
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    server.unref(); // the gateway never keeps a finished process alive
+    return new Gateway(ctx, server);
+  }
+
+  /** A route for request `id` of `kind`, forwarding to `upstream` (the provider's real base_url). */
+  open(options: { id: string; kind: string; upstream: string; provider?: string }): GatewayRoute {
+    const provider = options.provider ?? `the provider at ${options.upstream}`;
+    const route = new GatewayRoute({ id: options.id, kind: options.kind, upstream: options.upstream, provider, cap: requestCap(this.#ctx.config.budget, options.kind) });
+    this.#routes.set(route.secret, route);
+    return route;
+  }
+
+  /** The base_url that sends Codex's calls through `route`. */
+  baseUrl(route: GatewayRoute): string {
+    return `http://127.0.0.1:${this.port}/r/${route.secret}`;
+  }
+
+  close(route: GatewayRoute): void {
+    this.#routes.delete(route.secret);
+  }
+
+  /** The daily cap's error when today's spending already reached it. */
+  async dailyRefusal(): Promise<ReturnType<typeof budgetExceeded> | null> {
+    const cap = this.#ctx.config.budget.daily_tokens;
+    if (cap === undefined) return null;
+    const today = await this.#daily.totals(utcDay(this.#ctx.now()));
+    const spent = spentTokens(today);
+    return spent >= cap ? budgetExceeded("budget.daily_tokens", spent, cap, `this workspace (${today.day}, UTC)`) : null;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.#writes]);
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of this.#sockets) socket.destroy();
+    this.#policy.agents.http.destroy();
+    this.#policy.agents.https.destroy();
+    await closed;
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const match = /^\/r\/([A-Za-z0-9_-]+)(\/.*)?$/.exec(req.url ?? "");
+    const route = match ? this.#routes.get(match[1]!) : undefined;
+    if (!route) {
+      req.resume();
+      return sendJson(res, 403, { error: { message: "codex-relay gateway: unknown or missing run secret", type: "forbidden" } });
+    }
+    forwardCall(req, res, route, match![2] ?? "", this.#policy).catch((error: unknown) => {
+      this.#ctx.logger.log("error", "gateway call failed", { id: route.id, message: error instanceof Error ? error.message : String(error) });
+      sendJson(res, 502, { error: { message: "codex-relay gateway: internal error", type: "gateway_error" } });
+    });
+  }
+
+  async #refusal(route: GatewayRoute): Promise<ReturnType<typeof budgetExceeded> | null> {
+    const spent = spentTokens(route.totals);
+    if (route.cap && spent >= route.cap.tokens) return budgetExceeded(route.cap.key, spent, route.cap.tokens, `request ${route.id}`);
+    return this.dailyRefusal();
+  }
+
+  async #metered(route: GatewayRoute, call: Parameters<CallPolicy["metered"]>[1]): Promise<void> {
+    route.record(call);
+    const write = this.#daily.add(utcDay(this.#ctx.now()), route.kind, call);
+    this.#writes.add(write);
+    try {
+      await write;
+    } finally {
+      this.#writes.delete(write);
+    }
+    this.#ctx.logger.log("info", "model call", { id: route.id, status: call.status, input_tokens: call.input_tokens, output_tokens: call.output_tokens, ttfb_ms: call.ttfb_ms, total_ms: call.total_ms, redacted: call.redacted });
+  }
+}
+
+const gateways = new WeakMap<RelayContext, Promise<Gateway>>();
+
+/** This process's gateway for `ctx`, started on first use. */
+export function gatewayFor(ctx: RelayContext): Promise<Gateway> {
+  let gateway = gateways.get(ctx);
+  if (!gateway) {
+    gateway = Gateway.start(ctx);
+    gateways.set(ctx, gateway);
+  }
+  return gateway;
+}
+
+/** Stop `ctx`'s gateway if one was started (daemon shutdown, end of `run`). */
+export async function stopGateway(ctx: RelayContext): Promise<void> {
+  const gateway = gateways.get(ctx);
+  if (!gateway) return;
+  gateways.delete(ctx);
+  await (await gateway).stop();
+}

@@ -1,0 +1,42 @@
+// What an upstream failure means for the run: the RelayError that ends it, with the provider's
+// own words. Pure.
+import { RelayError } from "../errors.js";
+
+/** A connection that never got an answer: refused, DNS, TLS, reset. */
+export function unreachable(provider: string, cause: NodeJS.ErrnoException): RelayError {
+  const why = cause.code && !cause.message.includes(cause.code) ? `${cause.code}: ${cause.message}` : cause.message;
+  return new RelayError("codex_unreachable", `the model gateway could not reach ${provider} (${why}); the run was stopped at the first attempt`, { cause });
+}
+
+/** An HTTP answer that ends the run at once: 401/403 (not authenticated), 429 past the wait bound. */
+export function httpTrouble(provider: string, status: number, body: string, waitedS?: number): RelayError | null {
+  const said = providerMessage(body);
+  if (status === 401 || status === 403) {
+    return new RelayError("codex_not_authenticated", `${provider} refused the key (HTTP ${status}): ${said}`);
+  }
+  if (status === 429) {
+    const waited = waitedS ? ` after waiting ${waitedS} s for Retry-After` : "";
+    return new RelayError("codex_rate_limited", `${provider} is rate limiting (HTTP 429${waited}): ${said}`);
+  }
+  return null;
+}
+
+/** Seconds a 429 asks to wait (`Retry-After` in seconds or as an HTTP date); null when it does not say. */
+export function retryAfterS(header: string | string[] | undefined, now: Date): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  if (/^\d+(?:\.\d+)?$/.test(value.trim())) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, (at - now.getTime()) / 1000);
+}
+
+function providerMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
+    const message = typeof parsed.error === "string" ? parsed.error : (parsed.error?.message ?? parsed.message);
+    if (typeof message === "string" && message) return message;
+  } catch {
+    // not JSON: the text itself is the provider's message
+  }
+  return body.trim().slice(0, 500) || "(no message)";
+}

@@ -1,0 +1,43 @@
+// `[budget]` caps enforced by the gateway on the real codex binary: a request cap crossed mid-run
+// refuses the next model call and fails the run; a spent daily cap rejects the next request at once.
+import { afterEach, describe, expect, it } from "vitest";
+import { jsonMessage, type Reply } from "../fixtures/model-server.js";
+import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
+
+let ws: TestWorkspace;
+afterEach(async () => {
+  await ws?.cleanup();
+});
+
+const bigToolCall: Reply = { kind: "tool_call", name: "exec_command", arguments: { cmd: "echo hi", login: false }, usage: { input_tokens: 1200, cached_tokens: 0, output_tokens: 30, reasoning_tokens: 0 } };
+
+describe("token caps", () => {
+  it("stops a run after the call that crossed request_tokens", async () => {
+    ws = await makeTestWorkspace({ toml: "[budget]\nrequest_tokens = 1000\n" });
+    ws.server.enqueue(bigToolCall, jsonMessage(analysisReply()));
+    const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"]);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe("failed");
+    expect(result.error.code).toBe("budget_exceeded");
+    expect(result.error.message).toContain("spent 1230 tokens of the 1000");
+    expect(result.error.hint).toContain("budget.request_tokens");
+    // The call after the crossing one never reached the provider.
+    expect(ws.server.requests.filter((r) => r.path === "/v1/responses")).toHaveLength(1);
+    expect(result.gateway.totals).toMatchObject({ input_tokens: 1200, output_tokens: 30, calls: 1 });
+  });
+
+  it("rejects a new request at once, with nothing sent, when daily_tokens is spent", async () => {
+    ws = await makeTestWorkspace({ toml: "[budget]\ndaily_tokens = 10\n" });
+    ws.server.enqueue(jsonMessage(analysisReply()));
+    const first = JSON.parse((await ws.cli(["delegate", "--wait", "--json", "--issue", "first?"])).stdout);
+    expect(first.status).toBe("completed"); // 15 tokens: the cap is crossed by this request's only call
+    const sent = ws.server.requests.length;
+    const second = JSON.parse((await ws.cli(["delegate", "--wait", "--json", "--issue", "second?"])).stdout);
+    expect(second.status).toBe("failed");
+    expect(second.error.code).toBe("budget_exceeded");
+    expect(second.error.message).toContain("spent 15 tokens of the 10");
+    expect(second.error.hint).toContain("budget.daily_tokens");
+    expect(second.codex.thread_id).toBeNull();
+    expect(ws.server.requests).toHaveLength(sent);
+  });
+});
