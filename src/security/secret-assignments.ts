@@ -44,9 +44,13 @@ export function isSecretKey(key: string): boolean {
 }
 
 /** Whether `value`, assigned to `key`, is a secret: any value of a secret key, a random-looking one of a key that mentions one. */
+// Keys that name an id, not a credential: Codex sends its thread id as `prompt_cache_key` on
+// every model call, and redacting it would defeat the provider's prompt cache.
+const ID_KEY = /(?:cache|idempotency|partition|sort|dedup)[_-]?key$/i;
+
 export function isSecretValue(key: string, value: string): boolean {
   if (value === "" || PLACEHOLDER.test(value)) return false;
-  return SECRET_KEY.test(key) || (SECRET_WORD.test(key) && looksRandom(value));
+  return SECRET_KEY.test(key) || (SECRET_WORD.test(key) && !ID_KEY.test(key) && looksRandom(value));
 }
 
 // Random-looking: long, one unbroken word with a long run of letters and digits, mixing character

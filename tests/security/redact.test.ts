@@ -273,3 +273,12 @@ describe("large input", () => {
     expect(out.startsWith(filler)).toBe(true);
   });
 });
+
+describe("ids under names that merely contain KEY", () => {
+  test("keeps a UUID cache key (Codex's prompt_cache_key) and still redacts a UUID api key", () => {
+    const r = createRedactor({ env: {}, envNames: [] });
+    const body = { prompt_cache_key: "01a238a7-2366-78f2-8c16-e3811aac5d35", heroku_api_key: "01a238a7-2366-78f2-8c16-e3811aac5d35" };
+    expect(r.redactDeep(body)).toEqual({ prompt_cache_key: body.prompt_cache_key, heroku_api_key: "[REDACTED]" });
+    expect(r.redact('"prompt_cache_key":"01a238a7-2366-78f2-8c16-e3811aac5d35"')).toBe('"prompt_cache_key":"01a238a7-2366-78f2-8c16-e3811aac5d35"');
+  });
+});
