@@ -107,8 +107,10 @@ describe("every file kind round-trips through the one reader", () => {
     await mkdir(layout.progress, { recursive: true });
     await mkdir(layout.out, { recursive: true });
     await writeFile(path.join(layout.progress, "TASK_PACKET.md"), await readFile(path.join(EXAMPLES, "TASK_PACKET.md"), "utf8"));
-    await writeFile(path.join(layout.progress, "ROUTE_DECISION.md"), windows(signed));
+    // In a person's order: the diagnosis exists, then its route decision is signed (a diagnosis
+    // written after the decision that names it is a stale approval).
     await writeFile(path.join(layout.out, diagnosisReportName(createdAt)), windows(report));
+    await writeFile(path.join(layout.progress, "ROUTE_DECISION.md"), windows(signed));
     const checked = await checkPrerequisites(layout, { requireDiagnosis: true, requireRoute: true });
     expect(checked.ok).toBe(true);
     if (checked.ok) expect(checked.route?.approvedFiles).toEqual(["src/auth/redis-pool.ts", "tests/auth/redis-pool.test.ts"]);
