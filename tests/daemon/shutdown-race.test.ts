@@ -36,12 +36,13 @@ describe("a daemon stopping", () => {
       expect({ round, printedAfterStop: after.slice(stoppedAt + 1) }).toEqual({ round, printedAfterStop: [] });
       expect({ round, claims: await readdir(w.layout.claims) }).toEqual({ round, claims: [] });
     }
-    // Nothing was claimed between a daemon's "daemon stopping" and the next start.
+    // Nothing was claimed between a daemon's "daemon stopping" and its "daemon stopped" (after that,
+    // claims belong to the next daemon, which claims while it starts, before "daemon started").
     let stopping = false;
     const claimedWhileStopping: unknown[] = [];
     for (const event of logEvents(w.layout)) {
       if (event.event === "daemon stopping") stopping = true;
-      if (event.event === "daemon started") stopping = false;
+      if (event.event === "daemon stopped") stopping = false;
       if (event.event === "claimed" && stopping) claimedWhileStopping.push(event.id);
     }
     expect(claimedWhileStopping).toEqual([]);
