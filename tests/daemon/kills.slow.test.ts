@@ -10,6 +10,7 @@ import { useDaemonSession } from "../helpers/daemon-session.js";
 import { jsonMessage } from "../fixtures/model-server.js";
 import { auditCommitIds, publishByHand, resultIds, resultJson } from "../helpers/inbox.js";
 import { analysisReply, groupMembers, logEvents, until } from "../helpers/relay-workspace.js";
+import { prng } from "../helpers/prng.js";
 
 const REQUESTS = 60;
 const KILLS = 15;
@@ -17,17 +18,6 @@ const SEED = 0x5eed10;
 
 const { workspace, startDaemon } = useDaemonSession();
 
-/** mulberry32: a small seeded PRNG, so a failing run's kill moments can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const idOf = (n: number) => `20250301_${String(n).padStart(6, "0")}`;
 

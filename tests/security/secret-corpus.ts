@@ -2,6 +2,7 @@
 // knows, in the places secrets turn up (log lines, JSON, YAML, .env files, URLs, stack traces,
 // Markdown tables, several on one line), plus decoys that must survive it (commit shas, UUIDs,
 // ordinary settings). A seeded PRNG makes every run plant the same values.
+import { prng } from "../helpers/prng.js";
 
 /** One planted secret: the text that must never survive, and the shape it was made as. */
 export interface Planted {
@@ -42,17 +43,6 @@ export type Shape = (typeof SHAPES)[number];
 export const CONTEXTS = ["log", "json", "yaml", "env", "url", "stack", "markdown", "adjacent"] as const;
 export type Context = (typeof CONTEXTS)[number];
 
-/** mulberry32: a small, fast PRNG with a 32-bit seed; plenty for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
