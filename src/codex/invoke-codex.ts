@@ -72,6 +72,10 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     const fatal = setup.gateway?.route.fatal;
     const endedByGateway = run.outcome.kind === "failed" || (run.outcome.kind === "cancelled" && !options.signal?.aborted);
     if (fatal && endedByGateway) return { ...run, outcome: { kind: "failed", error: fatal } };
+    const serverError = setup.gateway?.route.lastServerError;
+    if (serverError && run.outcome.kind === "failed" && run.outcome.error.code === "codex_http_error") {
+      return { ...run, outcome: { kind: "failed", error: serverError } };
+    }
     return run;
   } finally {
     await new Promise<void>((resolve) => eventLog.end(resolve));

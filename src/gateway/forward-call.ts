@@ -8,7 +8,7 @@ import type { Redactor } from "../security/redact.js";
 import type { CallRecord, GatewayRoute } from "./gateway-route.js";
 import { outboundBody, readBody } from "./outbound-body.js";
 import { NO_TOKENS, SseUsageScanner } from "./sse-usage.js";
-import { httpTrouble, retryAfterS, unreachable } from "./upstream-trouble.js";
+import { httpTrouble, retryAfterS, serverError, unreachable } from "./upstream-trouble.js";
 
 export interface CallPolicy {
   readonly redactor: Redactor | null;
@@ -52,6 +52,13 @@ export async function forwardCall(req: http.IncomingMessage, res: http.ServerRes
       return sendJson(res, 502, { error: { message: route.fatal?.message ?? "upstream unreachable", type: "codex_unreachable" } });
     }
     const status = upstream.statusCode ?? 502;
+    if (status >= 500) {
+      const text = (await readBody(upstream)).toString("utf8");
+      route.lastServerError = serverError(route.provider, status, text); // Codex retries; the RESULT names what the provider said
+      res.writeHead(status, responseHeaders(upstream));
+      res.end(text);
+      return;
+    }
     if (status === 401 || status === 403 || status === 429) {
       const text = (await readBody(upstream)).toString("utf8");
       const wait = status === 429 ? retryAfterS(upstream.headers["retry-after"], new Date()) : null;

@@ -24,6 +24,8 @@ export class GatewayRoute {
   readonly totals: CallTokens = { ...NO_TOKENS };
   readonly tally: RedactionTally = new Map();
   #fatal: RelayError | null = null;
+  /** The provider's last 5xx of this turn, in its own words (Codex would say only "high demand"). */
+  lastServerError: RelayError | null = null;
   #turn = new AbortController();
 
   constructor(options: { id: string; kind: string; upstream: string; provider: string; cap: RequestCap | null }) {
@@ -37,6 +39,7 @@ export class GatewayRoute {
   /** Start a Codex turn: its signal aborts when the gateway ends the run. */
   beginTurn(): AbortSignal {
     this.#fatal = null;
+    this.lastServerError = null;
     this.#turn = new AbortController();
     return this.#turn.signal;
   }

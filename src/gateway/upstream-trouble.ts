@@ -21,6 +21,14 @@ export function httpTrouble(provider: string, status: number, body: string, wait
   return null;
 }
 
+/**
+ * A 5xx: Codex retries it on its own and, when it gives up, reports only "high demand". The
+ * provider's status and words are kept so the RESULT can say what the provider said.
+ */
+export function serverError(provider: string, status: number, body: string): RelayError {
+  return new RelayError("codex_http_error", `${provider} answered HTTP ${status}: ${providerMessage(body)}`);
+}
+
 /** Seconds a 429 asks to wait (`Retry-After` in seconds or as an HTTP date); null when it does not say. */
 export function retryAfterS(header: string | string[] | undefined, now: Date): number | null {
   const value = Array.isArray(header) ? header[0] : header;

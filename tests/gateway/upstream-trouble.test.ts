@@ -38,4 +38,13 @@ describe("upstream trouble behind the gateway", () => {
     expect(result.error.message).toContain("Rate limit reached for gpt-5.5");
     expect(ws.server.requests.filter((r) => r.path === "/v1/responses")).toHaveLength(1);
   });
+
+  it("ends a 500 with codex_http_error, the HTTP status and the provider's own words (not Codex's 'high demand')", async () => {
+    ws = await makeTestWorkspace(); // request_max_retries = 0: Codex gives up after the first 500
+    ws.server.enqueue({ kind: "http_error", status: 500, body: { error: { message: "upstream exploded: db down", type: "server_error" } } });
+    const result = await delegate();
+    expect(result.status).toBe("failed");
+    expect(result.error.code).toBe("codex_http_error");
+    expect(result.error.message).toBe(`provider "mock" at ${ws.server.url} answered HTTP 500: upstream exploded: db down`);
+  });
 });
