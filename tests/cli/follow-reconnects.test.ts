@@ -10,7 +10,9 @@ const held = cleanUpAfterEach();
 
 /** A workspace whose provider's port is closed, with a short unreachable limit (as in tests/codex/provider-trouble.test.ts). */
 async function downWorkspace(unreachableS: number): Promise<TestWorkspace> {
-  const w = await makeTestWorkspace({ watchdog: "start_timeout_s = 30\nstall_timeout_s = 300\nwall_timeout_s = 1800" });
+  // Direct to the provider: through the gateway a refused connection ends the run at once, so
+  // Codex never gets to reconnect.
+  const w = await makeTestWorkspace({ watchdog: "start_timeout_s = 30\nstall_timeout_s = 300\nwall_timeout_s = 1800", toml: "[gateway]\nenabled = false\n" });
   await w.server.close();
   const file = path.join(w.dir, "codex-relay.toml");
   await writeFile(file, (await readFile(file, "utf8")).replace("[codex]\n", `[codex]\nunreachable_s = ${unreachableS}\n`));
