@@ -19,6 +19,16 @@ const result = await build({
   sourcemap: false,
   metafile: true,
   logLevel: "warning",
+  plugins: [
+    {
+      // The workspace redactor loads the config schema (zod, ~60–100 ms): only a prompt that holds
+      // the phrase needs it, so it stays a separate module, imported from dist/ when used.
+      name: "lazy-workspace-redactor",
+      setup(bundle) {
+        bundle.onResolve({ filter: /\/context\/workspace-redactor\.js$/ }, () => ({ path: "../../context/workspace-redactor.js", external: true }));
+      },
+    },
+  ],
 });
 // A module that finds files next to itself would look in the wrong folder once inlined here.
 const moved = Object.keys(result.metafile.inputs).filter((file) => file !== entry && file.endsWith(".js") && readFileSync(file, "utf8").includes("import.meta"));

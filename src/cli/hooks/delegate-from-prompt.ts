@@ -5,7 +5,7 @@
 // relay writes; the record's key is made from the issue as said, which is what the watcher sees in
 // the transcript.
 import { setTimeout as delay } from "node:timers/promises";
-import { loadWorkspaceRedactor, type Env } from "../../context/workspace-redactor.js";
+import type { Env } from "../../context/workspace-redactor.js";
 import type { Layout } from "../../protocol/layout.js";
 import { claimPhrase, readPhraseRecord, releasePhraseRecord, sameAsk, savePhraseRecord, type PhraseRecord } from "../../protocol/phrase-records.js";
 import { publishRequest } from "../../protocol/publish-request.js";
@@ -41,6 +41,9 @@ const CLAIM_ID_POLL_MS = 20;
 /** `env`: the editor's environment, whose secret values are redacted as the daemon would redact them. */
 export async function delegateFromPrompt(layout: Layout, ask: PromptDelegation, now: Date, env: Env): Promise<HookRequest[]> {
   // The daemon's own redactor, config and all: the phrase record and the request are files too.
+  // Loaded here, not at the top: it brings the config schema (zod), which a prompt without the
+  // phrase never needs (the hook's bundle keeps this module outside, see scripts/bundle-hook.mjs).
+  const { loadWorkspaceRedactor } = await import("../../context/workspace-redactor.js");
   const redactor = await loadWorkspaceRedactor(layout.configFile, env);
   const requests: HookRequest[] = [];
   for (const issue of ask.issues) {
