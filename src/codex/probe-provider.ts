@@ -1,5 +1,6 @@
 // Ask the configured model provider, for real, whether it answers and takes the key, with a call
 // that spends no tokens (GET <base_url>/models). Used by `doctor`; the daemon never probes.
+import { errorBodyMessage } from "../util/error-body.js";
 import { describeProvider, type ProviderInfo } from "./provider.js";
 
 export type ProbeResult =
@@ -32,7 +33,7 @@ export async function probeProvider(
     const why = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
     return { ok: false, detail: `cannot reach ${who}: ${why}`, fix: "check the base_url, your network and proxy; the provider may be down" };
   }
-  const said = providerMessage(await response.text().catch(() => ""));
+  const said = errorBodyMessage(await response.text().catch(() => ""))?.slice(0, 300) ?? "";
   const status = `GET ${url.pathname} answered ${response.status}${said ? `: ${said}` : ""}`;
   if (response.status === 401 || response.status === 403) {
     return { ok: false, detail: `${who} refused the key (${status})`, fix: provider.envKey ? `check the key in ${provider.envKey}` : "check the provider's credentials" };
@@ -42,16 +43,4 @@ export async function probeProvider(
     return { ok: true, detail: `${who} answers (${status.split(":")[0]}: it lists no models, so the key was not checked)` };
   }
   return { ok: false, detail: `${who} is not healthy (${status})`, fix: "check the provider's status page, then retry" };
-}
-
-/** The provider's own words from an OpenAI-style error body, else the first line of the body. */
-function providerMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof parsed.error === "string" ? parsed.error : (parsed.error?.message ?? parsed.message);
-    if (typeof message === "string") return message.slice(0, 300);
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return "";
 }

@@ -1,6 +1,7 @@
 // What an upstream failure means for the run: the RelayError that ends it, with the provider's
 // own words. Pure.
 import { RelayError } from "../errors.js";
+import { errorBodyMessage } from "../util/error-body.js";
 
 /** A connection that never got an answer: refused, DNS, TLS, reset. */
 export function unreachable(provider: string, cause: NodeJS.ErrnoException): RelayError {
@@ -38,13 +39,7 @@ export function retryAfterS(header: string | string[] | undefined, now: Date): n
   return Number.isNaN(at) ? null : Math.max(0, (at - now.getTime()) / 1000);
 }
 
+/** The provider's message, else its raw text (a proxy's HTML error page says something too). */
 function providerMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof parsed.error === "string" ? parsed.error : (parsed.error?.message ?? parsed.message);
-    if (typeof message === "string" && message) return message;
-  } catch {
-    // not JSON: the text itself is the provider's message
-  }
-  return body.trim().slice(0, 500) || "(no message)";
+  return errorBodyMessage(body) ?? (body.trim().slice(0, 500) || "(no message)");
 }
