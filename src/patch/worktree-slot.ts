@@ -38,9 +38,25 @@ export async function detachAtBase(dir: string, base: string, signal?: AbortSign
 }
 
 /** Cold path: a fresh worktree at `base`, whatever was in `dir` before. */
-export async function recreateSlot(repo: string, dir: string, base: string, signal?: AbortSignal): Promise<void> {
-  await removeWorktree(repo, dir);
-  await runGit(["worktree", "add", "--quiet", "--detach", dir, base], { cwd: repo, signal });
+export function recreateSlot(repo: string, dir: string, base: string, signal?: AbortSignal): Promise<void> {
+  return oneAtATime(path.resolve(repo), async () => {
+    await removeWorktree(repo, dir);
+    await runGit(["worktree", "add", "--quiet", "--detach", dir, base], { cwd: repo, signal });
+  });
+}
+
+// `git worktree add` reads every registered worktree's files; one still being added next to it
+// has a folder but no `commondir` yet, and git fails ("failed to read …/commondir"). So changes
+// to one repository's registrations run one after another.
+const registering = new Map<string, Promise<unknown>>();
+function oneAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  const run = (registering.get(repo) ?? Promise.resolve()).then(work, work);
+  const settled = run.catch(() => undefined);
+  registering.set(repo, settled);
+  void settled.then(() => {
+    if (registering.get(repo) === settled) registering.delete(repo);
+  });
+  return run;
 }
 
 /** Creates or resets `branch` at `base` and checks it out without touching the files. */

@@ -307,6 +307,23 @@ describe("createWorktreePool", () => {
     }
   });
 
+  it("builds many cold slots at once: git never sees a worktree half-registered", async () => {
+    // Concurrent `git worktree add` in one repository fails on a neighbour still being added
+    // ("failed to read .git/worktrees/slot-0/commondir"), so several rounds give the race its chance.
+    for (let round = 0; round < 8; round += 1) {
+      const dir = await testdir({}, { parent: rootDir(), prefix: "burst-" });
+      const builder = await gitdir({ dir: path.join(dir, "repo"), files: { "a.txt": "one\n" }, commit: "first" });
+      const pool = createWorktreePool({ repo: builder, root: path.join(dir, "pool"), size: 6 });
+      const base = git(builder, ["rev-parse", "HEAD"]).trim();
+      const boxes = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => pool.acquire({ base, branch: `codex/patch-${i}` })));
+      expect(boxes.map((box) => box.slot).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+      for (const box of boxes) {
+        expect(await readFile(path.join(box.dir, "a.txt"), "utf8")).toBe("one\n");
+        await box.release();
+      }
+    }
+  });
+
   it("rebuilds a slot whose folder was deleted, and removeWorktree unregisters a slot", async () => {
     const pool = createWorktreePool({ repo, root: poolRoot, size: 1 });
     const box = await pool.acquire({ base: head(), branch: "codex/patch-1" });
