@@ -94,6 +94,16 @@ export const ConfigSchema = z.strictObject({
       patch_tokens: z.number().int().positive().optional(),
       /** Tokens all requests of this workspace may spend per UTC day. */
       daily_tokens: z.number().int().positive().optional(),
+      /**
+       * USD per million tokens, per model name (`"*"`: any other model), for cost estimates in
+       * RESULTs, `status`, `audit` and dry runs. Estimates only: caps stay in tokens.
+       */
+      prices: z
+        .record(
+          z.string().min(1),
+          z.strictObject({ input: z.number().min(0), cached_input: z.number().min(0).optional(), output: z.number().min(0) }),
+        )
+        .default({}),
     })
     .prefault({}),
   patch: z

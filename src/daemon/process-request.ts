@@ -12,6 +12,7 @@ import { recordInAudit } from "./record-audit.js";
 import { buildResult, writeResult, type ResultInput } from "../report/result-file.js";
 import type { CodexInfo, KindOutcome, KindRun } from "../context/kind-run.js";
 import { readRequest } from "./read-request.js";
+import { estimateCostUsd } from "../config/prices.js";
 import type { RelayContext } from "../context/relay-context.js";
 import { runAnalysis } from "../analysis/run-analysis.js";
 
@@ -44,7 +45,8 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
   let run: KindRun | undefined;
   const finish = (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
     const gateway = run ? endGatewayRoute(run) : null;
-    return publish(ctx, buildResult({ ...input, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), auditFiles);
+    const usage = input.usage && { ...input.usage, cost_usd: estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
+    return publish(ctx, buildResult({ ...input, usage, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), auditFiles);
   };
   try {
     if (options.signal?.aborted) {

@@ -83,7 +83,8 @@ export function renderResultMarkdown(template: string, result: ResultFile): stri
       .filter(Boolean)
       .join(", "),
     usage_line: usage
-      ? `${usage.input_tokens} in (${usage.cached_input_tokens} cached), ${usage.output_tokens} out (${usage.reasoning_output_tokens} reasoning)`
+      ? `${usage.input_tokens} in (${usage.cached_input_tokens} cached), ${usage.output_tokens} out (${usage.reasoning_output_tokens} reasoning)` +
+        (usage.cost_usd === null ? "" : `, about $${usage.cost_usd.toFixed(4)} at [budget.prices]`)
       : "not reported",
   });
 }

@@ -37,6 +37,18 @@ describe("the gateway meter", () => {
     expect(day.kinds.analysis).toEqual({ input_tokens: 2700, cached_input_tokens: 1500, output_tokens: 280, reasoning_output_tokens: 52, calls: 2 });
   });
 
+  it("prices the RESULT's tokens from [budget.prices], the model's row before the \"*\" row", async () => {
+    ws = await makeTestWorkspace({
+      toml: '[budget.prices."gpt-5.5"]\ninput = 2.0\ncached_input = 0.5\noutput = 10.0\n[budget.prices."*"]\ninput = 100\noutput = 100\n',
+    });
+    ws.server.enqueue(toolCall(TOOL_USAGE), reply(REPLY_USAGE));
+    const result = JSON.parse((await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"])).stdout);
+    expect(result.codex.model).toBe("gpt-5.5");
+    // (2700 − 1500 cached) × $2 + 1500 × $0.5 + 280 × $10, per million tokens
+    expect(result.usage.cost_usd).toBe(0.00595);
+    expect(await readFile(ws.layout.result(result.id, "md"), "utf8")).toContain("about $0.0060 at [budget.prices]");
+  });
+
   it("keeps the day's total across processes: a second run adds to the first", async () => {
     ws = await makeTestWorkspace();
     ws.server.enqueue(reply(REPLY_USAGE), reply(REPLY_USAGE));
