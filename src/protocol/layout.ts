@@ -77,6 +77,16 @@ export interface Layout {
   approval(sha256: string): string;
   /** The model gateway's token totals of one UTC day (`YYYY-MM-DD`). */
   usageDay(day: string): string;
+  /** `.autonomous_runs/archive/`: finished requests past `retention.days`, one folder per month. */
+  readonly archive: string;
+  /** `.autonomous_runs/archive/YYYY-MM/`: a month's archived request, RESULT and log files (same names as in the inbox). */
+  archiveMonth(month: string): string;
+  /** `.relay/recordings/<id>/`: the gateway's recording of one request's model calls (for `replay`). */
+  recording(id: string): string;
+  /** `progress/plans/<id>/`: a plan's PLAN.md and one task packet per step. */
+  plan(id: string): string;
+  /** `out/digest-YYYY-MM-DD.md`: the daily digest. */
+  digest(day: string): string;
 }
 
 export function layoutFor(workspace: string): Layout {
@@ -109,6 +119,11 @@ export function layoutFor(workspace: string): Layout {
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
     approval: (sha256: string) => path.join(relay, "approvals", sha256),
     usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
+    archive: path.join(ws, RUNS_DIR, "archive"),
+    archiveMonth: (month: string) => path.join(ws, RUNS_DIR, "archive", month),
+    recording: (id: string) => path.join(relay, "recordings", id),
+    plan: (id: string) => path.join(ws, PROGRESS_DIR, "plans", id),
+    digest: (day: string) => path.join(ws, OUT_DIR, `digest-${day}.md`),
   });
 }
 
