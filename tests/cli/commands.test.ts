@@ -25,6 +25,7 @@ import {
   type TestWorkspace,
 } from "../helpers/relay-workspace.js";
 import { gitdir } from "../helpers/gitdir.js";
+import { TESTED_CODEX } from "../../src/codex/tested-range.js";
 
 let ws: TestWorkspace | undefined;
 const daemons: DaemonProcess[] = [];
@@ -393,7 +394,8 @@ describe("doctor", () => {
     for (const name of ["config", "codex", "login", "gateway", "git", "folders", "sandbox", "daemon"]) {
       expect(run.stdout).toMatch(new RegExp(`^ok +${name} `, "m"));
     }
-    expect(run.stdout).toContain("codex 0.169.0");
+    expect(run.stdout).toContain(`codex ${TESTED_CODEX.high}`);
+    expect(run.stdout).not.toMatch(/^warn/m);
     expect(run.stdout).toMatch(/^ok +gateway +model calls go through the local gateway to http:\/\/127\.0\.0\.1:\d+\/v1/m);
   });
 
