@@ -15,7 +15,7 @@ import { runGit } from "../git/run-git.js";
 import { DEFAULT_SECRET_DENY, readRequestedFiles } from "../security/file-guard.js";
 import { conversationOf, summarize, type ConversationItem } from "./conversation.js";
 import type { TranscriptFormat } from "./detect-format.js";
-import { PHRASE } from "./phrase.js";
+import { mentionsPhrase } from "./phrase.js";
 import type { Hit } from "./scan-chunk.js";
 
 export interface PhraseContext {
@@ -103,7 +103,7 @@ function messageOf(items: readonly ConversationItem[], hit: Hit): string {
     if (item.kind !== "said" || item.role !== hit.role || !item.text.includes(hit.issue)) continue;
     const text = item.text
       .split("\n")
-      .filter((line) => !line.includes(PHRASE))
+      .filter((line) => !mentionsPhrase(line))
       .join("\n")
       .trim();
     return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
