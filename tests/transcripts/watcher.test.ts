@@ -232,6 +232,23 @@ describe("offsets across restarts, truncation and rotation", () => {
     expect(s.skips.map((k) => k.reason)).toContain("seen");
   });
 
+  test("lost state: --from-start after the watcher's state is deleted requests nothing already requested", async () => {
+    const s = await setup({ before: withSession() });
+    await appendFile(s.session, said("Looks like a race.\nDELEGATE TO CODEX: the lease renewer test hangs"));
+    await appendFile(s.session, userLine("DELEGATE TO CODEX: the export job exits 0 without output"));
+    await until(async () => (await requestFiles(s)).length === 2, "two requests");
+    await readToEnd(s, s.session);
+    for (const text of await requestTexts(s)) expect(text).toMatch(/^utterance_keys: "?[0-9a-f]{32}( [0-9a-f]{32})*"?$/m);
+    await s.watcher.close();
+    await rm(path.join(s.ws, ".autonomous_runs/.relay/transcripts"), { recursive: true, force: true });
+    await appendFile(s.session, said("DELEGATE TO CODEX: a new ask after the state was lost"));
+    await s.restart({ fromStart: true });
+    await until(async () => (await requestFiles(s)).length === 3, "the new ask");
+    await readToEnd(s, s.session);
+    expect(await requestFiles(s)).toHaveLength(3);
+    expect(s.skips.filter((k) => k.reason === "seen" || k.reason === "hook")).toHaveLength(2);
+  });
+
   test("rotation: the new file is read from its start, the renamed old one continues where it was", async () => {
     const s = await setup({ before: withSession() });
     await appendFile(s.session, userLine("DELEGATE TO CODEX: in the old file"));
