@@ -313,14 +313,18 @@ describe("skips and other formats", () => {
     const s = await setup({ paths: ["~/.codex/sessions"], before: async ({ home }) => void (await mkdir(path.join(home, ".codex/sessions"), { recursive: true })) });
     const day = path.join(s.home, ".codex/sessions/2026/11/21");
     await mkdir(day, { recursive: true });
-    const meta = (source: string, originator: string) =>
-      `${JSON.stringify({ timestamp: "2026-11-21T13:32:41.425Z", type: "session_meta", payload: { id: "01a1", cwd: s.ws, originator, cli_version: "0.169.0", source } })}\n`;
+    const meta = (source: unknown, originator: string) =>
+      `${JSON.stringify({ timestamp: "2026-11-21T13:32:41.425Z", type: "session_meta", payload: { id: "01a1", cwd: s.ws, originator, cli_version: "0.171.0", source } })}\n`;
     const user = (text: string) =>
       `${JSON.stringify({ timestamp: "2026-11-21T13:32:42.000Z", type: "response_item", payload: { type: "message", id: `msg_${uuid()}`, role: "user", content: [{ type: "input_text", text }] } })}\n`;
     const exec = path.join(day, "rollout-2026-11-21T13-32-41-01a1.jsonl");
     const cli = path.join(day, "rollout-2026-11-21T13-40-00-02b2.jsonl");
     await writeFile(exec, meta("exec", "codex_exec") + user("DELEGATE TO CODEX: a prompt the relay itself sent"));
     await writeFile(cli, meta("cli", "codex_cli_rs") + user("DELEGATE TO CODEX: stock sync double-counts returns"));
+    // a sub-agent speaks to its parent agent, not to the user
+    const spawned = { subagent: { thread_spawn: { parent_thread_id: "01a1", depth: 1, agent_nickname: "scout", agent_role: "explorer" } } };
+    await writeFile(path.join(day, "rollout-2026-11-21T13-41-00-03c3.jsonl"), meta(spawned, "codex_cli_rs") + user("DELEGATE TO CODEX: said to a sub-agent"));
+    await writeFile(path.join(day, "rollout-2026-11-21T13-42-00-04d4.jsonl"), meta({ subagent: "review" }, "codex_cli_rs") + user("DELEGATE TO CODEX: said to a reviewer"));
     await until(async () => (await requestFiles(s)).length === 1, "the request from the interactive session");
     await appendFile(exec, user("DELEGATE TO CODEX: more of the relay's own run"));
     await s.watcher.poll();
