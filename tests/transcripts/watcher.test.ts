@@ -343,7 +343,7 @@ describe("skips and other formats", () => {
     });
     const aider = path.join(s.ws, ".aider.chat.history.md");
     const log = path.join(s.ws, "notes/debug.md");
-    await writeFile(aider, "\n# aider chat started at 2026-11-20 10:00:00\n\n#### DELEGATE TO CODEX: coupon total can go negative\n\n> DELEGATE TO CODEX: tool output\n");
+    await writeFile(aider, "\n# aider chat started at 2026-11-20 10:00:00\n\n#### DELEGATE TO CODEX: coupon total can go negative  \n#### See tests/test_cart.py for the failing case.  \n\n> DELEGATE TO CODEX: tool output\n");
     await appendFile(log, "DELEGATE TO CODEX: still inside the fence\n```\n\nDELEGATE TO CODEX: connection pool starves at night\n");
     await until(async () => (await requestFiles(s)).length === 2, "two requests");
     await readToEnd(s, aider);
@@ -352,6 +352,10 @@ describe("skips and other formats", () => {
       ["aider", "user", "coupon total can go negative"],
       ["plain", "user", "connection pool starves at night"],
     ]);
+    // a prompt is one utterance: its lines after the phrase reach the request's context too
+    const fromAider = (await requestTexts(s)).find((text) => text.includes("coupon total can go negative"))!;
+    expect(fromAider).toContain("See tests/test_cart.py for the failing case.");
+    expect(fromAider).toContain("in an Aider transcript");
   });
 });
 
