@@ -27,6 +27,8 @@ export class Scheduler {
   readonly #jobs: readonly TimedJob[];
   readonly #onError: (error: RelayError, key: string) => void;
   #state: State = {};
+  /** Each job's next fire instant after its last run (cron's search takes milliseconds: asked once per run). */
+  readonly #next = new Map<string, Date>();
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> = Promise.resolve();
   #stopped = false;
@@ -63,9 +65,10 @@ export class Scheduler {
     let changed = false;
     for (const job of this.#jobs) {
       const last = this.#lastRun(job);
-      if (last && job.clock.nextAfter(last) > now) continue;
+      if (last && this.#nextFire(job, last) > now) continue;
       if (last) due.push({ job, since: last });
       this.#state[job.key] = { last_run: now.toISOString() };
+      this.#next.delete(job.key);
       changed = true;
     }
     // Written before the runs: a daemon killed in between skips those ticks rather than running
@@ -81,6 +84,12 @@ export class Scheduler {
     this.#arm(now);
   }
 
+  #nextFire(job: TimedJob, last: Date): Date {
+    let next = this.#next.get(job.key);
+    if (!next) this.#next.set(job.key, (next = job.clock.nextAfter(last)));
+    return next;
+  }
+
   #lastRun(job: TimedJob): Date | undefined {
     const text = this.#state[job.key]?.last_run;
     const at = text ? new Date(text) : undefined;
@@ -89,7 +98,7 @@ export class Scheduler {
 
   #arm(now: Date): void {
     if (this.#stopped || this.#jobs.length === 0) return;
-    const next = Math.min(...this.#jobs.map((job) => job.clock.nextAfter(this.#lastRun(job) ?? now).getTime()));
+    const next = Math.min(...this.#jobs.map((job) => this.#nextFire(job, this.#lastRun(job) ?? now).getTime()));
     const sleep = Math.max(0, Math.min(next - now.getTime(), MAX_SLEEP_MS));
     this.#timer = setTimeout(() => void this.check().catch((error: unknown) => this.#onError(toRelayError(error), "scheduler")), sleep);
     this.#timer.unref();
