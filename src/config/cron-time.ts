@@ -4,10 +4,11 @@
 // luxon's system zone, which asks Date for offsets and never Intl: an idle daemon stays free of
 // ICU's data (see daemon/sweep-schedule.ts); a named zone loads it, and only when configured.
 import { createRequire } from "node:module";
-import type { CronTime as CronTimeClass } from "cron";
+import type { CronJob as CronJobClass, CronTime as CronTimeClass } from "cron";
 import type { DateTime as DateTimeClass, Zone } from "luxon";
 
 interface CronModules {
+  CronJob: typeof CronJobClass;
   CronTime: typeof CronTimeClass;
   DateTime: typeof DateTimeClass;
   systemZone: Zone;
@@ -19,10 +20,10 @@ let loaded: CronModules | undefined;
 export function cronModules(): CronModules {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
-  const { CronTime } = require("cron") as { CronTime: typeof CronTimeClass };
+  const { CronJob, CronTime } = require("cron") as { CronJob: typeof CronJobClass; CronTime: typeof CronTimeClass };
   const luxon = createRequire(require.resolve("cron"))("luxon") as typeof import("luxon");
   luxon.Settings.defaultLocale = "en-US"; // the job's dates are only compared, never formatted
-  loaded = { CronTime, DateTime: luxon.DateTime, systemZone: luxon.SystemZone.instance };
+  loaded = { CronJob, CronTime, DateTime: luxon.DateTime, systemZone: luxon.SystemZone.instance };
   return loaded;
 }
 

@@ -25,6 +25,7 @@ export const IGNORED_OUTPUTS: readonly string[] = [
   `/${OUT_DIR}/codex-diagnosis-*.md`,
   `/${OUT_DIR}/codex-patch-*`,
   `/${OUT_DIR}/micro-*.json`,
+  `/${OUT_DIR}/digest-*.md`,
   `/${FAILURE_PATTERNS_FILE}`,
   `/${LEDGER_FILE}`,
 ];

@@ -154,4 +154,27 @@ issue = "Compact the logs."
       "20261026_080000 schedule nightly",
     ]);
   });
+
+  it("keeps a daemon with local-time schedules and digest free of Intl.DateTimeFormat (no ICU data loaded)", async () => {
+    const Original = Intl.DateTimeFormat;
+    let formats = 0;
+    Intl.DateTimeFormat = function (...args: ConstructorParameters<typeof Original>) {
+      formats += 1;
+      return new Original(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    try {
+      ws = await makeTestWorkspace({
+        toml: `[approval]\nrequired = true\n[digest]\nenabled = true\nat = "07:30"\n[[schedule]]\nname = "hourly"\ncron = "0 0 * * * *"\nissue = "Look at the error log."\n`,
+      });
+      const clock = manualClock("2026-03-28T05:10:00Z");
+      const daemon = await startDaemon(ws, clock.now);
+      clock.set("2026-03-29T12:00:00Z"); // both due: the request (held for approval) and the digest
+      await daemon.checkSchedules();
+      expect((await requests(ws)).map((r) => r.requestedBy)).toEqual(["schedule hourly"]);
+      expect(await readdir(ws.layout.out)).toEqual([expect.stringMatching(/^digest-2026-03-29\.md$/)]);
+    } finally {
+      Intl.DateTimeFormat = Original;
+    }
+    expect(formats).toBe(0);
+  });
 });
