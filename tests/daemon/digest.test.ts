@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/context/logger.js";
 import { createRelayContext } from "../../src/context/relay-context.js";
 import { Daemon } from "../../src/daemon/daemon.js";
-import { jsonMessage } from "../fixtures/model-server.js";
 import { git } from "../helpers/gitdir.js";
 import { dropRequest } from "../helpers/in-process-daemon.js";
 import { analysisReply, makeTestWorkspace, until, type TestWorkspace } from "../helpers/relay-workspace.js";
@@ -50,7 +49,7 @@ describe("digest", () => {
     await daemon.start(); // the digest counts from here
 
     ws.server.enqueue(
-      { ...jsonMessage(analysisReply()), usage: { input_tokens: 1200, cached_tokens: 0, output_tokens: 340, reasoning_tokens: 0 } },
+      { kind: "message", text: JSON.stringify(analysisReply()), usage: { input_tokens: 1200, cached_tokens: 0, output_tokens: 340, reasoning_tokens: 0 } },
       { kind: "message", text: "I could not decide.", usage: { input_tokens: 700, cached_tokens: 0, output_tokens: 20, reasoning_tokens: 0 } },
     );
     now = new Date("2026-05-04T09:00:00Z");
