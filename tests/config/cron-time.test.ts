@@ -2,6 +2,7 @@
 // zone and in local time (which must not construct an Intl.DateTimeFormat: see sweep-schedule).
 import { afterEach, describe, expect, it } from "vitest";
 import { cronClock, cronProblem } from "../../src/config/cron-time.js";
+import { dateTimeFormatsDuring } from "../helpers/date-time-formats.js";
 
 /** The first `n` fire instants after `from`, as ISO strings. */
 function fires(expression: string, zone: string, from: string, n: number): string[] {
@@ -66,20 +67,12 @@ describe("cronClock in local time", () => {
   });
 
   for (const { what, expression, from, want } of BERLIN_CASES) {
-    it(`${what}, on a machine in Berlin, without Intl.DateTimeFormat`, () => {
+    it(`${what}, on a machine in Berlin, without Intl.DateTimeFormat`, async () => {
       process.env.TZ = "Europe/Berlin";
-      const Original = Intl.DateTimeFormat;
-      let formats = 0;
-      Intl.DateTimeFormat = function (...args: ConstructorParameters<typeof Original>) {
-        formats += 1;
-        return new Original(...args);
-      } as unknown as typeof Intl.DateTimeFormat;
-      try {
+      const formats = await dateTimeFormatsDuring(() => {
         expect(fires(expression, "", from, 3)).toEqual(want);
         expect(cronClock(expression, "").dayOf(new Date("2026-03-28T23:30:00Z"))).toBe("2026-03-29");
-      } finally {
-        Intl.DateTimeFormat = Original;
-      }
+      });
       expect(formats).toBe(0);
     });
   }

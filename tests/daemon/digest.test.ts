@@ -4,23 +4,13 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/context/logger.js";
-import { createRelayContext } from "../../src/context/relay-context.js";
-import { Daemon } from "../../src/daemon/daemon.js";
+import { describe, expect, it } from "vitest";
 import { git } from "../helpers/gitdir.js";
 import { dropRequest } from "../helpers/in-process-daemon.js";
-import { analysisReply, makeTestWorkspace, until, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { manualClock, useClockedDaemons } from "../helpers/clocked-daemon.js";
+import { analysisReply, until } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace | undefined;
-let daemon: Daemon | undefined;
-
-afterEach(async () => {
-  await daemon?.stop({ graceMs: 0 });
-  daemon = undefined;
-  await ws?.cleanup();
-  ws = undefined;
-});
+const session = useClockedDaemons();
 
 const DIGEST = `
 [digest]
@@ -35,7 +25,7 @@ output = 10.0
 
 describe("digest", () => {
   it("lists a completed and a failed run with their tokens and cost, the open failure and the unmerged patch", async () => {
-    ws = await makeTestWorkspace({ toml: DIGEST });
+    const ws = await session.workspace({ toml: DIGEST });
     // A verified patch's branch nobody merged yet.
     git(ws.dir, "checkout", "-q", "-b", "codex/patch-20260504_070000");
     await writeFile(path.join(ws.dir, "cache.ts"), "export const ttl = 60;\n");
@@ -43,28 +33,26 @@ describe("digest", () => {
     git(ws.dir, "commit", "-q", "-m", "fix(cache): expire entries after a minute");
     git(ws.dir, "checkout", "-q", "-");
 
-    let now = new Date("2026-05-04T08:00:00Z");
-    const ctx = await createRelayContext({ workspace: ws.dir, env: ws.env, now: () => new Date(now), logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }) });
-    daemon = new Daemon(ctx);
-    await daemon.start(); // the digest counts from here
+    const clock = manualClock("2026-05-04T08:00:00Z");
+    const daemon = await session.start(ws, clock.now); // the digest counts from here
 
     ws.server.enqueue(
       { kind: "message", text: JSON.stringify(analysisReply()), usage: { input_tokens: 1200, cached_tokens: 0, output_tokens: 340, reasoning_tokens: 0 } },
       { kind: "message", text: "I could not decide.", usage: { input_tokens: 700, cached_tokens: 0, output_tokens: 20, reasoning_tokens: 0 } },
     );
-    now = new Date("2026-05-04T09:00:00Z");
+    clock.set("2026-05-04T09:00:00Z");
     await dropRequest(ws.layout, "20260504_090000", "---\nrequested_by: nightly-builder\n---\n## Issue\nThe cache never expires.\n");
-    await until(() => existsSync(ws!.layout.result("20260504_090000", "json")), "the first RESULT");
+    await until(() => existsSync(ws.layout.result("20260504_090000", "json")), "the first RESULT");
     await dropRequest(ws.layout, "20260504_091500", "## Issue\nThe queue drops messages.\n");
-    await until(() => existsSync(ws!.layout.result("20260504_091500", "json")), "the second RESULT");
+    await until(() => existsSync(ws.layout.result("20260504_091500", "json")), "the second RESULT");
     const completed = JSON.parse(await readFile(ws.layout.result("20260504_090000", "json"), "utf8"));
     const failed = JSON.parse(await readFile(ws.layout.result("20260504_091500", "json"), "utf8"));
     expect([completed.status, failed.status]).toEqual(["completed", "failed"]);
 
-    now = new Date("2026-05-04T15:59:00Z"); // 17:59 in Berlin: not yet
+    clock.set("2026-05-04T15:59:00Z"); // 17:59 in Berlin: not yet
     await daemon.checkSchedules();
     expect(existsSync(ws.layout.digest("2026-05-04"))).toBe(false);
-    now = new Date("2026-05-04T16:00:05Z");
+    clock.set("2026-05-04T16:00:05Z");
     await daemon.checkSchedules();
     const digest = await readFile(ws.layout.digest("2026-05-04"), "utf8");
 

@@ -4,34 +4,22 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/context/logger.js";
-import { createRelayContext, type RelayContext } from "../../src/context/relay-context.js";
+import { describe, expect, it } from "vitest";
+import type { RelayContext } from "../../src/context/relay-context.js";
 import { catchUpAudit } from "../../src/daemon/audit-catch-up.js";
 import { tryClaim } from "../../src/daemon/claims.js";
-import { Daemon } from "../../src/daemon/daemon.js";
 import { applyRetention } from "../../src/daemon/retention.js";
 import { RelayError } from "../../src/errors.js";
 import { auditedIds } from "../../src/git/audit-branch.js";
 import { buildResult, writeResult } from "../../src/report/result-file.js";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { analysisReply, makeTestWorkspace, until, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { useClockedDaemons } from "../helpers/clocked-daemon.js";
+import { analysisReply, relayContext, until, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 const NOW = new Date("2026-06-15T12:00:00Z"); // retention.days = 30: the cutoff is 2026-05-16T12:00Z
 
-let ws: TestWorkspace | undefined;
-let daemon: Daemon | undefined;
-
-afterEach(async () => {
-  await daemon?.stop({ graceMs: 0 });
-  daemon = undefined;
-  await ws?.cleanup();
-  ws = undefined;
-});
-
-async function context(w: TestWorkspace): Promise<RelayContext> {
-  return createRelayContext({ workspace: w.dir, env: w.env, now: () => new Date(NOW), logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }) });
-}
+const session = useClockedDaemons();
+const clock = () => new Date(NOW);
 
 /**
  * A request file, and with `finishedAt` its RESULT pair and event log, as the daemon writes them.
@@ -64,19 +52,18 @@ const filesOf = (id: string) => [`CODEX_DELEGATION_LOG_${id}.jsonl`, `CODEX_DELE
 
 describe("retention", () => {
   it("moves exactly the old finished requests to archive/YYYY-MM/ and leaves queued, held, running and claimed ones", async () => {
-    ws = await makeTestWorkspace({ toml: "[approval]\nrequired = true\n[audit]\nenabled = false\n" });
+    const ws = await session.workspace({ toml: "[approval]\nrequired = true\n[audit]\nenabled = false\n" });
     ws.server.setDefault({ ...jsonMessage(analysisReply()), delayMs: 60_000 }); // the running one stays running
-    const ctx = await context(ws);
+    const ctx = await relayContext(ws, clock);
     await request(ctx, "20260501_080000", "2026-06-01T08:00:00Z"); // old id, but finished 14 days ago: stays
     await request(ctx, "20260610_090000", "2026-06-10T09:00:00Z"); // recent: stays
     await request(ctx, "20260301_070000"); // old, held for approval: stays
     await request(ctx, "20260302_070000"); // old, approved below: running while retention runs
     await request(ctx, "20260405_060000", "2026-04-05T06:00:00Z"); // old, finished, but still claimed: stays
     expect(await tryClaim(ctx.layout, "20260405_060000", 1, NOW)).toBeDefined();
-    daemon = new Daemon(await context(ws));
     await writeFile(ws.layout.approve("20260302_070000"), "");
-    await daemon.start();
-    await until(() => existsSync(ws!.layout.claim("20260302_070000")) && ws!.server.requests.length > 0, "the approved request to run");
+    const daemon = await session.start(ws, clock);
+    await until(() => existsSync(ws.layout.claim("20260302_070000")) && ws.server.requests.length > 0, "the approved request to run");
     // Made while the daemon runs: its start-up retention has not seen them.
     await request(ctx, "20260401_100000", "2026-04-01T10:01:00Z"); // old, finished: moves
     // recordings: of the old finished request (goes), of a recent and of a held one (stay)
@@ -114,8 +101,8 @@ describe("retention", () => {
   });
 
   it("archives a finished request only once the audit branch has it", async () => {
-    ws = await makeTestWorkspace();
-    const ctx = await context(ws);
+    const ws = await session.workspace();
+    const ctx = await relayContext(ws, clock);
     await request(ctx, "20260401_100000", "2026-04-01T10:01:00Z");
     expect((await applyRetention(ctx)).archived).toEqual([]);
     expect(existsSync(ws.layout.result("20260401_100000", "json"))).toBe(true);
@@ -128,8 +115,8 @@ describe("retention", () => {
   });
 
   it("keeps everything with retention.days = 0", async () => {
-    ws = await makeTestWorkspace({ toml: "[retention]\ndays = 0\n[audit]\nenabled = false\n" });
-    const ctx = await context(ws);
+    const ws = await session.workspace({ toml: "[retention]\ndays = 0\n[audit]\nenabled = false\n" });
+    const ctx = await relayContext(ws, clock);
     await request(ctx, "20200101_000000", "2020-01-01T00:01:00Z");
     expect((await applyRetention(ctx)).archived).toEqual([]);
     expect(existsSync(ws.layout.archive)).toBe(false);

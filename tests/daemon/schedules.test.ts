@@ -3,21 +3,14 @@
 // ran run once at start; daylight-saving changes in a named zone fire at the right instants.
 import { existsSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/context/logger.js";
-import { createRelayContext, type RelayContext } from "../../src/context/relay-context.js";
-import { Daemon } from "../../src/daemon/daemon.js";
+import { describe, expect, it } from "vitest";
 import { Scheduler } from "../../src/daemon/scheduler.js";
 import { timedJobs } from "../../src/daemon/timed-jobs.js";
 import { parseRequest } from "../../src/protocol/parse-request.js";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { analysisReply, makeTestWorkspace, until, type TestWorkspace } from "../helpers/relay-workspace.js";
-
-/** A clock the test moves by hand. */
-function manualClock(iso: string): { now: () => Date; set(iso: string): void } {
-  let at = new Date(iso);
-  return { now: () => new Date(at), set: (next) => void (at = new Date(next)) };
-}
+import { manualClock, useClockedDaemons } from "../helpers/clocked-daemon.js";
+import { dateTimeFormatsDuring } from "../helpers/date-time-formats.js";
+import { analysisReply, relayContext, until, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 const NIGHTLY = `
 [[schedule]]
@@ -28,25 +21,7 @@ issue = "Review what changed in the nightly build."
 files = ["README.md"]
 `;
 
-let ws: TestWorkspace | undefined;
-const daemons: Daemon[] = [];
-
-afterEach(async () => {
-  for (const daemon of daemons.splice(0)) await daemon.stop({ graceMs: 0 });
-  await ws?.cleanup();
-  ws = undefined;
-});
-
-async function context(w: TestWorkspace, now: () => Date): Promise<RelayContext> {
-  return createRelayContext({ workspace: w.dir, env: w.env, now, logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }) });
-}
-
-async function startDaemon(w: TestWorkspace, now: () => Date): Promise<Daemon> {
-  const daemon = new Daemon(await context(w, now));
-  daemons.push(daemon);
-  await daemon.start();
-  return daemon;
-}
+const session = useClockedDaemons();
 
 /** The requests in the inbox: id and who asked. */
 async function requests(w: TestWorkspace): Promise<{ id: string; requestedBy: string | undefined; issue: string }[]> {
@@ -67,10 +42,10 @@ async function resultOf(w: TestWorkspace, id: string): Promise<Record<string, an
 
 describe("schedules", () => {
   it("drops the request when its cron fires, and the daemon serves it through codex once", async () => {
-    ws = await makeTestWorkspace({ toml: NIGHTLY });
+    const ws = await session.workspace({ toml: NIGHTLY });
     ws.server.setDefault(jsonMessage(analysisReply()));
     const clock = manualClock("2026-03-28T07:59:00Z"); // 08:59 in Berlin
-    const daemon = await startDaemon(ws, clock.now);
+    const daemon = await session.start(ws, clock.now);
     await daemon.checkSchedules();
     expect(await requests(ws)).toEqual([]);
 
@@ -91,15 +66,15 @@ describe("schedules", () => {
   });
 
   it("runs ticks missed while no daemon ran once at start, not once per missed tick", async () => {
-    ws = await makeTestWorkspace({ toml: NIGHTLY });
+    const ws = await session.workspace({ toml: NIGHTLY });
     ws.server.setDefault(jsonMessage(analysisReply()));
     const clock = manualClock("2026-04-01T12:00:00Z");
-    const first = await startDaemon(ws, clock.now);
+    const first = await session.start(ws, clock.now);
     await first.stop({ graceMs: 0 });
     expect(await requests(ws)).toEqual([]); // first seen: counts from now, fires nothing
 
     clock.set("2026-04-06T12:00:00Z"); // five 09:00 ticks passed with no daemon
-    const second = await startDaemon(ws, clock.now);
+    const second = await session.start(ws, clock.now);
     const dropped = await requests(ws);
     expect(dropped).toEqual([{ id: "20260406_120000", requestedBy: "schedule nightly", issue: "Review what changed in the nightly build." }]);
     expect((await resultOf(ws, "20260406_120000")).status).toBe("completed");
@@ -110,7 +85,7 @@ describe("schedules", () => {
   });
 
   it("fires at the right instants across both daylight-saving changes in Europe/Berlin", async () => {
-    ws = await makeTestWorkspace({
+    const ws = await session.workspace({
       toml: `${NIGHTLY}
 [[schedule]]
 name = "small-hours"
@@ -121,9 +96,9 @@ issue = "Compact the logs."
     });
     // Every 30 minutes: each instant expected (and each wrong one: 01:30Z for 01:00Z) is a step.
     const fired = async (from: string, to: string): Promise<string[]> => {
-      await rm(ws!.layout.scheduleState, { force: true }); // each period starts as a first start
+      await rm(ws.layout.scheduleState, { force: true }); // each period starts as a first start
       const clock = manualClock(from);
-      const ctx = await context(ws!, clock.now);
+      const ctx = await relayContext(ws, clock.now);
       const scheduler = new Scheduler(ctx, timedJobs(ctx), (error) => {
         throw error;
       });
@@ -133,7 +108,7 @@ issue = "Compact the logs."
         await scheduler.check();
       }
       scheduler.stop();
-      return (await requests(ws!)).filter((r) => r.id >= from.replace(/\D/g, "").slice(0, 8)).map((r) => `${r.id} ${r.requestedBy}`);
+      return (await requests(ws)).filter((r) => r.id >= from.replace(/\D/g, "").slice(0, 8)).map((r) => `${r.id} ${r.requestedBy}`);
     };
     // Spring: 09:00 moves from 08:00Z to 07:00Z; 02:30 does not exist on the 29th and runs at 03:00 CEST (01:00Z).
     expect(await fired("2026-03-27T12:00:00Z", "2026-03-30T12:00:00Z")).toEqual([
@@ -156,25 +131,17 @@ issue = "Compact the logs."
   });
 
   it("keeps a daemon with local-time schedules and digest free of Intl.DateTimeFormat (no ICU data loaded)", async () => {
-    const Original = Intl.DateTimeFormat;
-    let formats = 0;
-    Intl.DateTimeFormat = function (...args: ConstructorParameters<typeof Original>) {
-      formats += 1;
-      return new Original(...args);
-    } as unknown as typeof Intl.DateTimeFormat;
-    try {
-      ws = await makeTestWorkspace({
+    const formats = await dateTimeFormatsDuring(async () => {
+      const ws = await session.workspace({
         toml: `[approval]\nrequired = true\n[digest]\nenabled = true\nat = "07:30"\n[[schedule]]\nname = "hourly"\ncron = "0 0 * * * *"\nissue = "Look at the error log."\n`,
       });
       const clock = manualClock("2026-03-28T05:10:00Z");
-      const daemon = await startDaemon(ws, clock.now);
+      const daemon = await session.start(ws, clock.now);
       clock.set("2026-03-29T12:00:00Z"); // both due: the request (held for approval) and the digest
       await daemon.checkSchedules();
       expect((await requests(ws)).map((r) => r.requestedBy)).toEqual(["schedule hourly"]);
       expect(await readdir(ws.layout.out)).toEqual([expect.stringMatching(/^digest-2026-03-29\.md$/)]);
-    } finally {
-      Intl.DateTimeFormat = Original;
-    }
+    });
     expect(formats).toBe(0);
   });
 });
