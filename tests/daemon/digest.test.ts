@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { jsonMessage } from "../fixtures/model-server.js";
 import { git } from "../helpers/gitdir.js";
 import { dropRequest } from "../helpers/in-process-daemon.js";
 import { manualClock, useClockedDaemons } from "../helpers/clocked-daemon.js";
@@ -66,4 +67,22 @@ describe("digest", () => {
     expect(open).not.toContain("20260504_090000");
     expect(digest.slice(digest.indexOf("## Patches awaiting merge"))).toContain("`codex/patch-20260504_070000` (fix(cache): expire entries after a minute)");
   });
+
+  it("counts a failure as closed once a later request of the same kind and issue completed", async () => {
+    const ws = await session.workspace({ toml: DIGEST });
+    const clock = manualClock("2026-05-04T08:00:00Z");
+    const daemon = await session.start(ws, clock.now);
+    ws.server.enqueue({ kind: "message", text: "I could not decide." }, jsonMessage(analysisReply()));
+    for (const [id, at] of [["20260504_090000", "2026-05-04T09:00:00Z"], ["20260504_100000", "2026-05-04T10:00:00Z"]] as const) {
+      clock.set(at);
+      await dropRequest(ws.layout, id, "## Issue\nThe queue drops messages.\n");
+      await until(() => existsSync(ws.layout.result(id, "json")), `the RESULT of ${id}`);
+    }
+    clock.set("2026-05-04T16:00:00Z");
+    await daemon.checkSchedules();
+    const digest = await readFile(ws.layout.digest("2026-05-04"), "utf8");
+    expect(digest).toContain("- failed: 1\n- completed: 1");
+    expect(digest.slice(digest.indexOf("## Failures still open"), digest.indexOf("## Patches awaiting merge"))).toMatch(/completed\.\n\n\(none\)\n/);
+  });
 });
+
