@@ -277,7 +277,7 @@ describe("init", () => {
     }
     expect(await readFile(path.join(dir, ".cursor/rules/codex-relay.mdc"), "utf8")).toMatch(/^---\ndescription: .*\nalwaysApply: true\n---\n\n<!-- codex-relay:begin/);
     expect(existsSync(path.join(dir, "AGENTS.md"))).toBe(false); // Codex reads AGENTS.md on every relay run
-    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toEqual(expect.arrayContaining(["/.autonomous_runs/", "/progress/ledger.jsonl"]));
+    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toEqual(expect.arrayContaining(["/.autonomous_runs/", "/progress/ledger.jsonl", "/out/digest-*.md"]));
 
     const before = await snapshot(dir);
     const second = await cliIn(dir, ["init"]);
