@@ -75,7 +75,7 @@ async function finishedAt(layout: Layout, id: string): Promise<number | undefine
 // The request first and the RESULT json last: a request whose RESULT json is in the inbox is
 // done, so no step of the move (nor a crash between two) ever makes it look unanswered.
 async function archiveRequest(layout: Layout, id: string): Promise<void> {
-  const month = layout.archiveMonth(`${id.slice(0, 4)}-${id.slice(4, 6)}`);
+  const month = path.dirname(layout.archivedResult(id, "json")); // archive/<YYYY>-<MM>/ of the id
   await mkdir(month, { recursive: true });
   const files = [layout.request(id), layout.log(id), layout.cancel(id), layout.approve(id), layout.result(id, "md"), layout.result(id, "json")];
   for (const file of files) {

@@ -84,6 +84,8 @@ export interface Layout {
   readonly archive: string;
   /** `.autonomous_runs/archive/YYYY-MM/`: a month's archived request, RESULT and log files (same names as in the inbox). */
   archiveMonth(month: string): string;
+  /** Where retention moves a finished request's RESULT: `archive/<YYYY>-<MM>/` of the id's first six digits (PROTOCOL.md §8). */
+  archivedResult(id: string, ext: "md" | "json"): string;
   /** `.relay/recordings/<id>/`: the gateway's recording of one request's model calls (for `replay`). */
   recording(id: string): string;
   /** `progress/plans/<id>/`: a plan's PLAN.md and one task packet per step. */
@@ -125,6 +127,7 @@ export function layoutFor(workspace: string): Layout {
     scheduleState: path.join(relay, "schedules.json"),
     archive: path.join(ws, RUNS_DIR, "archive"),
     archiveMonth: (month: string) => path.join(ws, RUNS_DIR, "archive", month),
+    archivedResult: (id: string, ext: "md" | "json") => path.join(ws, RUNS_DIR, "archive", `${id.slice(0, 4)}-${id.slice(4, 6)}`, resultName(id, ext)),
     recording: (id: string) => path.join(relay, "recordings", id),
     plan: (id: string) => path.join(ws, PROGRESS_DIR, "plans", id),
     digest: (day: string) => path.join(ws, OUT_DIR, `digest-${day}.md`),

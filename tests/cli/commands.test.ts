@@ -3,7 +3,7 @@
 // `codex-relay start` child process driving the real codex binary against the scripted model.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
@@ -164,6 +164,23 @@ describe("show", () => {
     expect(notAnId.exitCode).toBe(2);
     expect(notAnId.stderr).toContain("`yesterday` is not a request id");
     expect(notAnId.stdout).toBe("");
+  });
+});
+
+describe("an archived request", () => {
+  it("show and wait find a RESULT that retention moved to archive/YYYY-MM/", async () => {
+    const w = await workspace();
+    const id = await answered(w, "archived later");
+    const month = path.dirname(w.layout.archivedResult(id, "json"));
+    await mkdir(month, { recursive: true });
+    for (const file of [w.layout.request(id), w.layout.result(id, "md"), w.layout.result(id, "json")]) await rename(file, path.join(month, path.basename(file)));
+    expect(existsSync(w.layout.result(id, "json"))).toBe(false);
+    const show = await w.cli(["show", id]);
+    expect(show.exitCode).toBe(0);
+    expect(show.stdout).toBe((await readFile(w.layout.archivedResult(id, "md"), "utf8")).trimEnd());
+    const wait = await w.cli(["wait", id, "--json"]);
+    expect(wait.exitCode).toBe(0);
+    expect(JSON.parse(wait.stdout)).toMatchObject({ id, status: "completed" });
   });
 });
 
