@@ -76,7 +76,7 @@ export interface VerificationCheck {
 
 /** A prerequisite of a patch that does not hold (PROTOCOL.md §5). */
 export interface MissingPrerequisite {
-  readonly what: "task_packet" | "verification_commands" | "route_decision" | "codex_rw_permission" | "approval" | "approved_files" | "diagnosis" | "stale_approval";
+  readonly what: "task_packet" | "verification_commands" | "route_decision" | "codex_rw_permission" | "approval" | "approved_files" | "diagnosis" | "stale_approval" | "plan_step";
   /** Workspace-relative file the prerequisite lives in. */
   readonly path: string;
   readonly message: string;
