@@ -37,6 +37,8 @@ export interface PlanStepRun {
   readonly n: number;
   readonly of: number;
   readonly base: string;
+  /** The plan's route decision, workspace-relative (the step's report names it). */
+  readonly routeDecision: string;
 }
 
 export type PlanResult = { ok: true; plan: PatchPlan } | { ok: false; title: string; missing: MissingPrerequisite[]; limits: PatchLimits };

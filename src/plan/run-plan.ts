@@ -163,7 +163,7 @@ function stepPlan(run: KindRun, plan: LoadedPlan, step: PlanStep, base: string, 
     limits: patchLimits(config, step.packet.files),
     attempts: 1 + config.patch.repair_attempts,
     branch: planBranch(plan.id),
-    planStep: { plan: plan.id, n: step.n, of: plan.steps.length, base },
+    planStep: { plan: plan.id, n: step.n, of: plan.steps.length, base, routeDecision: posixRelative(run.ctx.layout.workspace, run.ctx.layout.planRoute(plan.id)) },
   };
 }
 

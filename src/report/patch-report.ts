@@ -32,7 +32,7 @@ function patchReportView(report: PatchRunReport) {
     executor: micro ? "Codex (Micro Edit Mode, sandbox worktree)" : "Codex (Read-Write Mode, sandbox worktree)",
     diagnosis: report.diagnosisPath && inlineCode(report.diagnosisPath),
     diagnosis_sha256: report.diagnosisSha256,
-    route_decision: ROUTE_DECISION_FILE,
+    route_decision: report.routeDecisionPath ?? ROUTE_DECISION_FILE,
     route_decision_sha256: report.routeDecisionSha256,
     task_packet: report.taskPacketPath && inlineCode(report.taskPacketPath),
     change: micro ? report.description : null,
