@@ -33,7 +33,7 @@ function checkStep(step: PlanStepReply, n: number, limits: PatchLimits, fallback
     else if (protectedGlobOf(normalized.path, limits.protectedPaths) !== null) problems.push(`${at}: \`${normalized.path}\` is a protected path; no patch may change it`);
     else if (!files.some((f) => f.path === normalized.path)) files.push({ path: normalized.path, reason: file.reason });
   }
-  if (files.length === 0 && step.files.length === 0) problems.push(`${at} names no files`);
+  if (files.length === 0) problems.push(`${at} names no file it changes`);
   if (files.length > limits.maxFiles) problems.push(`${at} changes ${files.length} files (limit ${limits.maxFiles} per patch)`);
   if (step.expected_files > limits.maxFiles) problems.push(`${at} expects ${step.expected_files} changed files (limit ${limits.maxFiles} per patch)`);
   if (step.expected_lines > limits.maxTotalLines) problems.push(`${at} expects ${step.expected_lines} changed lines (limit ${limits.maxTotalLines} per patch)`);

@@ -4,7 +4,7 @@
 import { planBranch, planStepName } from "../protocol/layout.js";
 import type { PlanReply, PlanStepReply } from "../protocol/plan.js";
 import type { PatchLimits } from "../protocol/patch-run.js";
-import { fenced, inlineCode } from "./report-text.js";
+import { fenced, inlineCode, routeDecisionBlock } from "./report-text.js";
 import { renderTemplate } from "./templates.js";
 
 export interface PlanFilesInput {
@@ -29,7 +29,8 @@ export function renderPlanStep(input: PlanFilesInput, n: number, template: strin
     n,
     steps: input.plan.steps.length,
     title: oneLine(step.title),
-    description: step.description.trim(),
+    // A heading line in Codex's text would end the description early and could forge a section.
+    description: step.description.trim().replace(/^(\s{0,3})#/gm, "$1\\#"),
     files: step.files.map((f) => ({ path: inlineCode(f.path), reason: oneLine(f.reason) || "changed by this step" })),
     expected_files: step.expected_files,
     expected_lines: step.expected_lines,
@@ -70,20 +71,8 @@ export function planFiles(steps: readonly Pick<PlanStepReply, "files">[]): strin
   return [...new Set(steps.flatMap((step) => step.files.map((f) => f.path)))];
 }
 
-// `approved_by:` is left empty on purpose: a copied block must not approve anything by itself.
 function routeDecision(id: string, title: string, steps: readonly PlanStepReply[]): string {
-  return [
-    "---",
-    "permission: codex-rw",
-    "approved_by:",
-    "---",
-    "",
-    `# Route Decision: plan ${id} (${oneLine(title)})`,
-    "",
-    "## Approved Files",
-    "",
-    ...planFiles(steps).map((f) => `- ${f}`),
-  ].join("\n");
+  return routeDecisionBlock(`plan ${id} (${oneLine(title)})`, [], planFiles(steps));
 }
 
 function oneLine(text: string): string {
