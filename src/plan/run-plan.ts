@@ -72,7 +72,7 @@ export async function runPlan(run: KindRun): Promise<KindOutcome> {
     const outcome = await runPlanned(run, { ok: true, plan: stepPlan(run, plan, step, at, approval.sha256) });
     usage = addUsage(usage, outcome.usage ?? null);
     startedAt ??= outcome.startedAt ?? null;
-    auditFiles.push(...(outcome.auditFiles ?? []));
+    for (const file of outcome.auditFiles ?? []) if (!auditFiles.includes(file)) auditFiles.push(file); // the ledger comes with every step
     const stepReport = outcome.auditFiles?.[0] ? posixRelative(layout.workspace, outcome.auditFiles[0]) : null;
     if (outcome.status !== "completed") {
       steps.push({ ...notRun(step), status: "failed", report: stepReport });
