@@ -2,7 +2,7 @@
 // scripted model returns it) and then carries out each step in a sandbox worktree (apply_patch
 // calls), real git, real verification commands, each step a commit on the one before it.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FIXED } from "../fixtures/patch-project.js";
@@ -150,14 +150,13 @@ function snapshot(dir: string): string[] {
   return [...out.sort(), ...git(dir, "for-each-ref", "--format=%(refname) %(objectname)").split("\n")];
 }
 
-describe("codex-relay plan run with a bad plan id", () => {
+describe("codex-relay plan with a bad plan id or arguments", () => {
   it("says what is wrong, exits 2 and creates nothing", async () => {
     ws = await planWorkspace();
     // A plan of one step, written by hand, for the --from case.
     const id = "20260101_120000";
-    await writeFile(path.join(ws.dir, "README.md"), "# test repo\n"); // unchanged content, for a stable snapshot
     const planDir = path.join(ws.dir, "progress/plans", id);
-    await import("node:fs/promises").then((fs) => fs.mkdir(planDir, { recursive: true }));
+    await mkdir(planDir, { recursive: true });
     await writeFile(path.join(planDir, "PLAN.md"), "# Plan: by hand\n");
     await writeFile(path.join(planDir, "step-01.md"), "# Fix add()\n\n## Files\n- src/math.js\n\n## Verification\n- `node test.js`\n");
     const before = snapshot(ws.dir);
@@ -167,6 +166,8 @@ describe("codex-relay plan run with a bad plan id", () => {
       [["plan", "run", "../../etc"], /`\.\.\/\.\.\/etc` is not a plan id/],
       [["plan", "run", id, "--from", "2"], /--from 2: plan 20260101_120000 has steps 1 to 1/],
       [["plan", "run"], /name the plan to run/],
+      [["plan"], /say what to plan: codex-relay plan "<goal>" \(or write progress\/TASK_PACKET\.md/],
+      [["plan", "a goal", "--from", "2"], /--from and --detach go with `plan run <id>`/],
     ];
     for (const [args, message] of cases) {
       const result = await ws.cli(args);
