@@ -2,14 +2,14 @@
 // drafted plan whose step does not fit the patch limits is not written, and a plan run without
 // its whole approval (or with a step edited after it) runs no step.
 import { existsSync, utimesSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { processRequest } from "../../src/daemon/process-request.js";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { PLAN_REPLY, PLAN_ROUTE_DECISION } from "../fixtures/plan-project.js";
+import { PLAN_REPLY, PLAN_ROUTE_DECISION, writeHandPlan } from "../fixtures/plan-project.js";
 import { git } from "../helpers/gitdir.js";
 import { makePatchWorkspace, runKind } from "../helpers/patch-workspace.js";
 import { relayContext, type TestWorkspace } from "../helpers/relay-workspace.js";
@@ -22,13 +22,8 @@ afterEach(async () => {
 const PLAN_ID = "20260101_120000";
 const planDir = () => path.join(ws.dir, "progress/plans", PLAN_ID);
 
-/** A two-step plan written by hand: step 2 changes src/util.js. */
 async function writePlan(route: string | null): Promise<void> {
-  await mkdir(planDir(), { recursive: true });
-  await writeFile(path.join(planDir(), "PLAN.md"), "# Plan: by hand\n");
-  await writeFile(path.join(planDir(), "step-01.md"), "# Fix add()\n\n## Files\n- src/math.js\n\n## Verification\n- `node test.js`\n");
-  await writeFile(path.join(planDir(), "step-02.md"), "# Touch util\n\n## Files\n- `src/util.js` — a comment\n\n## Verification\n- `node test.js`\n");
-  if (route !== null) await writeFile(path.join(planDir(), "ROUTE_DECISION.md"), route);
+  await writeHandPlan(ws.dir, PLAN_ID, route);
 }
 
 /** A plan-run request for PLAN_ID, processed here. */
