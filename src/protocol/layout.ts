@@ -40,6 +40,7 @@ export const IGNORED_OUTPUTS: readonly string[] = [
   `/${OUT_DIR}/codex-patch-*`,
   `/${OUT_DIR}/micro-*.json`,
   `/${OUT_DIR}/codex-plan-run-*.md`,
+  `/${OUT_DIR}/digest-*.md`,
   `/${FAILURE_PATTERNS_FILE}`,
   `/${LEDGER_FILE}`,
 ];
@@ -92,6 +93,8 @@ export interface Layout {
   approval(sha256: string): string;
   /** The model gateway's token totals of one UTC day (`YYYY-MM-DD`). */
   usageDay(day: string): string;
+  /** `.relay/schedules.json`: when each schedule (and the digest) last ran, so a tick missed while no daemon ran runs once at start. */
+  readonly scheduleState: string;
   /** `.autonomous_runs/archive/`: finished requests past `retention.days`, one folder per month. */
   readonly archive: string;
   /** `.autonomous_runs/archive/YYYY-MM/`: a month's archived request, RESULT and log files (same names as in the inbox). */
@@ -140,6 +143,7 @@ export function layoutFor(workspace: string): Layout {
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
     approval: (sha256: string) => path.join(relay, "approvals", sha256),
     usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
+    scheduleState: path.join(relay, "schedules.json"),
     archive: path.join(ws, RUNS_DIR, "archive"),
     archiveMonth: (month: string) => path.join(ws, RUNS_DIR, "archive", month),
     recording: (id: string) => path.join(relay, "recordings", id),

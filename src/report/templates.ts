@@ -16,7 +16,8 @@ export type TemplateName =
   | "plan-prompt.md"
   | "plan.md"
   | "plan-step.md"
-  | "plan-run-report.md";
+  | "plan-run-report.md"
+  | "digest.md";
 
 /** The templates folder shipped with the package (dist/report/ → ../../templates). */
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL("../../templates/", import.meta.url));

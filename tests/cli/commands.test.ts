@@ -25,6 +25,7 @@ import {
   type TestWorkspace,
 } from "../helpers/relay-workspace.js";
 import { gitdir } from "../helpers/gitdir.js";
+import { TESTED_CODEX } from "../../src/codex/tested-range.js";
 
 let ws: TestWorkspace | undefined;
 const daemons: DaemonProcess[] = [];
@@ -276,7 +277,7 @@ describe("init", () => {
     }
     expect(await readFile(path.join(dir, ".cursor/rules/codex-relay.mdc"), "utf8")).toMatch(/^---\ndescription: .*\nalwaysApply: true\n---\n\n<!-- codex-relay:begin/);
     expect(existsSync(path.join(dir, "AGENTS.md"))).toBe(false); // Codex reads AGENTS.md on every relay run
-    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toEqual(expect.arrayContaining(["/.autonomous_runs/", "/progress/ledger.jsonl"]));
+    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toEqual(expect.arrayContaining(["/.autonomous_runs/", "/progress/ledger.jsonl", "/out/digest-*.md"]));
 
     const before = await snapshot(dir);
     const second = await cliIn(dir, ["init"]);
@@ -393,7 +394,8 @@ describe("doctor", () => {
     for (const name of ["config", "codex", "login", "gateway", "git", "folders", "sandbox", "daemon"]) {
       expect(run.stdout).toMatch(new RegExp(`^ok +${name} `, "m"));
     }
-    expect(run.stdout).toContain("codex 0.169.0");
+    expect(run.stdout).toContain(`codex ${TESTED_CODEX.high}`);
+    expect(run.stdout).not.toMatch(/^warn/m);
     expect(run.stdout).toMatch(/^ok +gateway +model calls go through the local gateway to http:\/\/127\.0\.0\.1:\d+\/v1/m);
   });
 
