@@ -13,6 +13,10 @@ export type TemplateName =
   | "repair-prompt.md"
   | "patch-report.md"
   | "diagnosis-report.md"
+  | "plan-prompt.md"
+  | "plan.md"
+  | "plan-step.md"
+  | "plan-run-report.md"
   | "digest.md";
 
 /** The templates folder shipped with the package (dist/report/ → ../../templates). */
