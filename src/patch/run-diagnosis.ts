@@ -11,6 +11,7 @@ import { diagnosisReportName, renderDiagnosisReport } from "../report/diagnosis-
 import { loadTemplate, renderTemplate } from "../report/templates.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
+import { delegateApproval } from "./delegate-approval.js";
 import { reserveOutFile } from "./out-file.js";
 import { TASK_PACKET_FILE, type Layout } from "../protocol/layout.js";
 import { parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
@@ -57,13 +58,20 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
     { id, title, taskPacketPath: packet ? TASK_PACKET_FILE : `request ${id}`, createdAt, diagnosis, codexVersion: run.codex.version, model: run.codex.model, threadId: run.codex.thread_id },
     reportTemplate,
   );
-  await writeFileAtomic(file, ctx.redactor.redact(markdown), layout.tmp);
+  const written = ctx.redactor.redact(markdown);
+  await writeFileAtomic(file, written, layout.tmp);
   const relative = posixRelative(layout.workspace, file);
   ctx.logger.log("info", "diagnosis written", { id, file: relative });
+  // Under the delegate level the relay may approve the patch itself; otherwise a person does.
+  const delegated =
+    config.approval.level === "delegate"
+      ? await delegateApproval(run, { title, diagnosis, path: relative, text: written, verified: (packet?.verification.length ?? 0) > 0 })
+      : null;
   return {
     ...turn.base,
     status: "completed",
-    summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause, 160)}`,
+    summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause, 160)}${delegated ? `; ${delegated.said}` : ""}`,
+    approval: delegated?.approval ?? null,
     analysis: {
       root_cause: diagnosis.root_cause,
       technical_explanation: diagnosis.technical_explanation,
@@ -74,7 +82,7 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
       additional_investigation: diagnosis.risks,
       confidence: diagnosis.confidence,
     },
-    auditFiles: [file],
+    auditFiles: [file, ...(delegated?.auditFiles ?? [])],
   };
 }
 

@@ -101,6 +101,8 @@ export interface PatchRunReport {
   /** sha256 of the diagnosis used and of the route decision that approved it (null for micro, or when not read). */
   readonly diagnosisSha256: string | null;
   readonly routeDecisionSha256: string | null;
+  /** Who granted the route decision's approval (`approved_by:`: a person, or the delegate policy); null for micro. */
+  readonly approvedBy: string | null;
   readonly base: string | null;
   readonly branch: string | null;
   readonly commit: string | null;

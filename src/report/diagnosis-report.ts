@@ -33,22 +33,44 @@ export function renderDiagnosisReport(input: DiagnosisReportInput, template: str
       .filter(Boolean)
       .join(", "),
     files: diagnosis.files_to_change.map((f) => ({ path: inlineCode(f.path), reason: f.reason })),
-    route_decision: fenced(routeDecision(input)),
+    route_decision: fenced(
+      routeDecisionText({
+        title: input.title,
+        diagnosisPath: `out/${diagnosisReportName(input.createdAt)}`,
+        files: input.diagnosis.files_to_change.map((f) => f.path),
+        approvedBy: "",
+      }),
+    ),
   });
 }
 
-// `approved_by:` is left empty on purpose: a copied block must not approve anything by itself.
-function routeDecision(input: DiagnosisReportInput): string {
-  const files = [...new Set(input.diagnosis.files_to_change.map((f) => f.path))];
+export interface RouteDecisionFields {
+  readonly title: string;
+  /** Workspace-relative path of the diagnosis approved. */
+  readonly diagnosisPath: string;
+  readonly files: readonly string[];
+  /** Empty in the diagnosis report's ready-made block: a copied block must not approve anything by itself. */
+  readonly approvedBy: string;
+  /** Pins the diagnosis by content (`diagnosis_sha256:`). */
+  readonly diagnosisSha256?: string;
+  /** Lines after the diagnosis line, e.g. the policy that approved it. */
+  readonly note?: readonly string[];
+}
+
+/** progress/ROUTE_DECISION.md as PROTOCOL.md §5 reads it: permission, approver, diagnosis, approved files. */
+export function routeDecisionText(fields: RouteDecisionFields): string {
+  const files = [...new Set(fields.files)];
   return [
     "---",
     "permission: codex-rw",
-    "approved_by:",
+    fields.approvedBy ? `approved_by: ${JSON.stringify(fields.approvedBy)}` : "approved_by:",
+    ...(fields.diagnosisSha256 ? [`diagnosis_sha256: ${fields.diagnosisSha256}`] : []),
     "---",
     "",
-    `# Route Decision: ${input.title}`,
+    `# Route Decision: ${fields.title}`,
     "",
-    `Diagnosis: out/${diagnosisReportName(input.createdAt)}`,
+    `Diagnosis: ${fields.diagnosisPath}`,
+    ...(fields.note && fields.note.length > 0 ? ["", ...fields.note] : []),
     "",
     "## Approved Files",
     "",
