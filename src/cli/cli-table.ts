@@ -129,9 +129,9 @@ export const COMMANDS = {
     positionals: ["id"],
   },
   approve: {
-    summary: "approve a request held by `approval.required` (writes CODEX_DELEGATION_APPROVE_<id>)",
-    usage: "codex-relay approve <id> [--workspace DIR]",
-    flags: { workspace },
+    summary: 'approve a request held by `[approval] level = "manual"` (writes CODEX_DELEGATION_APPROVE_<id>, naming who approved)',
+    usage: "codex-relay approve <id> [--by NAME] [--workspace DIR]",
+    flags: { by: { type: "string", description: "who approves, for the RESULT, ledger and audit commit (default: $USER)" }, workspace },
     positionals: ["id"],
   },
   hook: {

@@ -11,7 +11,8 @@ export type RequestState =
   | "running"
   | "orphaned (its daemon died; the next daemon start re-runs it)"
   | "cancel requested"
-  | "queued (or awaiting `codex-relay approve` when approval is required)"
+  | `awaiting approval (\`codex-relay approve ${string}\`)`
+  | "queued"
   | "waiting for a daemon (`codex-relay start`, or `codex-relay run` it)"
   | "unknown";
 
@@ -22,7 +23,9 @@ export async function requestState(layout: Layout, id: string): Promise<RequestS
   if (claim) return isStale(claim, new Date(), await staleMs(layout)) ? "orphaned (its daemon died; the next daemon start re-runs it)" : "running";
   if (!existsSync(layout.request(id))) return "unknown";
   if (existsSync(layout.cancel(id))) return "cancel requested";
-  if (await daemonRunning(layout)) return "queued (or awaiting `codex-relay approve` when approval is required)";
+  const config = await loadConfig(layout.configFile).catch(() => undefined);
+  if (config?.approval.level === "manual" && !existsSync(layout.approve(id))) return `awaiting approval (\`codex-relay approve ${id}\`)`;
+  if (await daemonRunning(layout)) return "queued";
   return "waiting for a daemon (`codex-relay start`, or `codex-relay run` it)";
 }
 

@@ -15,6 +15,11 @@ import { readRequest } from "./read-request.js";
 import { estimateCostUsd } from "../config/prices.js";
 import type { RelayContext } from "../context/relay-context.js";
 import { runAnalysis } from "../analysis/run-analysis.js";
+import { parseApproveMarker } from "../protocol/approve-marker.js";
+import type { ApprovalRecord } from "../protocol/result.js";
+import { appendLedger, approvalLedgerLine } from "../report/ledger.js";
+import { posixRelative } from "../util/posix-relative.js";
+import { readIfExists } from "../util/read-if-exists.js";
 
 export interface ProcessOptions {
   readonly id: string;
@@ -58,10 +63,12 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     kind = read.request.kind;
     Object.assign(codex, emptyCodexInfo(kind));
     const runner = await RUNNERS[read.request.kind]();
+    const approved = await recordApproval(ctx, id);
     run = { ctx, id, request: read.request, signal: options.signal, onSpawn: options.onSpawn, codex, warnings };
     const outcome = await runner(run);
-    const { kind: _finish, auditFiles, ...input } = outcome;
-    return await finish(input, auditFiles);
+    const { kind: _finish, auditFiles = [], ...input } = outcome;
+    // The kind's own approval (a patch's route decision) is the RESULT's; the marker's is in the ledger.
+    return await finish({ ...input, approval: input.approval ?? approved?.approval ?? null }, [...auditFiles, ...(approved?.files ?? [])]);
   } catch (error) {
     if (error instanceof Requeue) {
       if (run) endGatewayRoute(run); // the re-run opens a route of its own
@@ -71,6 +78,26 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     const status = relayError.code === "invalid_request" || relayError.code === "request_too_large" ? "rejected" : "failed";
     return finish({ status, error: relayError });
   }
+}
+
+/**
+ * Under `[approval] level = "manual"` a request runs once its APPROVE marker exists: who approved
+ * goes into the ledger (and, with the marker, into the audit commit) before Codex runs.
+ */
+async function recordApproval(ctx: RelayContext, id: string): Promise<{ approval: ApprovalRecord; files: string[] } | null> {
+  const { layout, config } = ctx;
+  if (config.approval.level !== "manual") return null;
+  const text = await readIfExists(layout.approve(id));
+  if (text === null) return null; // `codex-relay run` of a request nobody approved is refused before this
+  const marker = parseApproveMarker(text);
+  const at = marker.at ? new Date(marker.at) : ctx.now();
+  const input = posixRelative(layout.workspace, layout.request(id));
+  const output = posixRelative(layout.workspace, layout.approve(id));
+  await appendLedger(layout.ledger, ctx.redactor.redactDeep(approvalLedgerLine({ id, at, level: "manual", via: "approve marker", approvedBy: marker.approvedBy, input, output })));
+  return {
+    approval: { level: "manual", via: "approve marker", approved_by: marker.approvedBy, at: at.toISOString(), detail: `${output} for ${input}` },
+    files: [layout.approve(id), layout.ledger],
+  };
 }
 
 /** Write a RESULT for a request that never reached Codex (cancelled early, crashed too often). */
