@@ -5,6 +5,9 @@ import { mkdir } from "node:fs/promises";
 import { askCodex } from "../codex/ask-codex.js";
 import type { ReplySchema } from "../codex/reply-schema.js";
 import type { KindOutcome, KindRun } from "../context/kind-run.js";
+import type { RelayContext } from "../context/relay-context.js";
+import type { TurnPlan } from "../codex/turn-plan.js";
+import type { DelegationRequest } from "../protocol/request.js";
 import { RelayError } from "../errors.js";
 import { Diagnosis, diagnosisJsonSchema } from "../protocol/diagnosis.js";
 import { diagnosisReportName, renderDiagnosisReport } from "../report/diagnosis-report.js";
@@ -21,32 +24,10 @@ import { readIfExists } from "../util/read-if-exists.js";
 const DIAGNOSIS_REPLY: ReplySchema<Diagnosis> = { name: "diagnosis", type: Diagnosis, json: diagnosisJsonSchema };
 
 export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
-  const { ctx, id, request } = run;
+  const { ctx, id } = run;
   const { layout, config } = ctx;
-  const packet = await readTaskPacket(layout);
-  const issue = request.issue.trim();
-  if (!packet && !issue) {
-    throw new RelayError("patch_prerequisites", `nothing to diagnose: ${TASK_PACKET_FILE} does not exist and the request has no issue`, {
-      hint: `Write ${TASK_PACKET_FILE} (a title, a description and a ## Verification section), or give the request an issue.`,
-    });
-  }
-  const title = packet?.title ?? firstLine(issue);
-  const template = await loadTemplate("diagnosis-prompt.md", layout.templates);
-  const extra = [packet ? issue : "", request.context.trim()].filter((text) => text && text !== title).join("\n\n");
-  const prompt = ctx.redactor.redact(
-    renderTemplate(template, {
-      title,
-      description: packet?.description || issue,
-      has_verification: (packet?.verification.length ?? 0) > 0,
-      verification: packet?.verification ?? [],
-      extra: extra || null,
-      max_files: config.patch.max_files,
-      max_lines_per_file: config.patch.max_lines_per_file,
-      max_total_lines: config.patch.max_total_lines,
-    }),
-  );
-
-  const turn = await askCodex(run, { cwd: layout.workspace, sandbox: "read-only", prompt, schema: DIAGNOSIS_REPLY });
+  const { packet, title, ...plan } = await diagnosisTurn(ctx, run.request);
+  const turn = await askCodex(run, plan);
   if (turn.kind !== "replied") return turn.outcome;
   const diagnosis = turn.reply;
 
@@ -84,6 +65,35 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
     },
     auditFiles: [file, ...(delegated?.auditFiles ?? [])],
   };
+}
+
+/** The diagnosis turn: the task packet (or the request's issue) in the prompt, redacted; read-only. */
+export async function diagnosisTurn(ctx: RelayContext, request: DelegationRequest): Promise<TurnPlan<Diagnosis> & { packet: TaskPacket | null; title: string }> {
+  const { layout, config } = ctx;
+  const packet = await readTaskPacket(layout);
+  const issue = request.issue.trim();
+  if (!packet && !issue) {
+    throw new RelayError("patch_prerequisites", `nothing to diagnose: ${TASK_PACKET_FILE} does not exist and the request has no issue`, {
+      hint: `Write ${TASK_PACKET_FILE} (a title, a description and a ## Verification section), or give the request an issue.`,
+    });
+  }
+  const title = packet?.title ?? firstLine(issue);
+  const template = await loadTemplate("diagnosis-prompt.md", layout.templates);
+  const extra = [packet ? issue : "", request.context.trim()].filter((text) => text && text !== title).join("\n\n");
+  const prompt = ctx.redactor.redact(
+    renderTemplate(template, {
+      title,
+      description: packet?.description || issue,
+      has_verification: (packet?.verification.length ?? 0) > 0,
+      verification: packet?.verification ?? [],
+      extra: extra || null,
+      max_files: config.patch.max_files,
+      max_lines_per_file: config.patch.max_lines_per_file,
+      max_total_lines: config.patch.max_total_lines,
+    }),
+  );
+
+  return { cwd: layout.workspace, sandbox: "read-only", prompt, schema: DIAGNOSIS_REPLY, files: [], refused: [], packet, title };
 }
 
 async function readTaskPacket(layout: Layout): Promise<TaskPacket | null> {
