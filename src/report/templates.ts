@@ -12,7 +12,8 @@ export type TemplateName =
   | "patch-prompt.md"
   | "repair-prompt.md"
   | "patch-report.md"
-  | "diagnosis-report.md";
+  | "diagnosis-report.md"
+  | "dry-run.md";
 
 /** The templates folder shipped with the package (dist/report/ → ../../templates). */
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL("../../templates/", import.meta.url));

@@ -22,6 +22,10 @@ export async function run({ flags, positionals, io }: CommandInput<"run">): Prom
       return 2;
     }
   }
+  if (flags["dry-run"]) {
+    const { printDryRun } = await import("../dry-run-command.js");
+    return printDryRun(io, flags, { text: queued ? await readFile(file, "utf8") : text, id: queued });
+  }
   // The context first: publishing redacts with its redactor, the one the daemon uses.
   const ctx = await inlineContext(layout.workspace, io);
   let id = queued;
