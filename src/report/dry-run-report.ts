@@ -52,7 +52,8 @@ export function renderDryRun(template: string, report: DryRunReport): string {
       ...turn,
       model: turn.model ?? "Codex's default",
       schema_file: turn.output_schema_file,
-      argv: turn.argv.map((arg) => JSON.stringify(arg)),
+      // The prompt is the last argument; shown once, in full, below (`--json` keeps it in argv).
+      argv: turn.argv.map((arg, i) => (i === turn.argv.length - 1 ? `<the prompt below: ${turn.estimate.prompt_bytes} bytes>` : JSON.stringify(arg))),
       prompt_bytes: turn.estimate.prompt_bytes,
       input_tokens: turn.estimate.input_tokens,
       token_method: turn.estimate.method,
