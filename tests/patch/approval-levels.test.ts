@@ -13,17 +13,30 @@ import { git } from "../helpers/gitdir.js";
 import { makePatchWorkspace } from "../helpers/patch-workspace.js";
 import { analysisReply, logEvents, relayContext, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace | undefined;
-let daemon: Daemon | undefined;
-let child: DaemonProcess | undefined;
+// Undone last first: the daemons, then their workspace.
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await daemon?.stop({ graceMs: 0 });
-  daemon = undefined;
-  await child?.kill();
-  child = undefined;
-  await ws?.cleanup();
-  ws = undefined;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+async function patchWorkspace(toml: string): Promise<TestWorkspace> {
+  const w = await makePatchWorkspace({ prerequisites: false, toml });
+  cleanups.push(() => w.cleanup());
+  return w;
+}
+
+async function inProcessDaemon(w: TestWorkspace): Promise<Daemon> {
+  const daemon = new Daemon(await relayContext(w));
+  cleanups.push(() => daemon.stop({ graceMs: 0 }));
+  await daemon.start();
+  return daemon;
+}
+
+async function daemonProcess(w: TestWorkspace): Promise<DaemonProcess> {
+  const child = await startDaemonProcess(w);
+  cleanups.push(() => child.kill());
+  return child;
+}
 
 const DELEGATE_TOML = '[approval]\nlevel = "delegate"\nauto_files = ["src/**"]\nhalt_on = ["package.json", ".github/**"]\n';
 
@@ -69,9 +82,9 @@ function auditMessages(w: TestWorkspace): string {
 
 describe('level = "manual"', () => {
   it("holds a request until `codex-relay approve --by`, then runs it and records who approved", async () => {
-    const w = (ws = await makePatchWorkspace({ prerequisites: false, toml: '[approval]\nlevel = "manual"\n' }));
+    const w = await patchWorkspace('[approval]\nlevel = "manual"\n');
     w.server.setDefault(jsonMessage(analysisReply()));
-    child = await startDaemonProcess(w);
+    await daemonProcess(w);
     const id = (await w.cli(["delegate", "--issue", "needs a human yes"])).stdout.trim();
     await until(() => logEvents(w.layout).some((e) => e.event === "awaiting approval" && e.id === id), '"awaiting approval"');
     expect((await w.cli(["status"])).stdout).toContain(`${id}  awaiting approval (\`codex-relay approve ${id}\`)`);
@@ -88,7 +101,7 @@ describe('level = "manual"', () => {
   });
 
   it("`codex-relay run` of a request nobody approved runs nothing and says how to approve it", async () => {
-    const w = (ws = await makePatchWorkspace({ prerequisites: false, toml: '[approval]\nlevel = "manual"\n' }));
+    const w = await patchWorkspace('[approval]\nlevel = "manual"\n');
     const file = path.join(w.dir, "request.md");
     await writeFile(file, "## Issue\nneeds a human yes\n");
     const run = await w.cli(["run", file]);
@@ -100,10 +113,9 @@ describe('level = "manual"', () => {
 
 describe('level = "delegate"', () => {
   it("approves a diagnosis whose files all match auto_files: the route decision names the policy, and the patch runs verified", async () => {
-    const w = (ws = await makePatchWorkspace({ prerequisites: false, toml: DELEGATE_TOML }));
+    const w = await patchWorkspace(DELEGATE_TOML);
     w.server.setDefault(scriptedModel(["src/math.js"]));
-    daemon = new Daemon(await relayContext(w));
-    await daemon.start();
+    const daemon = await inProcessDaemon(w);
     await writeFile(path.join(w.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
     await until(async () => (await results(w)).some((r) => r.kind === "patch"), "the patch RESULT", 90_000);
     await daemon.idle();
@@ -128,10 +140,9 @@ describe('level = "delegate"', () => {
   });
 
   it("stops at a halt_on file: no route decision, no patch, and the RESULT says a person must approve and why", async () => {
-    const w = (ws = await makePatchWorkspace({ prerequisites: false, toml: DELEGATE_TOML }));
+    const w = await patchWorkspace(DELEGATE_TOML);
     w.server.setDefault(scriptedModel(["src/math.js", "package.json"]));
-    daemon = new Daemon(await relayContext(w));
-    await daemon.start();
+    const daemon = await inProcessDaemon(w);
     await writeFile(path.join(w.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
     await until(async () => (await results(w)).some((r) => r.kind === "diagnose"), "the diagnosis RESULT", 60_000);
     await daemon.sweep();
