@@ -18,6 +18,8 @@ export type RequestState =
 
 export async function requestState(layout: Layout, id: string): Promise<RequestState> {
   const result = await readResult(layout, id);
+  // A diagnosis the delegate policy would not approve is done, but its patch waits for a person.
+  if (result?.approval?.approved_by === null) return `done: ${result.status}; awaiting a person: the delegate policy did not approve the patch (see its RESULT)`;
   if (result) return `done: ${result.status}`;
   const claim = await readClaim(layout, id);
   if (claim) return isStale(claim, new Date(), await staleMs(layout)) ? "orphaned (its daemon died; the next daemon start re-runs it)" : "running";

@@ -95,6 +95,7 @@ describe('level = "manual"', () => {
     const result = JSON.parse(readFileSync(w.layout.result(id, "json"), "utf8"));
     expect(result.status).toBe("completed");
     expect(result.approval).toMatchObject({ level: "manual", via: "approve marker", approved_by: "alice" });
+    expect(readFileSync(w.layout.result(id, "md"), "utf8")).toContain("- **Approval:** alice (approve marker, level manual)");
     expect(ledger(w)).toEqual([expect.objectContaining({ skill: "approval", id, level: "manual", approved_by: "alice", via: "approve marker" })]);
     await until(() => auditMessages(w).includes(`Codex-Relay-Request: ${id}`), "the audit commit", 30_000);
     expect(auditMessages(w)).toContain("Codex-Relay-Approved-By: alice (approve marker)");
@@ -155,6 +156,8 @@ describe('level = "delegate"', () => {
     expect(diagnose!.approval.detail).toContain("`package.json` matches approval.halt_on `package.json`");
     expect(diagnose!.summary).toContain("awaiting a person");
     expect(diagnose!.summary).toContain("write progress/ROUTE_DECISION.md to approve it");
+    expect(readFileSync(w.layout.result(diagnose!.id, "md"), "utf8")).toContain("- **Approval:** none yet: a person must approve (level delegate): not approved by the delegate policy:");
+    expect((await w.cli(["status"])).stdout).toContain(`${diagnose!.id}  done: completed; awaiting a person: the delegate policy did not approve the patch`);
     expect(existsSync(path.join(w.dir, "progress/ROUTE_DECISION.md"))).toBe(false);
     expect((await readdir(w.layout.inbox)).filter((n) => n.startsWith("CODEX_DELEGATION_REQUEST_"))).toHaveLength(1);
     expect(ledger(w)).toEqual([]);
