@@ -48,10 +48,16 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
   const warnings: string[] = [];
   const codex: CodexInfo = emptyCodexInfo(kind);
   let run: KindRun | undefined;
-  const finish = (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
+  let approved: Awaited<ReturnType<typeof markerApproval>> = null;
+  const finish = async (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
     const gateway = run ? endGatewayRoute(run) : null;
     const usage = input.usage && { ...input.usage, cost_usd: estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
-    return publish(ctx, buildResult({ ...input, usage, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), auditFiles);
+    // Recorded with the RESULT, not before the run: a run stopped for a re-run records it once.
+    if (approved) await appendLedger(ctx.layout.ledger, ctx.redactor.redactDeep(approved.ledgerLine));
+    const files = approved ? [...new Set([...auditFiles, ctx.layout.approve(id), ctx.layout.ledger])] : auditFiles;
+    // The kind's own approval (a patch's route decision) is the RESULT's; the marker's is in the ledger then.
+    const approval = input.approval ?? approved?.approval ?? null;
+    return publish(ctx, buildResult({ ...input, approval, usage, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), files);
   };
   try {
     if (options.signal?.aborted) {
@@ -63,12 +69,11 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     kind = read.request.kind;
     Object.assign(codex, emptyCodexInfo(kind));
     const runner = await RUNNERS[read.request.kind]();
-    const approved = await recordApproval(ctx, id);
+    approved = await markerApproval(ctx, id);
     run = { ctx, id, request: read.request, signal: options.signal, onSpawn: options.onSpawn, codex, warnings };
     const outcome = await runner(run);
-    const { kind: _finish, auditFiles = [], ...input } = outcome;
-    // The kind's own approval (a patch's route decision) is the RESULT's; the marker's is in the ledger.
-    return await finish({ ...input, approval: input.approval ?? approved?.approval ?? null }, [...auditFiles, ...(approved?.files ?? [])]);
+    const { kind: _finish, auditFiles, ...input } = outcome;
+    return await finish(input, auditFiles);
   } catch (error) {
     if (error instanceof Requeue) {
       if (run) endGatewayRoute(run); // the re-run opens a route of its own
@@ -82,9 +87,9 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
 
 /**
  * Under `[approval] level = "manual"` a request runs once its APPROVE marker exists: who approved
- * goes into the ledger (and, with the marker, into the audit commit) before Codex runs.
+ * goes into the RESULT, the ledger and (with the marker) the audit commit.
  */
-async function recordApproval(ctx: RelayContext, id: string): Promise<{ approval: ApprovalRecord; files: string[] } | null> {
+async function markerApproval(ctx: RelayContext, id: string): Promise<{ approval: ApprovalRecord; ledgerLine: Record<string, unknown> } | null> {
   const { layout, config } = ctx;
   if (config.approval.level !== "manual") return null;
   const text = await readIfExists(layout.approve(id));
@@ -93,10 +98,9 @@ async function recordApproval(ctx: RelayContext, id: string): Promise<{ approval
   const at = marker.at ? new Date(marker.at) : ctx.now();
   const input = posixRelative(layout.workspace, layout.request(id));
   const output = posixRelative(layout.workspace, layout.approve(id));
-  await appendLedger(layout.ledger, ctx.redactor.redactDeep(approvalLedgerLine({ id, at, level: "manual", via: "approve marker", approvedBy: marker.approvedBy, input, output })));
   return {
     approval: { level: "manual", via: "approve marker", approved_by: marker.approvedBy, at: at.toISOString(), detail: `${output} for ${input}` },
-    files: [layout.approve(id), layout.ledger],
+    ledgerLine: approvalLedgerLine({ id, at, level: "manual", via: "approve marker", approvedBy: marker.approvedBy, input, output }),
   };
 }
 
