@@ -101,13 +101,17 @@ describe('level = "manual"', () => {
     expect(auditMessages(w)).toContain("Codex-Relay-Approved-By: alice (approve marker)");
   });
 
-  it("`codex-relay run` of a request nobody approved runs nothing and says how to approve it", async () => {
+  it("`codex-relay run` or `delegate --wait` with no daemon runs nothing unapproved, and says how to approve it", async () => {
     const w = await patchWorkspace('[approval]\nlevel = "manual"\n');
     const file = path.join(w.dir, "request.md");
     await writeFile(file, "## Issue\nneeds a human yes\n");
     const run = await w.cli(["run", file]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/awaits approval \(\[approval\] level = "manual"\): `codex-relay approve \d{8}_\d{6}`/);
+    // Nor does `delegate --wait`, which processes a request itself when no daemon runs: it waits.
+    const waited = await w.cli(["delegate", "--issue", "still needs a yes", "--wait", "--timeout", "1"]);
+    expect(waited.exitCode).toBe(124);
+    expect(waited.stderr).toContain("awaits approval");
     expect(w.server.requests).toHaveLength(0);
   });
 });
