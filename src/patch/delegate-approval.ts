@@ -10,7 +10,7 @@ import type { Diagnosis } from "../protocol/diagnosis.js";
 import { ROUTE_DECISION_FILE, TASK_PACKET_FILE } from "../protocol/layout.js";
 import { renderRequest } from "../protocol/render-request.js";
 import type { ApprovalRecord } from "../protocol/result.js";
-import { routeDecisionText } from "../report/diagnosis-report.js";
+import { routeDecisionBlock } from "../report/report-text.js";
 import { appendLedger, approvalLedgerLine } from "../report/ledger.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { sha256 } from "../util/sha256.js";
@@ -49,17 +49,17 @@ export async function delegateApproval(run: KindRun, input: DelegatedDiagnosis):
   }
   const diagnosisSha256 = sha256(input.text);
   const { auto_files: autoFiles, halt_on: haltOn } = config.approval;
-  const route = routeDecisionText({
-    title: input.title,
-    diagnosisPath: input.path,
-    files: verdict.files,
-    approvedBy: DELEGATE_APPROVER,
-    diagnosisSha256,
-    note: [
+  const route = routeDecisionBlock(
+    input.title,
+    [
+      `Diagnosis: ${input.path}`,
+      "",
       `Approved by the delegate policy (\`[approval] level = "delegate"\`) after diagnosis request ${id}: every file matches`,
       `approval.auto_files (${list(autoFiles)}), none matches approval.halt_on (${list(haltOn)}), and ${verdict.files.length} of at most ${config.patch.max_files} files change.`,
     ],
-  });
+    verdict.files,
+    { approvedBy: DELEGATE_APPROVER, diagnosisSha256 },
+  );
   await mkdir(layout.progress, { recursive: true });
   await writeFileAtomic(layout.routeDecision, route, layout.tmp);
   const routeSha256 = sha256(route);
