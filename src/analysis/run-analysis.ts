@@ -7,11 +7,23 @@ import { loadTemplate } from "../report/templates.js";
 import { readRequestedFiles, DEFAULT_SECRET_DENY } from "../security/file-guard.js";
 import { askCodex } from "../codex/ask-codex.js";
 import type { KindOutcome, KindRun } from "../context/kind-run.js";
+import type { RelayContext } from "../context/relay-context.js";
+import type { TurnPlan } from "../codex/turn-plan.js";
+import type { DelegationRequest } from "../protocol/request.js";
 
 export const ANALYSIS_REPLY: ReplySchema<CodexReply> = { name: "analysis", type: CodexReply, json: codexReplyJsonSchema };
 
 export async function runAnalysis(run: KindRun): Promise<KindOutcome> {
-  const { ctx, id, request } = run;
+  const plan = await analysisTurn(run.ctx, run.id, run.request);
+  run.warnings.push(...plan.refused);
+  const turn = await askCodex(run, plan);
+  if (turn.kind !== "replied") return turn.outcome;
+  const { patch, ...analysis } = turn.reply;
+  return { ...turn.base, status: "completed", analysis, patch };
+}
+
+/** The analysis turn: the listed files read through the file guard, the prompt rendered and redacted. */
+export async function analysisTurn(ctx: RelayContext, id: string, request: DelegationRequest): Promise<TurnPlan<CodexReply>> {
   const { config, layout } = ctx;
   const { files, warnings } = await readRequestedFiles(layout.workspace, request.files, {
     maxFileBytes: config.limits.max_file_bytes,
@@ -19,13 +31,7 @@ export async function runAnalysis(run: KindRun): Promise<KindOutcome> {
     maxFiles: config.limits.max_files,
     deny: [...DEFAULT_SECRET_DENY, ...config.security.deny],
   });
-  run.warnings.push(...warnings);
   const template = await loadTemplate("analysis-prompt.md", layout.templates);
-  const prompt = ctx.redactor.redact(
-    renderAnalysisPrompt(template, { id, request, files, warnings, maxLogBytes: config.limits.max_log_bytes }),
-  );
-  const turn = await askCodex(run, { cwd: layout.workspace, sandbox: "read-only", prompt, schema: ANALYSIS_REPLY });
-  if (turn.kind !== "replied") return turn.outcome;
-  const { patch, ...analysis } = turn.reply;
-  return { ...turn.base, status: "completed", analysis, patch };
+  const prompt = ctx.redactor.redact(renderAnalysisPrompt(template, { id, request, files, warnings, maxLogBytes: config.limits.max_log_bytes }));
+  return { cwd: layout.workspace, sandbox: "read-only", prompt, schema: ANALYSIS_REPLY, files, refused: warnings };
 }

@@ -30,6 +30,7 @@ export interface CommandSpec {
 const workspace = { type: "string", description: "workspace root (default: the git repository around the current folder)" } as const satisfies FlagSpec;
 const json = { type: "boolean", description: "print JSON instead of Markdown/text" } as const satisfies FlagSpec;
 const model = { type: "string", description: "model override for this request" } as const satisfies FlagSpec;
+const dryRun = { type: "boolean", description: "print what would be sent and spawned (prompt, argv, env names, files, schema, estimate); write nothing, spawn nothing" } as const satisfies FlagSpec;
 const timeout = { type: "number", description: "give up waiting after this many seconds (exit 124)" } as const satisfies FlagSpec;
 
 export const COMMANDS = {
@@ -56,7 +57,7 @@ export const COMMANDS = {
   },
   delegate: {
     summary: "write a delegation request (and with --wait, print its RESULT)",
-    usage: 'codex-relay delegate --issue "..." [--files a.ts,b.ts] [--context "..."] [--logs "..."] [--attempted-fixes "x" "y"] [--wait] [--json]',
+    usage: 'codex-relay delegate --issue "..." [--files a.ts,b.ts] [--context "..."] [--logs "..."] [--attempted-fixes "x" "y"] [--wait] [--json] [--dry-run]',
     flags: {
       issue: { type: "string", description: "what is wrong (required)" },
       files: { type: "string", description: "comma-separated files to embed (workspace-relative; globs allowed)" },
@@ -69,31 +70,33 @@ export const COMMANDS = {
       wait: { type: "boolean", description: "wait for the RESULT and print it; exit 0 only when completed" },
       timeout,
       json,
+      "dry-run": dryRun,
       workspace,
     },
     positionals: [],
   },
   diagnose: {
     summary: "diagnose progress/TASK_PACKET.md (or an issue) read-only into out/codex-diagnosis-*.md",
-    usage: 'codex-relay diagnose ["<issue>"] [--wait] [--json] [--workspace DIR]',
-    flags: { wait: { type: "boolean", description: "wait for the diagnosis and print its RESULT" }, model, timeout, json, workspace },
+    usage: 'codex-relay diagnose ["<issue>"] [--wait] [--json] [--dry-run] [--workspace DIR]',
+    flags: { wait: { type: "boolean", description: "wait for the diagnosis and print its RESULT" }, model, timeout, json, "dry-run": dryRun, workspace },
     positionals: ["issue?"],
   },
   patch: {
     summary: "patch in a sandbox worktree after diagnosis and route decision; verified, committed on codex/patch-<id>",
-    usage: "codex-relay patch [--wait] [--json] [--workspace DIR]",
-    flags: { wait: { type: "boolean", description: "wait for the patch and print its RESULT; exit 0 only when committed" }, model, timeout, json, workspace },
+    usage: "codex-relay patch [--wait] [--json] [--dry-run] [--workspace DIR]",
+    flags: { wait: { type: "boolean", description: "wait for the patch and print its RESULT; exit 0 only when committed" }, model, timeout, json, "dry-run": dryRun, workspace },
     positionals: [],
   },
   micro: {
     summary: "a bounded micro edit (<= 25 lines, <= 2 files) on codex/micro-<id>, checked by the quality gates",
-    usage: 'codex-relay micro "<change description>" [--files a.ts,b.ts] [--detach] [--json] [--workspace DIR]',
+    usage: 'codex-relay micro "<change description>" [--files a.ts,b.ts] [--detach] [--json] [--dry-run] [--workspace DIR]',
     flags: {
       files: { type: "string", description: "comma-separated files the edit may change (default: any, within the limits)" },
       detach: { type: "boolean", description: "only write the request; do not wait for it" },
       model,
       timeout,
       json,
+      "dry-run": dryRun,
       workspace,
     },
     positionals: ["change"],
@@ -114,8 +117,8 @@ export const COMMANDS = {
   },
   run: {
     summary: "process one request file now, without a daemon",
-    usage: "codex-relay run <request-file> [--json] [--workspace DIR]",
-    flags: { json, workspace },
+    usage: "codex-relay run <request-file> [--json] [--dry-run] [--workspace DIR]",
+    flags: { json, "dry-run": dryRun, workspace },
     positionals: ["request-file"],
   },
   status: {
@@ -143,9 +146,9 @@ export const COMMANDS = {
     positionals: ["id"],
   },
   approve: {
-    summary: "approve a request held by `approval.required` (writes CODEX_DELEGATION_APPROVE_<id>)",
-    usage: "codex-relay approve <id> [--workspace DIR]",
-    flags: { workspace },
+    summary: 'approve a request held by `[approval] level = "manual"` (writes CODEX_DELEGATION_APPROVE_<id>, naming who approved)',
+    usage: "codex-relay approve <id> [--by NAME] [--workspace DIR]",
+    flags: { by: { type: "string", description: "who approves, for the RESULT, ledger and audit commit (default: $USER)" }, workspace },
     positionals: ["id"],
   },
   hook: {

@@ -7,8 +7,10 @@ import type { CommandInput } from "./command.js";
 import { namedRequest } from "./named-request.js";
 import { existingWorkspace } from "./workspace.js";
 
-export function markerCommand(marker: "cancel" | "approve", said: string) {
-  return async ({ flags, positionals, io }: CommandInput<"cancel" | "approve">): Promise<number> => {
+/** `text`: the marker's content (the approver and time for APPROVE). */
+export function markerCommand(marker: "cancel" | "approve", said: string, text: (input: CommandInput<"cancel" | "approve">) => string) {
+  return async (input: CommandInput<"cancel" | "approve">): Promise<number> => {
+    const { flags, positionals, io } = input;
     const layout = layoutFor(existingWorkspace(flags, io.cwd));
     const { id, result, finished } = await namedRequest(layout, positionals[0]);
     if (finished) {
@@ -16,7 +18,7 @@ export function markerCommand(marker: "cancel" | "approve", said: string) {
       io.stderr.write(`codex-relay ${marker}: ${id} has already finished (${status}); nothing to ${marker}, nothing written\n`);
       return 1;
     }
-    await writeFileAtomic(layout[marker](id), `${said} at ${new Date().toISOString()}\n`, layout.tmp);
+    await writeFileAtomic(layout[marker](id), text(input), layout.tmp);
     io.stdout.write(`${said} ${id}\n`);
     return 0;
   };

@@ -1,5 +1,6 @@
 // Process one request in this process, under the same claim a daemon would take, so a daemon
 // started meanwhile never runs it twice. Used by `run` and by `delegate --wait` with no daemon.
+import { existsSync } from "node:fs";
 import { releaseClaim, tryClaim } from "../daemon/claims.js";
 import { trackCodexPhase } from "../daemon/attempt-accounting.js";
 import { createLogger } from "../context/logger.js";
@@ -17,6 +18,15 @@ export async function inlineContext(workspace: string, io: CliIo, humanSkips?: R
     env: io.env,
     logger: (redactor, layout) => createLogger({ human: io.stderr, file: layout.logFile, redactor, ...(humanSkips ? { humanSkips } : {}) }),
   });
+}
+
+/**
+ * Under `[approval] level = "manual"` this process runs nothing a person has not approved, as the
+ * daemon would not: the message to print instead, or null when the request may run.
+ */
+export function heldForApproval(ctx: RelayContext, id: string): string | null {
+  if (ctx.config.approval.level !== "manual" || existsSync(ctx.layout.approve(id))) return null;
+  return `codex-relay: ${id} awaits approval ([approval] level = "manual"): \`codex-relay approve ${id}\`, then \`codex-relay start\` or \`codex-relay run\` it\n`;
 }
 
 export async function runInline(ctx: RelayContext, id: string): Promise<FinishedResult | undefined> {

@@ -25,8 +25,10 @@ export async function awaitAndPrint(
   const ctx = inline && (await inline.inlineContext(layout.workspace, io, new Set([RECONNECT_LOG_EVENT])));
   const follower = followReconnects(layout, id, (line) => io.stderr.write(line));
   let result: FinishedResult | undefined;
+  const held = inline && ctx ? inline.heldForApproval(ctx, id) : null;
+  if (held) io.stderr.write(held);
   try {
-    result = inline && ctx ? await inline.runInline(ctx, id) : await awaitResult(layout, id, timeoutMs);
+    result = inline && ctx && !held ? await inline.runInline(ctx, id) : await awaitResult(layout, id, timeoutMs);
   } finally {
     await follower.stop();
   }

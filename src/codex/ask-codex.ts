@@ -41,8 +41,6 @@ export async function askCodex<T>(run: KindRun, options: AskOptions<T>): Promise
     prompt: options.prompt,
     outputSchemaFile: await outputSchemaFile(ctx, options.schema),
     resumeThreadId: options.resumeThreadId,
-    // A read-only turn works in any folder (its sandbox is the guard); one that writes needs git.
-    skipGitRepoCheck: options.sandbox === "read-only",
     signal: run.signal,
     onSpawn: run.onSpawn,
   });

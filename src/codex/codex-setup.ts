@@ -2,6 +2,7 @@
 // child environment built — once per request, however many turns the request takes.
 import { codexHome, needsLogin, readCodexUserConfig } from "../config/codex-user-config.js";
 import type { KindRun } from "../context/kind-run.js";
+import type { RelayContext } from "../context/relay-context.js";
 import type { GatewayReport } from "../protocol/result.js";
 import { RelayError } from "../errors.js";
 import { gatewayFor } from "../gateway/gateway.js";
@@ -50,28 +51,48 @@ export function endGatewayRoute(run: KindRun): GatewayReport | null {
   return open.route.report();
 }
 
-/** Resolve and check Codex; throws codex_not_found / codex_not_authenticated / budget_exceeded. */
-async function prepareCodex(run: KindRun): Promise<CodexSetup> {
-  const { ctx } = run;
-  const requestModel = run.request.model;
+/**
+ * What a run of Codex is launched with, found without running anything (a dry run shows it): the
+ * binary, the model, the child environment, the provider, and how the gateway would route it.
+ */
+export interface CodexLaunch {
+  readonly bin: string;
+  readonly model: string | null;
+  readonly env: Record<string, string>;
+  readonly provider: ProviderInfo;
+  /** The `-c` table pointing Codex at a gateway base URL; null: the run goes direct. */
+  readonly route: ((baseUrl: string) => Record<string, unknown>) | null;
+  /** Whether Codex must be logged in (no API key for its provider). */
+  readonly needsLogin: boolean;
+}
+
+export async function codexLaunch(ctx: RelayContext, requestModel: string | undefined): Promise<CodexLaunch> {
   const { config, env } = ctx;
   const codex = resolveCodexBin({ configBin: config.codex.bin, env });
-  const version = await codexVersion(codex.path);
   const model = (config.codex.allow_request_model && requestModel) || config.codex.model || null;
   const userConfig = await readCodexUserConfig(env);
   const childEnv = buildChildEnv(env, {
     passthrough: [...config.codex.env, ...providerEnvKeys(config.codex.config), ...providerEnvKeys(userConfig)],
   });
-  if (needsLogin(config.codex.config, userConfig, env) && !(await isLoggedIn(codex.path, childEnv))) {
-    throw new RelayError("codex_not_authenticated", `Codex is not logged in (CODEX_HOME ${codexHome(env)}) and no API key is set`);
-  }
   const provider = effectiveProvider(config.codex.config, userConfig);
-  return { bin: codex.path, version, model, env: childEnv, provider, gateway: await openGateway(run, provider, childEnv) };
+  const route = gatewayPlan(config.gateway.enabled, provider, childEnv, await readCodexAuth(childEnv));
+  return { bin: codex.path, model, env: childEnv, provider, route, needsLogin: needsLogin(config.codex.config, userConfig, env) };
+}
+
+/** Resolve and check Codex; throws codex_not_found / codex_not_authenticated / budget_exceeded. */
+async function prepareCodex(run: KindRun): Promise<CodexSetup> {
+  const { ctx } = run;
+  const launch = await codexLaunch(ctx, run.request.model);
+  const version = await codexVersion(launch.bin);
+  if (launch.needsLogin && !(await isLoggedIn(launch.bin, launch.env))) {
+    throw new RelayError("codex_not_authenticated", `Codex is not logged in (CODEX_HOME ${codexHome(ctx.env)}) and no API key is set`);
+  }
+  return { bin: launch.bin, version, model: launch.model, env: launch.env, provider: launch.provider, gateway: await openGateway(run, launch) };
 }
 
 // A request starts with nothing sent when the day's cap is spent.
-async function openGateway(run: KindRun, provider: ProviderInfo, childEnv: Record<string, string>): Promise<CodexSetup["gateway"]> {
-  const plan = gatewayPlan(run.ctx.config.gateway.enabled, provider, childEnv, await readCodexAuth(childEnv));
+async function openGateway(run: KindRun, launch: CodexLaunch): Promise<CodexSetup["gateway"]> {
+  const { provider, route: plan } = launch;
   if (!plan) return null;
   const gateway = await gatewayFor(run.ctx);
   const refused = await gateway.dailyRefusal();

@@ -3,40 +3,20 @@
 import { createWriteStream } from "node:fs";
 import type { RelayContext } from "../context/relay-context.js";
 import type { CodexSetup } from "./codex-setup.js";
-import { configOverrideArgs } from "./config-overrides.js";
-import { buildExecArgs, type SandboxMode } from "./exec-args.js";
 import { isReconnect } from "./events.js";
 import { RECONNECT_LOG_EVENT } from "./reconnect.js";
-import { relayCodexConfig } from "./relay-features.js";
+import { relayExecArgs, type RelayTurn } from "./relay-exec-args.js";
 import { runCodex, type OnCodexSpawn, type RunCodexResult } from "./run-codex.js";
 
-export interface InvokeOptions {
+export interface InvokeOptions extends RelayTurn {
   readonly id: string;
-  /** Codex's working root (`-C`): the workspace, or a sandbox worktree for patches. */
-  readonly cwd: string;
-  readonly sandbox: SandboxMode;
-  readonly prompt: string;
-  readonly outputSchemaFile: string;
-  readonly resumeThreadId?: string;
-  readonly skipGitRepoCheck: boolean;
   readonly signal?: AbortSignal;
   readonly onSpawn?: OnCodexSpawn;
 }
 
 export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options: InvokeOptions): Promise<RunCodexResult> {
   const { id } = options;
-  const args = buildExecArgs({
-    workspace: options.cwd,
-    sandbox: options.sandbox,
-    prompt: options.prompt,
-    outputSchemaFile: options.outputSchemaFile,
-    model: setup.model ?? undefined,
-    profile: ctx.config.codex.profile || undefined,
-    // The gateway's base_url comes last: Codex applies `-c` in order, so it wins over the user's.
-    configArgs: [...configOverrideArgs(relayCodexConfig(ctx.config.codex.config)), ...configOverrideArgs(setup.gateway?.config ?? {})],
-    resumeThreadId: options.resumeThreadId,
-    skipGitRepoCheck: options.skipGitRepoCheck,
-  });
+  const args = relayExecArgs(ctx.config, setup.model, setup.gateway?.config ?? {}, options);
   const eventLog = createWriteStream(ctx.layout.log(id), { flags: "a" });
   let reconnects = 0;
   const gatewayEnds = setup.gateway?.route.beginTurn();

@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { z } from "zod";
 import type { RelayContext } from "../context/relay-context.js";
+import type { Layout } from "../protocol/layout.js";
 import { RelayError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 
@@ -29,10 +30,15 @@ export function parseJsonReply<T>(message: string, schema: z.ZodType<T>): { ok: 
   return { ok: false, error: new RelayError("invalid_reply", `Codex's reply does not match the result schema (${where})`) };
 }
 
+/** Where a schema's file lives: `.autonomous_runs/.relay/<name>.schema.json`. */
+export function outputSchemaPath(layout: Layout, schema: ReplySchema<unknown>): string {
+  return path.join(layout.relay, `${schema.name}.schema.json`);
+}
+
 const schemaFiles = new Map<string, Promise<string>>();
 /** An output schema, written once per workspace under the relay's private folder. */
 export function outputSchemaFile(ctx: RelayContext, schema: ReplySchema<unknown>): Promise<string> {
-  const file = path.join(ctx.layout.relay, `${schema.name}.schema.json`);
+  const file = outputSchemaPath(ctx.layout, schema);
   let written = schemaFiles.get(file);
   if (!written) {
     written = writeFileAtomic(file, JSON.stringify(schema.json(), null, 2), ctx.layout.tmp).then(() => file);

@@ -4,6 +4,10 @@ import { z } from "zod";
 import { cronProblem } from "./cron-time.js";
 
 const seconds = z.number().positive();
+
+/** `[approval] level`, from a person approving every request to the relay approving within a policy. */
+export const APPROVAL_LEVELS = ["manual", "confirm-phase", "delegate"] as const;
+export type ApprovalLevel = (typeof APPROVAL_LEVELS)[number];
 const names = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"));
 
 // A TOML value Codex accepts after `-c key=`: scalars, arrays and inline tables.
@@ -105,10 +109,26 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   approval: z
     .strictObject({
-      /** Hold every request until CODEX_DELEGATION_APPROVE_<id> exists. */
-      required: z.boolean().default(false),
+      /**
+       * How much a person approves: `manual` holds every request until CODEX_DELEGATION_APPROVE_<id>
+       * exists; `confirm-phase` runs analyses and diagnoses, and a patch needs a route decision with
+       * `approved_by`; `delegate` also lets the relay write that route decision for a diagnosis whose
+       * files all match `auto_files` (and none `halt_on`). Unset: `confirm-phase`, or `manual` with `required`.
+       */
+      level: z.enum(APPROVAL_LEVELS).optional(),
+      /** The older switch: `required = true` is `level = "manual"`. */
+      required: z.boolean().optional(),
+      /** Globs (workspace-relative) of files the delegate policy may approve a patch of. */
+      auto_files: z.array(z.string().min(1)).default([]),
+      /** Globs of files that always need a person, whatever the level. */
+      halt_on: z.array(z.string().min(1)).default([]),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((approval) => !(approval.required === true && approval.level !== undefined && approval.level !== "manual"), {
+      message: 'approval.required = true means level = "manual"; remove `required` or the other level',
+      path: ["required"],
+    })
+    .transform(({ level, required, ...rest }) => ({ level: level ?? (required ? "manual" : "confirm-phase"), ...rest }) as const),
   audit: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   gateway: z
     .strictObject({

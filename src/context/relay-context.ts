@@ -25,11 +25,13 @@ export async function createRelayContext(options: {
   env: Env;
   logger?: (redactor: Redactor, layout: Layout) => Logger;
   now?: () => Date;
+  /** Write nothing, not even the folders (a dry run). */
+  readOnly?: boolean;
 }): Promise<RelayContext> {
   const layout = layoutFor(options.workspace);
   const config = await loadConfig(layout.configFile);
   const redactor = await workspaceRedactor(config, options.env);
-  await makeFolders(layout);
+  if (!options.readOnly) await makeFolders(layout);
   return Object.freeze({
     config,
     layout,

@@ -359,7 +359,7 @@ export class Daemon extends EventEmitter {
       const deleted = !read.ok && read.fingerprint === null && !existsSync(layout.request(id));
       if (!deleted && !read.ok && read.error.code === "invalid_request" && !this.#settled(id, read.fingerprint ?? "")) return;
       this.#settling.delete(id);
-      if (!deleted && config.approval.required && !existsSync(layout.approve(id)) && !existsSync(layout.cancel(id))) {
+      if (!deleted && config.approval.level === "manual" && !existsSync(layout.approve(id)) && !existsSync(layout.cancel(id))) {
         if (!this.#awaitingApproval.has(id)) logger.log("info", "awaiting approval", { id, message: `codex-relay approve ${id}` });
         this.#awaitingApproval.add(id);
         return;

@@ -15,6 +15,11 @@ import { readRequest } from "./read-request.js";
 import { estimateCostUsd } from "../config/prices.js";
 import type { RelayContext } from "../context/relay-context.js";
 import { runAnalysis } from "../analysis/run-analysis.js";
+import { parseApproveMarker } from "../protocol/approve-marker.js";
+import type { ApprovalRecord } from "../protocol/result.js";
+import { appendLedger, approvalLedgerLine } from "../report/ledger.js";
+import { posixRelative } from "../util/posix-relative.js";
+import { readIfExists } from "../util/read-if-exists.js";
 
 export interface ProcessOptions {
   readonly id: string;
@@ -45,10 +50,16 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
   const warnings: string[] = [];
   const codex: CodexInfo = emptyCodexInfo(kind);
   let run: KindRun | undefined;
-  const finish = (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
+  let approved: Awaited<ReturnType<typeof markerApproval>> = null;
+  const finish = async (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
     const gateway = run ? endGatewayRoute(run) : null;
     const usage = input.usage && { ...input.usage, cost_usd: estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
-    return publish(ctx, buildResult({ ...input, usage, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), auditFiles);
+    // Recorded with the RESULT, not before the run: a run stopped for a re-run records it once.
+    if (approved) await appendLedger(ctx.layout.ledger, ctx.redactor.redactDeep(approved.ledgerLine));
+    const files = approved ? [...new Set([...auditFiles, ctx.layout.approve(id), ctx.layout.ledger])] : auditFiles;
+    // The kind's own approval (a patch's route decision) is the RESULT's; the marker's is in the ledger then.
+    const approval = input.approval ?? approved?.approval ?? null;
+    return publish(ctx, buildResult({ ...input, approval, usage, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), files);
   };
   try {
     if (options.signal?.aborted) {
@@ -60,6 +71,7 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     kind = read.request.kind;
     Object.assign(codex, emptyCodexInfo(kind));
     const runner = await RUNNERS[read.request.kind]();
+    approved = await markerApproval(ctx, id);
     run = { ctx, id, request: read.request, signal: options.signal, onSpawn: options.onSpawn, codex, warnings };
     const outcome = await runner(run);
     const { kind: _finish, auditFiles, ...input } = outcome;
@@ -73,6 +85,25 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     const status = relayError.code === "invalid_request" || relayError.code === "request_too_large" ? "rejected" : "failed";
     return finish({ status, error: relayError });
   }
+}
+
+/**
+ * Under `[approval] level = "manual"` a request runs once its APPROVE marker exists: who approved
+ * goes into the RESULT, the ledger and (with the marker) the audit commit.
+ */
+async function markerApproval(ctx: RelayContext, id: string): Promise<{ approval: ApprovalRecord; ledgerLine: Record<string, unknown> } | null> {
+  const { layout, config } = ctx;
+  if (config.approval.level !== "manual") return null;
+  const text = await readIfExists(layout.approve(id));
+  if (text === null) return null; // `codex-relay run` of a request nobody approved is refused before this
+  const marker = parseApproveMarker(text);
+  const at = marker.at ? new Date(marker.at) : ctx.now();
+  const input = posixRelative(layout.workspace, layout.request(id));
+  const output = posixRelative(layout.workspace, layout.approve(id));
+  return {
+    approval: { level: "manual", via: "approve marker", approved_by: marker.approvedBy, at: at.toISOString(), detail: `${output} for ${input}` },
+    ledgerLine: approvalLedgerLine({ id, at, level: "manual", via: "approve marker", approvedBy: marker.approvedBy, input, output }),
+  };
 }
 
 /** Write a RESULT for a request that never reached Codex (cancelled early, crashed too often). */

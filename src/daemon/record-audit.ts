@@ -6,6 +6,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RelayContext } from "../context/relay-context.js";
 import { commitToAudit } from "../git/audit-branch.js";
+import type { ApprovalRecord } from "../protocol/result.js";
+import { oneLine } from "../util/one-line.js";
 import { posixRelative } from "../util/posix-relative.js";
 
 /** Requests whose audit commit this process has started and not finished. */
@@ -27,6 +29,14 @@ export async function recordInAudit(ctx: RelayContext, id: string, extra: readon
   }
 }
 
+// Every approval, human or policy, names who or what granted it in the audit history.
+function approvalTrailers(approval: ApprovalRecord | undefined): string[] {
+  if (!approval) return [];
+  const level = `Codex-Relay-Approval-Level: ${approval.level}`;
+  if (approval.approved_by === null) return [level, `Codex-Relay-Approval: none (${oneLine(approval.detail, 400)})`];
+  return [level, `Codex-Relay-Approved-By: ${oneLine(approval.approved_by, 200)} (${approval.via})`];
+}
+
 async function commitRequest(ctx: RelayContext, id: string, extra: readonly string[]): Promise<void> {
   const { layout } = ctx;
   const sources = [layout.request(id), layout.result(id, "md"), layout.result(id, "json"), layout.log(id), ...extra];
@@ -42,8 +52,10 @@ async function commitRequest(ctx: RelayContext, id: string, extra: readonly stri
   const result = JSON.parse((await readFile(layout.result(id, "json"), "utf8").catch(() => "{}")) || "{}") as {
     status?: string;
     summary?: string;
+    approval?: ApprovalRecord;
   };
-  const message = `delegation ${id}: ${result.status ?? "unknown"}\n\n${result.summary ?? ""}\n\nCodex-Relay-Request: ${id}\n`;
+  const trailers = [`Codex-Relay-Request: ${id}`, ...approvalTrailers(result.approval)];
+  const message = ctx.redactor.redact(`delegation ${id}: ${result.status ?? "unknown"}\n\n${result.summary ?? ""}\n\n${trailers.join("\n")}\n`);
   try {
     const outcome = await commitToAudit({ workspace: layout.workspace, files, message, now: ctx.now(), unlessPresent: `delegations/${id}` });
     if ("commit" in outcome) ctx.logger.log("info", "audit committed", { id, commit: outcome.commit.slice(0, 12) });

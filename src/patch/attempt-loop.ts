@@ -14,7 +14,7 @@ import type { PatchState } from "./patch-state.js";
 import { collectChanges } from "./sandbox-diff.js";
 import { verifyChange } from "./verify-sandbox.js";
 
-const PATCH_REPLY: ReplySchema<PatchReply> = { name: "patch", type: PatchReply, json: patchReplyJsonSchema };
+export const PATCH_REPLY: ReplySchema<PatchReply> = { name: "patch", type: PatchReply, json: patchReplyJsonSchema };
 
 export async function runAttempts(state: PatchState): Promise<void> {
   const { ctx } = state.run;

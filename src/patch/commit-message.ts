@@ -21,7 +21,7 @@ export interface CommitMessageInput {
   /** Changed files, workspace-relative; the first names the scope when none is usable. */
   readonly files: readonly string[];
   /** sha256 of the diagnosis used and of the route decision that approved it (a patch; a micro edit has none). */
-  readonly approval?: { readonly diagnosisSha256: string | null; readonly routeDecisionSha256: string | null } | null;
+  readonly approval?: { readonly diagnosisSha256: string | null; readonly routeDecisionSha256: string | null; readonly approvedBy?: string | null } | null;
   /** The plan step this commit is (`Codex-Relay-Plan-Step: <plan> <n>/<of>`, how a resumed run finds it). */
   readonly planStep?: { readonly plan: string; readonly n: number; readonly of: number } | null;
 }
@@ -46,6 +46,7 @@ export function buildCommitMessage(input: CommitMessageInput): string {
     ...(input.approval?.diagnosisSha256 ? [`Codex-Relay-Diagnosis-SHA256: ${input.approval.diagnosisSha256}`] : []),
     ...(input.approval?.routeDecisionSha256 ? [`Codex-Relay-Route-Decision-SHA256: ${input.approval.routeDecisionSha256}`] : []),
     ...(input.planStep ? [planStepTrailer(oneLine(input.planStep.plan), input.planStep.n, input.planStep.of)] : []),
+    ...(input.approval?.approvedBy ? [`Codex-Relay-Approved-By: ${oneLine(input.approval.approvedBy)}`] : []),
     CO_AUTHOR,
   ];
   return [header, ...(body === "" ? [] : [body]), ["Verification:", ...checks].join("\n"), trailers.join("\n")].join("\n\n") + "\n";

@@ -17,6 +17,8 @@ export interface PatchPlan {
   readonly taskPacketPath: string | null;
   /** sha256 of the route decision that approved this run (null for micro). */
   readonly routeDecisionSha256: string | null;
+  /** The route decision's `approved_by:` (null for micro). */
+  readonly approvedBy: string | null;
   /** Verification commands (patch) or quality gates (micro: resolved in the worktree). */
   readonly commands: readonly { readonly name: string; readonly command: string }[] | "gates";
   readonly limits: PatchLimits;
@@ -58,6 +60,7 @@ export async function planPatch(run: KindRun): Promise<PlanResult> {
       diagnosis,
       taskPacketPath: TASK_PACKET_FILE,
       routeDecisionSha256: routeSha256,
+      approvedBy: route?.approvedBy ?? null,
       commands: packet.verification.map((command) => ({ name: command, command })),
       limits: patchLimits(config, route?.approvedFiles ?? []),
       attempts: 1 + config.patch.repair_attempts,
@@ -79,6 +82,7 @@ export function planMicro(run: KindRun): PlanResult {
       diagnosis: null,
       taskPacketPath: null,
       routeDecisionSha256: null,
+      approvedBy: null,
       commands: "gates",
       limits: {
         maxFiles: config.micro.max_files,

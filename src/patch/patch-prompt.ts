@@ -8,7 +8,8 @@ import { failureDigest } from "./verification.js";
 
 const FAILURE_DIGEST_BYTES = 12_000;
 
-export async function patchPrompt(templates: string, plan: PatchPlan, baseline: readonly CommandRun[]): Promise<string> {
+/** `baseline`: each command's run on the untouched base, or (a dry run) only the commands, not yet run. */
+export async function patchPrompt(templates: string, plan: PatchPlan, baseline: readonly CommandRun[] | readonly string[]): Promise<string> {
   const template = await loadTemplate("patch-prompt.md", templates);
   return renderTemplate(template, {
     title: plan.title,
@@ -18,7 +19,11 @@ export async function patchPrompt(templates: string, plan: PatchPlan, baseline: 
     max_files: plan.limits.maxFiles,
     max_lines_per_file: plan.limits.maxLinesPerFile,
     max_total_lines: plan.limits.maxTotalLines,
-    verification: baseline.map((r) => ({ command: r.command, baseline: r.status === "pass" ? "passes" : `${statusClause(r)}: make it pass if the task is about it, otherwise leave it as it is` })),
+    verification: baseline.map((r) =>
+      typeof r === "string"
+        ? { command: r, baseline: null }
+        : { command: r.command, baseline: r.status === "pass" ? "passes" : `${statusClause(r)}: make it pass if the task is about it, otherwise leave it as it is` },
+    ),
   });
 }
 

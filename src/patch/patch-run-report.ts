@@ -19,6 +19,7 @@ export function patchRunReport(state: PatchState, delivery: Delivery, finishedAt
     diagnosisSha256: plan.diagnosis?.sha256 ?? null,
     routeDecisionSha256: plan.routeDecisionSha256,
     ...(plan.planStep ? { routeDecisionPath: plan.planStep.routeDecision } : {}),
+    approvedBy: plan.approvedBy,
     base: state.base,
     branch: state.keepBranch ? plan.branch : null,
     commit: state.commit,

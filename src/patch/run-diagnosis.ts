@@ -5,12 +5,16 @@ import { mkdir } from "node:fs/promises";
 import { askCodex } from "../codex/ask-codex.js";
 import type { ReplySchema } from "../codex/reply-schema.js";
 import type { KindOutcome, KindRun } from "../context/kind-run.js";
+import type { RelayContext } from "../context/relay-context.js";
+import type { TurnPlan } from "../codex/turn-plan.js";
+import type { DelegationRequest } from "../protocol/request.js";
 import { RelayError } from "../errors.js";
 import { Diagnosis, diagnosisJsonSchema } from "../protocol/diagnosis.js";
 import { diagnosisReportName, renderDiagnosisReport } from "../report/diagnosis-report.js";
 import { loadTemplate, renderTemplate } from "../report/templates.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
+import { delegateApproval } from "./delegate-approval.js";
 import { reserveOutFile } from "./out-file.js";
 import { TASK_PACKET_FILE, type Layout } from "../protocol/layout.js";
 import { parseTaskPacket, type TaskPacket } from "../protocol/task-packet.js";
@@ -20,7 +24,51 @@ import { readIfExists } from "../util/read-if-exists.js";
 const DIAGNOSIS_REPLY: ReplySchema<Diagnosis> = { name: "diagnosis", type: Diagnosis, json: diagnosisJsonSchema };
 
 export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
-  const { ctx, id, request } = run;
+  const { ctx, id } = run;
+  const { layout, config } = ctx;
+  const { packet, title, ...plan } = await diagnosisTurn(ctx, run.request);
+  const turn = await askCodex(run, plan);
+  if (turn.kind !== "replied") return turn.outcome;
+  const diagnosis = turn.reply;
+
+  await mkdir(layout.out, { recursive: true });
+  const createdAt = ctx.now();
+  const file = await reserveOutFile(layout.out, createdAt, diagnosisReportName);
+  const reportTemplate = await loadTemplate("diagnosis-report.md", layout.templates);
+  const markdown = renderDiagnosisReport(
+    { id, title, taskPacketPath: packet ? TASK_PACKET_FILE : `request ${id}`, createdAt, diagnosis, codexVersion: run.codex.version, model: run.codex.model, threadId: run.codex.thread_id },
+    reportTemplate,
+  );
+  const written = ctx.redactor.redact(markdown);
+  await writeFileAtomic(file, written, layout.tmp);
+  const relative = posixRelative(layout.workspace, file);
+  ctx.logger.log("info", "diagnosis written", { id, file: relative });
+  // Under the delegate level the relay may approve the patch itself; otherwise a person does.
+  const delegated =
+    config.approval.level === "delegate"
+      ? await delegateApproval(run, { title, diagnosis, path: relative, text: written, verified: (packet?.verification.length ?? 0) > 0 })
+      : null;
+  return {
+    ...turn.base,
+    status: "completed",
+    summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause, 160)}${delegated ? `; ${delegated.said}` : ""}`,
+    approval: delegated?.approval ?? null,
+    analysis: {
+      root_cause: diagnosis.root_cause,
+      technical_explanation: diagnosis.technical_explanation,
+      recommended_fixes: [
+        { priority: 1, title: "Recommended fix", details: diagnosis.recommended_fix, files: diagnosis.files_to_change.map((f) => f.path), code: null },
+      ],
+      code_examples: [],
+      additional_investigation: diagnosis.risks,
+      confidence: diagnosis.confidence,
+    },
+    auditFiles: [file, ...(delegated?.auditFiles ?? [])],
+  };
+}
+
+/** The diagnosis turn: the task packet (or the request's issue) in the prompt, redacted; read-only. */
+export async function diagnosisTurn(ctx: RelayContext, request: DelegationRequest): Promise<TurnPlan<Diagnosis> & { packet: TaskPacket | null; title: string }> {
   const { layout, config } = ctx;
   const packet = await readTaskPacket(layout);
   const issue = request.issue.trim();
@@ -45,37 +93,7 @@ export async function runDiagnosis(run: KindRun): Promise<KindOutcome> {
     }),
   );
 
-  const turn = await askCodex(run, { cwd: layout.workspace, sandbox: "read-only", prompt, schema: DIAGNOSIS_REPLY });
-  if (turn.kind !== "replied") return turn.outcome;
-  const diagnosis = turn.reply;
-
-  await mkdir(layout.out, { recursive: true });
-  const createdAt = ctx.now();
-  const file = await reserveOutFile(layout.out, createdAt, diagnosisReportName);
-  const reportTemplate = await loadTemplate("diagnosis-report.md", layout.templates);
-  const markdown = renderDiagnosisReport(
-    { id, title, taskPacketPath: packet ? TASK_PACKET_FILE : `request ${id}`, createdAt, diagnosis, codexVersion: run.codex.version, model: run.codex.model, threadId: run.codex.thread_id },
-    reportTemplate,
-  );
-  await writeFileAtomic(file, ctx.redactor.redact(markdown), layout.tmp);
-  const relative = posixRelative(layout.workspace, file);
-  ctx.logger.log("info", "diagnosis written", { id, file: relative });
-  return {
-    ...turn.base,
-    status: "completed",
-    summary: `diagnosis written to ${relative}: ${oneLine(diagnosis.root_cause, 160)}`,
-    analysis: {
-      root_cause: diagnosis.root_cause,
-      technical_explanation: diagnosis.technical_explanation,
-      recommended_fixes: [
-        { priority: 1, title: "Recommended fix", details: diagnosis.recommended_fix, files: diagnosis.files_to_change.map((f) => f.path), code: null },
-      ],
-      code_examples: [],
-      additional_investigation: diagnosis.risks,
-      confidence: diagnosis.confidence,
-    },
-    auditFiles: [file],
-  };
+  return { cwd: layout.workspace, sandbox: "read-only", prompt, schema: DIAGNOSIS_REPLY, files: [], refused: [], packet, title };
 }
 
 async function readTaskPacket(layout: Layout): Promise<TaskPacket | null> {

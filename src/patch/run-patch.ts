@@ -15,10 +15,12 @@ import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
 import { executePatch } from "./execute-patch.js";
 import { reserveOutFile } from "./out-file.js";
-import { planMicro, planPatch, type PlanResult } from "./patch-plan.js";
+import { planMicro, planPatch, type PatchPlan, type PlanResult } from "./patch-plan.js";
+import { DELEGATE_APPROVER } from "./delegate-policy.js";
+import type { ApprovalRecord } from "../protocol/result.js";
 import { summarizeGate } from "./quality-gates.js";
 import type { PatchRunReport } from "../protocol/patch-run.js";
-import { TASK_PACKET_FILE } from "../protocol/layout.js";
+import { ROUTE_DECISION_FILE, TASK_PACKET_FILE } from "../protocol/layout.js";
 import { posixRelative } from "../util/posix-relative.js";
 
 const SUMMARY_CHARS = 300;
@@ -59,10 +61,10 @@ export async function runPlanned(run: KindRun, planned: PlanResult): Promise<Kin
     // Failed before anything was patched (no git, no Codex, no login, no sandbox): still a report
     // and a ledger line, so the Builder's trail of patch runs has no gaps.
     const error = toRelayError(thrown);
-    const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath, diagnosisSha256: plan.diagnosis?.sha256 ?? null, routeDecisionSha256: plan.routeDecisionSha256 };
+    const report = { ...abortedReport(id, plan.mode, plan.title, plan.limits, { code: error.code, message: error.message, hint: error.hint }, [], ctx.now()), description: plan.description, diagnosisPath: plan.diagnosis?.path ?? null, taskPacketPath: plan.taskPacketPath, diagnosisSha256: plan.diagnosis?.sha256 ?? null, routeDecisionSha256: plan.routeDecisionSha256, approvedBy: plan.approvedBy };
     const written = await writeReports(ctx, report, plan.mode === "micro" ? [] : null);
     const status = error.code === "cancelled" ? "cancelled" : "failed";
-    return { kind: "finish", status, error, summary: oneLine(`${plan.mode} not started (${error.code}): ${error.message}; report ${written.relative}`, SUMMARY_CHARS), auditFiles: written.files };
+    return { kind: "finish", status, error, approval: routeApproval(ctx, plan), summary: oneLine(`${plan.mode} not started (${error.code}): ${error.message}; report ${written.relative}`, SUMMARY_CHARS), auditFiles: written.files };
   }
   const gates = done.commands.map((c, i) => {
     const after = done.report.verification[i]?.after ?? null;
@@ -78,12 +80,20 @@ export async function runPlanned(run: KindRun, planned: PlanResult): Promise<Kin
     kind: "finish",
     status: done.status,
     error: done.error,
+    approval: routeApproval(ctx, plan),
     patch: report.diff?.patch || null,
     summary: oneLine(summary, SUMMARY_CHARS),
     startedAt: done.codexStartedAt,
     usage: done.usage,
     auditFiles: written.files,
   };
+}
+
+/** Who approved a patch, from its route decision: a person, or the delegate policy (null for micro). */
+function routeApproval(ctx: RelayContext, plan: PatchPlan): ApprovalRecord | null {
+  if (plan.approvedBy === null) return null;
+  const via = plan.approvedBy === DELEGATE_APPROVER ? "delegate policy" : "route decision";
+  return { level: ctx.config.approval.level, via, approved_by: plan.approvedBy, at: null, detail: `${ROUTE_DECISION_FILE} sha256 ${plan.routeDecisionSha256 ?? "unknown"}` };
 }
 
 type Gates = Parameters<typeof buildMicroJson>[1];
@@ -137,7 +147,7 @@ function abortedReport(
 ): PatchRunReport {
   return {
     kind, id, status: "aborted", title, description: "", startedAt: now, finishedAt: now,
-    diagnosisPath: null, taskPacketPath: TASK_PACKET_FILE, diagnosisSha256: null, routeDecisionSha256: null, base: null, branch: null, commit: null, commitMessage: null,
+    diagnosisPath: null, taskPacketPath: TASK_PACKET_FILE, diagnosisSha256: null, routeDecisionSha256: null, approvedBy: null, base: null, branch: null, commit: null, commitMessage: null,
     failedRef: null, patchFile: null, diff: null, rationale: "", fileRationales: [], violations: [], verification: [], attempts: 0,
     threadId: null, codexVersion: null, model: null,
     failure, missing, merge: null, overlap: [], limits,

@@ -7,9 +7,14 @@ import { createWorktreePool, defaultWorktreeRoot, type WarmedSlot, type Worktree
 
 const pools = new Map<string, WorktreePool>();
 
+/** Where the workspace's sandbox worktrees live (`<root>/slot-<n>`). */
+export function sandboxRoot(ctx: RelayContext): string {
+  return ctx.config.patch.worktree_root || defaultWorktreeRoot(ctx.layout.workspace, ctx.env);
+}
+
 export function sandboxPool(ctx: RelayContext): WorktreePool {
   const { config, layout } = ctx;
-  const root = config.patch.worktree_root || defaultWorktreeRoot(layout.workspace, ctx.env);
+  const root = sandboxRoot(ctx);
   const key = `${layout.workspace}\0${root}`;
   let pool = pools.get(key);
   if (!pool) {

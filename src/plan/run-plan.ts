@@ -69,7 +69,7 @@ export async function runPlan(run: KindRun): Promise<KindOutcome> {
   let stopped: { step: PlanStep; outcome: KindOutcome } | null = null;
   for (const step of plan.steps.slice(from - 1)) {
     ctx.logger.log("info", "plan step started", { id: run.id, plan: plan.id, step: step.n, of: plan.steps.length });
-    const outcome = await runPlanned(run, { ok: true, plan: stepPlan(run, plan, step, at, approval.sha256) });
+    const outcome = await runPlanned(run, { ok: true, plan: stepPlan(run, plan, step, at, approval.sha256, approval.route.approvedBy ?? null) });
     usage = addUsage(usage, outcome.usage ?? null);
     startedAt ??= outcome.startedAt ?? null;
     for (const file of outcome.auditFiles ?? []) if (!auditFiles.includes(file)) auditFiles.push(file); // the ledger comes with every step
@@ -149,7 +149,7 @@ async function startingPoint(run: KindRun, plan: LoadedPlan, from: number): Prom
   };
 }
 
-function stepPlan(run: KindRun, plan: LoadedPlan, step: PlanStep, base: string, routeSha256: string): PatchPlan {
+function stepPlan(run: KindRun, plan: LoadedPlan, step: PlanStep, base: string, routeSha256: string, approvedBy: string | null): PatchPlan {
   const { config } = run.ctx;
   return {
     mode: "patch",
@@ -158,6 +158,7 @@ function stepPlan(run: KindRun, plan: LoadedPlan, step: PlanStep, base: string, 
     diagnosis: null,
     taskPacketPath: step.file,
     routeDecisionSha256: routeSha256,
+    approvedBy,
     commands: step.packet.verification.map((command) => ({ name: command, command })),
     // The step may change only its own files, each approved by the plan's route decision.
     limits: patchLimits(config, step.packet.files),

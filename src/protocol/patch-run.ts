@@ -103,6 +103,8 @@ export interface PatchRunReport {
   readonly routeDecisionSha256: string | null;
   /** The route decision that approved it, workspace-relative; absent: progress/ROUTE_DECISION.md (a plan's step: the plan's own). */
   readonly routeDecisionPath?: string;
+  /** Who granted the route decision's approval (`approved_by:`: a person, or the delegate policy); null for micro. */
+  readonly approvedBy: string | null;
   readonly base: string | null;
   readonly branch: string | null;
   readonly commit: string | null;

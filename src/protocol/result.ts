@@ -60,6 +60,21 @@ export const GatewayReport = z.object({
 });
 export type GatewayReport = z.infer<typeof GatewayReport>;
 
+/**
+ * Who or what let this request run or write, and how (README "Approval levels"). Optional: a run
+ * that needed no approval has none. `approved_by` null: the policy stopped and a person must decide.
+ */
+export const ApprovalRecord = z.object({
+  /** The `[approval] level` in force. */
+  level: z.string(),
+  via: z.enum(["approve marker", "route decision", "delegate policy"]),
+  approved_by: z.string().nullable(),
+  at: z.string().nullable(),
+  /** What was approved (a route decision's sha256, the diagnosis), or why the policy stopped. */
+  detail: z.string(),
+});
+export type ApprovalRecord = z.infer<typeof ApprovalRecord>;
+
 export const ResultFile = z.object({
   schema: z.literal(RESULT_SCHEMA_ID),
   id: z.string(),
@@ -83,6 +98,7 @@ export const ResultFile = z.object({
   }),
   usage: Usage.nullable(),
   gateway: GatewayReport.optional(),
+  approval: ApprovalRecord.optional(),
   timing: z.object({
     detected_at: z.string(),
     started_at: z.string().nullable(),

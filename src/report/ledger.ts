@@ -1,4 +1,4 @@
-// progress/ledger.jsonl (one line per patch or micro run, the patch spec's fields) and
+// progress/ledger.jsonl (one line per patch or micro run, the patch spec's fields, and one per approval, human or policy) and
 // out/failure-patterns.jsonl (the micro spec's recordFailurePattern). Builders are pure; the one
 // writer appends a whole line per write so concurrent runs never interleave.
 import { mkdir, open } from "node:fs/promises";
@@ -22,10 +22,44 @@ export function ledgerLine(report: PatchRunReport, outputPath: string): Record<s
     id: report.id,
     status: report.status,
     // What was approved and used, by content: the diagnosis and the route decision (patch only).
-    ...(report.kind === "patch" ? { diagnosis_sha256: report.diagnosisSha256, route_decision_sha256: report.routeDecisionSha256 } : {}),
+    // Who approved it (a person, or `codex-relay (delegate policy)`): every approval is on record.
+    ...(report.kind === "patch" ? { diagnosis_sha256: report.diagnosisSha256, route_decision_sha256: report.routeDecisionSha256, approved_by: report.approvedBy } : {}),
   };
 }
 
+
+/** What an approval line of the ledger records: who or what granted it, for which request, and what. */
+export interface ApprovalEntry {
+  readonly id: string;
+  readonly at: Date;
+  readonly level: string;
+  readonly via: "approve marker" | "delegate policy";
+  readonly approvedBy: string;
+  /** What was approved: the request file, or the diagnosis (workspace-relative). */
+  readonly input: string;
+  /** What the approval produced: the APPROVE marker, or the route decision written. */
+  readonly output: string;
+  readonly filesApproved?: readonly string[];
+  readonly diagnosisSha256?: string;
+  readonly routeDecisionSha256?: string;
+}
+
+/** The ledger line of one approval (human or policy), beside the lines of the runs it let through. */
+export function approvalLedgerLine(entry: ApprovalEntry): Record<string, unknown> {
+  return {
+    skill: "approval",
+    timestamp: entry.at.toISOString(),
+    input: entry.input,
+    output: entry.output,
+    id: entry.id,
+    level: entry.level,
+    via: entry.via,
+    approved_by: entry.approvedBy,
+    ...(entry.filesApproved ? { files_approved: entry.filesApproved } : {}),
+    ...(entry.diagnosisSha256 ? { diagnosis_sha256: entry.diagnosisSha256 } : {}),
+    ...(entry.routeDecisionSha256 ? { route_decision_sha256: entry.routeDecisionSha256 } : {}),
+  };
+}
 
 function nextSkill(report: PatchRunReport): "qa-gate" | "codex-diagnose-ro" | "human-review" {
   if (report.status === "passed") return "qa-gate";

@@ -27,12 +27,19 @@ export function millis(ms: number | null): string {
 /**
  * A route decision ready to copy (diagnosis reports, PLAN.md): `approved_by:` is left empty on
  * purpose, so a copied block approves nothing by itself. `lead`: lines after the title.
+ * `approval`: the one writer that approves (the delegate policy) names itself and pins the diagnosis.
  */
-export function routeDecisionBlock(title: string, lead: readonly string[], files: readonly string[]): string {
+export function routeDecisionBlock(
+  title: string,
+  lead: readonly string[],
+  files: readonly string[],
+  approval: { readonly approvedBy: string; readonly diagnosisSha256: string } | null = null,
+): string {
   return [
     "---",
     "permission: codex-rw",
-    "approved_by:",
+    approval ? `approved_by: ${JSON.stringify(approval.approvedBy)}` : "approved_by:",
+    ...(approval ? [`diagnosis_sha256: ${approval.diagnosisSha256}`] : []),
     "---",
     "",
     `# Route Decision: ${title}`,

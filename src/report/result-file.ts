@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { RelayError } from "../errors.js";
 import { fenceFor } from "../protocol/code-fence.js";
 import { requestName, type Layout } from "../protocol/layout.js";
-import { ResultFile, RESULT_SCHEMA_ID, type Analysis, type GatewayReport, type ResultStatus, type Usage } from "../protocol/result.js";
+import { ResultFile, RESULT_SCHEMA_ID, type Analysis, type ApprovalRecord, type GatewayReport, type ResultStatus, type Usage } from "../protocol/result.js";
 import type { Redactor } from "../security/redact.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { oneLine } from "../util/one-line.js";
@@ -25,6 +25,8 @@ export interface ResultInput {
   readonly usage?: Usage | null;
   /** The model gateway's meter of this request, when its calls went through the gateway. */
   readonly gateway?: GatewayReport | null;
+  /** Who or what approved this run (or why the delegate policy stopped). */
+  readonly approval?: ApprovalRecord | null;
   readonly detectedAt: Date;
   readonly startedAt?: Date | null;
   readonly finishedAt: Date;
@@ -47,6 +49,7 @@ export function buildResult(input: ResultInput): ResultFile {
     codex: input.codex,
     usage: input.usage ?? null,
     ...(input.gateway ? { gateway: input.gateway } : {}),
+    ...(input.approval ? { approval: input.approval } : {}),
     timing: {
       detected_at: input.detectedAt.toISOString(),
       started_at: input.startedAt?.toISOString() ?? null,

@@ -17,7 +17,8 @@ export type TemplateName =
   | "plan.md"
   | "plan-step.md"
   | "plan-run-report.md"
-  | "digest.md";
+  | "digest.md"
+  | "dry-run.md";
 
 /** The templates folder shipped with the package (dist/report/ → ../../templates). */
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL("../../templates/", import.meta.url));

@@ -249,7 +249,7 @@ describe("approve", () => {
     expect(w.server.requests).toHaveLength(0);
     expect(existsSync(w.layout.result(id, "json"))).toBe(false);
     expect(existsSync(w.layout.claim(id))).toBe(false);
-    expect((await w.cli(["show", id])).stdout.trim()).toBe(`${id}: queued (or awaiting \`codex-relay approve\` when approval is required)`);
+    expect((await w.cli(["show", id])).stdout.trim()).toBe(`${id}: awaiting approval (\`codex-relay approve ${id}\`)`);
 
     const run = await w.cli(["approve", id]);
     expect(run.exitCode).toBe(0);

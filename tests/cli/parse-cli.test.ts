@@ -166,7 +166,7 @@ describe("parseCli: flags typed by the table", () => {
 
   it("a command's flags are exactly those of its table entry", () => {
     expectTypeOf<keyof FlagsOf<"status">>().toEqualTypeOf<"json" | "workspace">();
-    expectTypeOf<keyof FlagsOf<"micro">>().toEqualTypeOf<"files" | "detach" | "model" | "timeout" | "json" | "workspace">();
+    expectTypeOf<keyof FlagsOf<"micro">>().toEqualTypeOf<"files" | "detach" | "model" | "timeout" | "json" | "dry-run" | "workspace">();
     expectTypeOf<FlagsOf<"hook">["event"]>().toEqualTypeOf<string | undefined>();
   });
 

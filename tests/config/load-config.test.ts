@@ -58,7 +58,7 @@ describe("loadConfig: defaults", () => {
       max_log_bytes: 64_000,
     });
     expect(config.security).toEqual({ deny: [], redact_env: [] });
-    expect(config.approval).toEqual({ required: false });
+    expect(config.approval).toEqual({ level: "confirm-phase", auto_files: [], halt_on: [] });
     expect(config.audit).toEqual({ enabled: true });
     expect(config.gateway).toEqual({ enabled: true, redact: true, max_retry_after_s: 30 });
     expect(config.budget).toEqual({ prices: {} });
@@ -80,7 +80,7 @@ describe("loadConfig: defaults", () => {
     expect(config.codex.bin).toBe("");
     expect(config.daemon.concurrency).toBe(4);
     expect(config.daemon.settle_ms).toBe(1500);
-    expect(config.approval.required).toBe(true);
+    expect(config.approval.level).toBe("manual"); // the older switch is a synonym of level = "manual"
     expect(config.watchdog.stall_timeout_s).toBe(300);
   });
 
@@ -152,6 +152,20 @@ describe("loadConfig: errors", () => {
     expect(error.message).toContain("`codex.model`");
     expect(error.message).toMatch(/expected string/);
     expect(error.message).toContain("found number 5");
+  });
+
+  it("refuses approval.required = true beside another level, naming both", async () => {
+    const error = await loadError('[approval]\nrequired = true\nlevel = "delegate"\n');
+    expect(error.code).toBe("invalid_config");
+    expect(error.message).toContain("`approval.required`");
+    expect(error.message).toContain('level = "manual"');
+  });
+
+  it("names an unknown approval level and the levels it accepts", async () => {
+    const error = await loadError('[approval]\nlevel = "yolo"\n');
+    expect(error.message).toContain("`approval.level`");
+    expect(error.message).toMatch(/"manual"\|"confirm-phase"\|"delegate"/);
+    expect(error.message).toContain('found the string "yolo"');
   });
 
   it("names the key and the out-of-range value", async () => {

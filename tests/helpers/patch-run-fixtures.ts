@@ -97,6 +97,7 @@ export function passedPatch(overrides: Partial<PatchRunReport> = {}): PatchRunRe
     taskPacketPath: "progress/TASK_PACKET.md",
     diagnosisSha256: null,
     routeDecisionSha256: null,
+    approvedBy: "claude-chair",
     base: BASE,
     branch: "codex/patch-20260105_110000",
     commit: COMMIT,

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PatchRunReport } from "../../src/protocol/patch-run.js";
-import { appendFailurePattern, appendLedger, classifyChange, failurePattern, ledgerLine } from "../../src/report/ledger.js";
+import { appendFailurePattern, appendLedger, approvalLedgerLine, classifyChange, failurePattern, ledgerLine } from "../../src/report/ledger.js";
 import { abortedPatch, COMMIT, failedPatch, fileChange, MICRO_LIMITS, passedMicro, passedPatch } from "../helpers/patch-run-fixtures.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -43,6 +43,7 @@ describe("ledgerLine", () => {
       status: "passed",
       diagnosis_sha256: null,
       route_decision_sha256: null,
+      approved_by: "claude-chair",
     });
   });
 
@@ -50,6 +51,22 @@ describe("ledgerLine", () => {
     const approval = { diagnosisSha256: "a".repeat(64), routeDecisionSha256: "b".repeat(64) };
     expect(ledgerLine(passedPatch(approval), "out/codex-patch-20260105-111000.md")).toMatchObject({ diagnosis_sha256: "a".repeat(64), route_decision_sha256: "b".repeat(64) });
     expect(ledgerLine(microOverLimits(), "out/micro-20260105_140000.json")).not.toHaveProperty("diagnosis_sha256");
+  });
+
+  it("an approval line names who or what granted it, and for a policy what it approved", () => {
+    const at = new Date("2026-01-05T11:00:00Z");
+    const line = approvalLedgerLine({ id: "20260105_110000", at, level: "delegate", via: "delegate policy", approvedBy: "codex-relay (delegate policy)", input: "out/codex-diagnosis-20260105-110000.md", output: "progress/ROUTE_DECISION.md", filesApproved: ["src/a.ts"] });
+    expect(line).toEqual({
+      skill: "approval",
+      timestamp: at.toISOString(),
+      input: "out/codex-diagnosis-20260105-110000.md",
+      output: "progress/ROUTE_DECISION.md",
+      id: "20260105_110000",
+      level: "delegate",
+      via: "delegate policy",
+      approved_by: "codex-relay (delegate policy)",
+      files_approved: ["src/a.ts"],
+    });
   });
 
   it("sends a patch that broke verification back to diagnosis, with no commit", () => {

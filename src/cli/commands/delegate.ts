@@ -19,5 +19,6 @@ export async function run({ flags, io }: CommandInput<"delegate">): Promise<numb
     model: given(flags.model),
     requestedBy: given(flags["requested-by"]) ?? "codex-relay delegate",
   };
+  if (flags["dry-run"]) return (await import("../dry-run-command.js")).printDryRun(io, flags, { fields });
   return publishAndMaybeWait(io, flags, fields, flags.wait === true);
 }

@@ -3,12 +3,13 @@
 import type { CommandInput } from "../command.js";
 import { fileList, given, publishAndMaybeWait } from "../publish-and-wait.js";
 
-export function run({ flags, positionals, io }: CommandInput<"micro">): Promise<number> {
+export async function run({ flags, positionals, io }: CommandInput<"micro">): Promise<number> {
   const change = positionals[0]?.trim() ?? "";
   if (!change) {
     io.stderr.write('codex-relay micro: describe the change, e.g. codex-relay micro "add a null check to validateEmail"\n');
-    return Promise.resolve(2);
+    return 2;
   }
   const fields = { kind: "micro", issue: change, files: fileList(flags.files), model: given(flags.model), requestedBy: "codex-relay micro" } as const;
+  if (flags["dry-run"]) return (await import("../dry-run-command.js")).printDryRun(io, flags, { fields });
   return publishAndMaybeWait(io, flags, fields, flags.detach !== true);
 }

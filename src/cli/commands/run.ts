@@ -6,7 +6,7 @@ import { layoutFor, requestIdOf } from "../../protocol/layout.js";
 import { publishRequest } from "../../protocol/publish-request.js";
 import type { CommandInput } from "../command.js";
 import { EXIT_TIMEOUT, printResult } from "../print-result.js";
-import { inlineContext, runInline } from "../run-inline.js";
+import { heldForApproval, inlineContext, runInline } from "../run-inline.js";
 import { existingWorkspace } from "../workspace.js";
 
 export async function run({ flags, positionals, io }: CommandInput<"run">): Promise<number> {
@@ -22,12 +22,22 @@ export async function run({ flags, positionals, io }: CommandInput<"run">): Prom
       return 2;
     }
   }
+  if (flags["dry-run"]) {
+    const { printDryRun } = await import("../dry-run-command.js");
+    return printDryRun(io, flags, { text: queued ? await readFile(file, "utf8") : text, id: queued });
+  }
   // The context first: publishing redacts with its redactor, the one the daemon uses.
   const ctx = await inlineContext(layout.workspace, io);
   let id = queued;
   if (!id) {
     id = await publishRequest(layout, text, new Date(), ctx.redactor);
     io.stderr.write(`codex-relay: published as ${layout.request(id)}\n`);
+  }
+  const held = heldForApproval(ctx, id);
+  if (held) {
+    io.stderr.write(held);
+    await ctx.logger.close();
+    return 1;
   }
   const result = await runInline(ctx, id);
   await ctx.background.drain();
