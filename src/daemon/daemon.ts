@@ -22,6 +22,7 @@ import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";
 import { DirWatcher } from "./dir-watcher.js";
+import type { DetectionEvent, ErrorSource } from "../protocol/daemon-log.js";
 import { scheduleLocal, type Schedule } from "./sweep-schedule.js";
 
 const RESTART_SETTLE_MS = 100;
@@ -289,7 +290,7 @@ export class Daemon extends EventEmitter {
     }
   }
 
-  #offer(id: string, why: string): void {
+  #offer(id: string, why: DetectionEvent): void {
     if (this.#stopping || this.#running.has(id) || this.#queued.has(id) || this.#inLane.has(id) || this.#settling.get(id)?.timer) return;
     if (existsSync(this.#ctx.layout.result(id, "json"))) return; // done already: never run twice
     if (!this.#detectedAt.has(id)) {
@@ -480,7 +481,7 @@ export class Daemon extends EventEmitter {
     return trackCodexPhase(this.#ctx.layout, claim, this.#ctx.now, (error) => this.#report(toRelayError(error), "claim", claim.id));
   }
 
-  #report(error: RelayError, where: string, id?: string): void {
+  #report(error: RelayError, where: ErrorSource, id?: string): void {
     this.#ctx.logger.log("error", `${where} error`, { id, code: error.code, message: error.message });
     if (this.listenerCount("error") > 0) this.emit("error", error);
   }
