@@ -31,6 +31,7 @@ const workspace = { type: "string", description: "workspace root (default: the g
 const json = { type: "boolean", description: "print JSON instead of Markdown/text" } as const satisfies FlagSpec;
 const model = { type: "string", description: "model override for this request" } as const satisfies FlagSpec;
 const timeout = { type: "number", description: "give up waiting after this many seconds (exit 124)" } as const satisfies FlagSpec;
+const port = { type: "number", description: "the dashboard's port on 127.0.0.1 (default: a free one)" } as const satisfies FlagSpec;
 
 export const COMMANDS = {
   init: {
@@ -46,9 +47,11 @@ export const COMMANDS = {
   },
   start: {
     summary: "run the daemon in the foreground (Ctrl-C stops it gracefully)",
-    usage: "codex-relay start [--workspace DIR] [--quiet] [--from-start]",
+    usage: "codex-relay start [--workspace DIR] [--quiet] [--from-start] [--ui [--port N]]",
     flags: {
       workspace,
+      ui: { type: "boolean", description: "also serve the dashboard (see `codex-relay ui`)" },
+      port,
       quiet: { type: "boolean", description: "no readable log on the terminal (the JSON log file is still written)" },
       "from-start": { type: "boolean", description: "read configured transcripts from their start on first watch (default: from their end)" },
     },
@@ -108,6 +111,12 @@ export const COMMANDS = {
     summary: "list requests and their state",
     usage: "codex-relay status [--json] [--workspace DIR]",
     flags: { json, workspace },
+    positionals: [],
+  },
+  ui: {
+    summary: "serve the dashboard on 127.0.0.1: requests live, results, reports with diffs, ledger, charts; cancel and approve",
+    usage: "codex-relay ui [--port N] [--workspace DIR]",
+    flags: { port, workspace },
     positionals: [],
   },
   show: {

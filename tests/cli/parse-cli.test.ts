@@ -11,6 +11,7 @@ describe("parseCli: every command", () => {
     delegate: ["delegate", "--issue", "boom"],
     run: ["run", "req.md"],
     status: ["status"],
+    ui: ["ui"],
     show: ["show", "20251128_143022"],
     wait: ["wait", "20251128_143022"],
     cancel: ["cancel", "20251128_143022"],

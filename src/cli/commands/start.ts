@@ -20,6 +20,9 @@ export async function run({ flags, io }: CommandInput<"start">): Promise<number>
   });
   await daemon.start();
   io.stdout.write(`codex-relay: watching ${ctx.layout.inbox} (Ctrl-C to stop; log: ${ctx.layout.logFile})\n`);
+  // Loaded only when asked for: a daemon without --ui keeps its memory (bench: idle RSS).
+  const ui = flags.ui ? await (await import("../../ui/ui-server.js")).startUiServer({ layout: ctx.layout, port: flags.port, approvalRequired: ctx.config.approval.required, now: ctx.now }) : undefined;
+  if (ui) io.stdout.write(`codex-relay: dashboard at ${ui.url}\n`);
   await new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -35,6 +38,7 @@ export async function run({ flags, io }: CommandInput<"start">): Promise<number>
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+  await ui?.close();
   await ctx.logger.close();
   return 0;
 }
