@@ -3,7 +3,9 @@
 // names for that id are read; a report is read only when its name is a report name in out/.
 import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
+import { DIAGNOSIS_FILE } from "../patch/diagnosis-files.js";
 import type { Layout } from "../protocol/layout.js";
+import { proposedRouteDecision } from "./ui-actions.js";
 import { jsonObject } from "../util/json-object.js";
 
 /** How many of the newest event log lines the page gets. */
@@ -19,6 +21,8 @@ export interface RequestDetail {
   /** The newest event log lines, parsed; a line that is not JSON is left out. */
   readonly events: readonly Record<string, unknown>[];
   readonly report: { readonly file: string; readonly markdown: string } | null;
+  /** For a diagnosis report: the files its route decision proposes, for "approve these files". */
+  readonly approval: { readonly diagnosis: string; readonly files: readonly string[] } | null;
 }
 
 /** `id` must already match ID_PATTERN (the server checks it before calling). */
@@ -36,7 +40,14 @@ export async function readRequestDetail(layout: Layout, id: string): Promise<Req
     resultMarkdown,
     events: (log ?? "").split("\n").filter(Boolean).slice(-EVENT_TAIL).map(jsonObject).filter((line): line is Record<string, unknown> => line !== null),
     report: reportName && reportText !== null ? { file: `out/${reportName}`, markdown: reportText } : null,
+    approval: approvalOf(reportName, reportText),
   };
+}
+
+function approvalOf(name: string | undefined, text: string | null): RequestDetail["approval"] {
+  if (!name || text === null || !DIAGNOSIS_FILE.test(name)) return null;
+  const proposed = proposedRouteDecision(text);
+  return proposed && proposed.files.length > 0 ? { diagnosis: name, files: proposed.files } : null;
 }
 
 /** The file's text, or null when it is missing or a link that leads out of the workspace. */

@@ -38,14 +38,14 @@ export async function approveDiagnosis(layout: Layout, approval: DiagnosisApprov
   if (approver === "" || approver.length > 100) throw invalid("the approver's name is empty or longer than 100 characters");
   const text = await readFile(path.join(layout.out, approval.diagnosis), "utf8").catch(() => null);
   if (text === null) throw invalid(`out/${approval.diagnosis} does not exist`);
-  const proposed = fencedBlocks(text).find((block) => /^permission: codex-rw$/m.test(block) && /^## Approved Files$/m.test(block));
+  const proposed = proposedRouteDecision(text);
   if (!proposed) throw invalid(`out/${approval.diagnosis} proposes no route decision`);
-  const offered = parseRouteDecision(proposed).approvedFiles;
+  const offered = proposed.files;
   const files = [...new Set(approval.files)];
   const unknown = files.filter((file) => !offered.includes(file));
   if (files.length === 0 || unknown.length > 0) throw invalid(files.length === 0 ? "no file approved" : `not proposed by the diagnosis: ${unknown.join(", ")}`);
 
-  const [head = ""] = proposed.split(/^## Approved Files$/m);
+  const [head = ""] = proposed.block.split(/^## Approved Files$/m);
   const decision = `${head
     .replace(/^approved_by:.*$/m, `approved_by: ${JSON.stringify(approver)}\ndiagnosis_sha256: ${sha256(text)}`)
     .trimEnd()}\n\n## Approved Files\n\n${files.map((file) => `- ${file}`).join("\n")}\n`;
@@ -53,4 +53,10 @@ export async function approveDiagnosis(layout: Layout, approval: DiagnosisApprov
   if (check.approvedBy !== approver || check.permission !== "codex-rw" || check.problems.length > 0) throw invalid(`the route decision would not read back: ${check.problems.join("; ") || "approver or permission lost"}`);
   await writeFileAtomic(layout.routeDecision, decision, layout.tmp);
   return decision;
+}
+
+/** The route decision block a diagnosis report offers (diagnosis-report.md), and its files. */
+export function proposedRouteDecision(report: string): { block: string; files: readonly string[] } | null {
+  const block = fencedBlocks(report).find((text) => /^permission: codex-rw$/m.test(text) && /^## Approved Files$/m.test(text));
+  return block === undefined ? null : { block, files: parseRouteDecision(block).approvedFiles };
 }

@@ -1,0 +1,43 @@
+// The page's calls to its server: the token from the page's own URL goes with each one.
+export const TOKEN = new URLSearchParams(location.search).get("token") ?? "";
+
+export interface RequestRow {
+  id: string;
+  kind: string;
+  state: string;
+  error: string | null;
+  issue: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  tokens: number | null;
+  cost_usd: number | null;
+}
+
+export interface RequestDetail {
+  id: string;
+  request: string | null;
+  result: Record<string, any> | null;
+  resultMarkdown: string | null;
+  events: Record<string, any>[];
+  report: { file: string; markdown: string } | null;
+  approval: { diagnosis: string; files: string[] } | null;
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${(await res.json().catch(() => ({}))).error ?? ""}`);
+  return (await res.json()) as T;
+}
+
+export async function postJson(path: string, body: unknown = {}): Promise<{ ok: boolean; error?: string; hint?: string }> {
+  const res = await fetch(path, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  return (await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status}` }))) as { ok: boolean; error?: string; hint?: string };
+}
+
+/** Calls `onChange` whenever the relay's files change; `onState` says whether the stream is up. */
+export function subscribe(onChange: () => void, onState: (up: boolean) => void): void {
+  const source = new EventSource(`/api/events?token=${encodeURIComponent(TOKEN)}`);
+  source.addEventListener("change", onChange);
+  source.onopen = () => onState(true);
+  source.onerror = () => onState(false);
+}
