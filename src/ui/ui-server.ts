@@ -1,7 +1,7 @@
 // The dashboard's HTTP server (`codex-relay ui`, `start --ui`): 127.0.0.1 only, a random port
 // unless told, a random token in the URL it prints. Every route is named here; each serves one
-// kind of relay file, never a path taken from the request. Folder order (AGENTS): cli -> ui ->
-// daemon: the page reads the protocol's files and writes only its markers and route decision.
+// kind of relay file, never a path taken from the request. Folder order: cli -> ui -> daemon -> …
+// (the page reads the protocol's files and writes only its markers and route decision).
 // Loaded lazily by the CLI, so a daemon without --ui never loads it.
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
