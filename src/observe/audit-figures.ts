@@ -4,10 +4,11 @@
 // the records from the files and the audit branch.
 import type { Layout } from "../protocol/layout.js";
 import type { ResultStatus } from "../protocol/result.js";
-import { readAuditOnlyRecords } from "./audit-history.js";
+import { writesCode } from "../protocol/request-text.js";
+import { readAuditedLedgerEntries, readAuditOnlyRecords } from "./audit-history.js";
 import { DEFAULT_OBSERVE_SETTINGS, type ObserveSettings } from "./observe-settings.js";
 import { FINISHED_STATES, type RecordSource, type RequestRecord } from "./request-record.js";
-import { readRequestRecords } from "./request-records.js";
+import { readRequestRecords, withPatchRun } from "./request-records.js";
 
 export const AUDIT_SCHEMA_ID = "codex-relay/audit@1";
 const TOP = 10;
@@ -97,7 +98,11 @@ export interface AuditQuery {
 /** The figures of every request made in the window: the inbox, the archive, and the audit branch for the rest. */
 export async function readAuditFigures(layout: Layout, query: AuditQuery): Promise<AuditFigures> {
   const settings = query.settings ?? DEFAULT_OBSERVE_SETTINGS;
-  const onDisk = await readRequestRecords(layout, { now: query.now, since: query.since, settings, issue: false });
+  const read = await readRequestRecords(layout, { now: query.now, since: query.since, settings, issue: false });
+  // A patch whose line left the workspace's ledger (deleted, rotated) has it on the audit branch.
+  const unledgered = read.filter((r) => r.finished && writesCode(r.kind) && !r.patchRun).map((r) => r.id);
+  const ledgers = await readAuditedLedgerEntries(layout, unledgered);
+  const onDisk = read.map((r) => (ledgers.has(r.id) ? withPatchRun(r, ledgers.get(r.id)!) : r));
   const known = new Set(onDisk.map((record) => record.id));
   const audited = await readAuditOnlyRecords(layout, known, { now: query.now, since: query.since, settings });
   return computeAuditFigures([...onDisk, ...audited], { since: query.since ?? null, now: query.now });

@@ -4,7 +4,7 @@
 import { auditedFiles, readAuditedFiles } from "../git/audit-branch.js";
 import { LEDGER_FILE, RESULT_JSON_FILE, type Layout } from "../protocol/layout.js";
 import { requestIdTime } from "../protocol/request-id.js";
-import { parseLedger } from "./ledger-entries.js";
+import { parseLedger, type LedgerEntry } from "./ledger-entries.js";
 import type { ObserveSettings } from "./observe-settings.js";
 import type { RequestRecord } from "./request-record.js";
 import { recordOfResult } from "./request-records.js";
@@ -38,4 +38,17 @@ export async function readAuditOnlyRecords(
     records.push(recordOfResult(result, ledger, query.now, query.settings, "audit"));
   }
   return records;
+}
+
+/** The ledger lines of `ids` as the audit branch keeps them (each with the ledger as it stood after that run). */
+export async function readAuditedLedgerEntries(layout: Layout, ids: readonly string[]): Promise<Map<string, LedgerEntry>> {
+  const entries = new Map<string, LedgerEntry>();
+  if (ids.length === 0) return entries;
+  const where = (id: string) => `delegations/${id}/${LEDGER_FILE}`;
+  const texts = await readAuditedFiles(layout.workspace, ids.map(where)).catch(() => new Map<string, string>()); // not a repository: nothing kept
+  for (const id of ids) {
+    const entry = parseLedger(texts.get(where(id)) ?? "").get(id);
+    if (entry) entries.set(id, entry);
+  }
+  return entries;
 }

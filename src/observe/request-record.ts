@@ -82,7 +82,7 @@ export function stateWords(state: RequestState, detail: { runningMs?: number | n
     case "cancel_requested":
       return "cancel requested";
     case "orphaned":
-      return "orphaned (its daemon died)";
+      return "orphaned (its daemon died; the next start re-runs it)";
     case "timed_out":
     case "failed":
     case "rejected":

@@ -209,11 +209,23 @@ function finishedRecord(id: string, result: ResultSummary | undefined, ledger: L
     error,
     confidence: result?.confidence ?? null,
     files: result?.files ?? [],
-    patchRun: ledger ?? null,
-    branch: ledger ? (ledger.branch ?? (ledger.commit ? `codex/${ledger.kind}-${id}` : null)) : null,
-    commit: ledger?.commit ?? null,
+    ...patchFields(id, ledger ?? null),
     model: result?.model ?? null,
     timing: timing && { detectedAt: timing.detectedAt, startedAt: timing.startedAt, finishedAt: timing.finishedAt, codexMs: timing.codexMs },
+  };
+}
+
+/** `record` with its patch run's ledger line (found elsewhere: the audit branch keeps the ledger as it stood). */
+export function withPatchRun(record: RequestRecord, ledger: LedgerEntry): RequestRecord {
+  return { ...record, ...patchFields(record.id, ledger) };
+}
+
+function patchFields(id: string, ledger: LedgerEntry | null): Pick<RequestRecord, "patchRun" | "branch" | "commit"> {
+  return {
+    patchRun: ledger,
+    // Ledger lines of older versions name no branch: a committed run's is `codex/<kind>-<id>`.
+    branch: ledger ? (ledger.branch ?? (ledger.commit ? `codex/${ledger.kind}-${id}` : null)) : null,
+    commit: ledger?.commit ?? null,
   };
 }
 
