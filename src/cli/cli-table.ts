@@ -30,6 +30,7 @@ export interface CommandSpec {
 const workspace = { type: "string", description: "workspace root (default: the git repository around the current folder)" } as const satisfies FlagSpec;
 const json = { type: "boolean", description: "print JSON instead of Markdown/text" } as const satisfies FlagSpec;
 const model = { type: "string", description: "model override for this request" } as const satisfies FlagSpec;
+const since = { type: "string", description: "only requests made within this long: 12h, 2d, 7d (s, m, h, d, w)" } as const satisfies FlagSpec;
 const timeout = { type: "number", description: "give up waiting after this many seconds (exit 124)" } as const satisfies FlagSpec;
 const port = { type: "number", description: "the dashboard's port on 127.0.0.1 (default: a free one)" } as const satisfies FlagSpec;
 
@@ -108,9 +109,22 @@ export const COMMANDS = {
     positionals: ["request-file"],
   },
   status: {
-    summary: "list requests and their state",
-    usage: "codex-relay status [--json] [--workspace DIR]",
-    flags: { json, workspace },
+    summary: "list requests, newest first: state, issue, age, duration, tokens, cost, and a patch's branch and commit",
+    usage: "codex-relay status [--state S] [--kind K] [--since 2d] [--limit N] [--json] [--workspace DIR]",
+    flags: {
+      state: { type: "string", description: "only these states, comma-separated: queued, awaiting_approval, running, completed, failed, … or open / finished" },
+      kind: { type: "string", description: "only these kinds, comma-separated: analysis, diagnose, patch, micro" },
+      since,
+      limit: { type: "number", description: "show at most this many, the newest (default 50; 0: all)" },
+      json: { type: "boolean", description: "print every field of each request as JSON" },
+      workspace,
+    },
+    positionals: [],
+  },
+  audit: {
+    summary: "figures over finished requests: totals, completion, patch outcomes, confidence, tokens and cost, latency, top errors and files",
+    usage: "codex-relay audit [--since 7d] [--json] [--workspace DIR]",
+    flags: { since, json: { type: "boolean", description: "print the figures as JSON" }, workspace },
     positionals: [],
   },
   ui: {

@@ -1,32 +1,12 @@
-// Where a request stands, read from the files alone (the daemon keeps no other state).
-import { existsSync } from "node:fs";
-import { loadConfig } from "../config/load-config.js";
-import { readClaim, isStale } from "../daemon/claims.js";
-import { daemonRunning } from "../daemon/workspace-lock.js";
+// Where an unfinished request stands, in words, read from the files alone (the daemon keeps no
+// other state): see observe/request-records.ts.
 import type { Layout } from "../protocol/layout.js";
-import { readResult } from "../report/result-file.js";
+import { readRequestRecord } from "../observe/request-records.js";
+import type { CliIo } from "./command.js";
+import { settingsOf } from "./observe-options.js";
 
-export type RequestState =
-  | `done: ${string}`
-  | "running"
-  | "orphaned (its daemon died; the next daemon start re-runs it)"
-  | "cancel requested"
-  | "queued (or awaiting `codex-relay approve` when approval is required)"
-  | "waiting for a daemon (`codex-relay start`, or `codex-relay run` it)"
-  | "unknown";
-
-export async function requestState(layout: Layout, id: string): Promise<RequestState> {
-  const result = await readResult(layout, id);
-  if (result) return `done: ${result.status}`;
-  const claim = await readClaim(layout, id);
-  if (claim) return isStale(claim, new Date(), await staleMs(layout)) ? "orphaned (its daemon died; the next daemon start re-runs it)" : "running";
-  if (!existsSync(layout.request(id))) return "unknown";
-  if (existsSync(layout.cancel(id))) return "cancel requested";
-  if (await daemonRunning(layout)) return "queued (or awaiting `codex-relay approve` when approval is required)";
-  return "waiting for a daemon (`codex-relay start`, or `codex-relay run` it)";
-}
-
-async function staleMs(layout: Layout): Promise<number> {
-  const config = await loadConfig(layout.configFile).catch(() => undefined); // status works even with a broken config
-  return (config?.daemon.claim_stale_s ?? 60) * 1000;
+/** The request's state in words (`awaiting approval`, `running 12 s`, …), or "unknown" when it has no files. */
+export async function requestState(layout: Layout, id: string, io: CliIo): Promise<string> {
+  const record = await readRequestRecord(layout, id, { now: new Date(), settings: await settingsOf(layout, io) });
+  return record?.stateText ?? "unknown";
 }

@@ -80,6 +80,7 @@ async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcom
     patch: report.diff?.patch || null,
     summary: oneLine(summary, SUMMARY_CHARS),
     startedAt: done.codexStartedAt,
+    codexMs: done.codexStartedAt ? done.report.timing.codexMs : null,
     usage: done.usage,
     auditFiles: written.files,
   };
