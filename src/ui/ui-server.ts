@@ -13,7 +13,8 @@ import { ID_PATTERN, type Layout } from "../protocol/layout.js";
 import { liveUpdates } from "./live-updates.js";
 import { refuse } from "./request-guard.js";
 import { readRequestDetail } from "./request-detail.js";
-import { listRequests } from "./request-list.js";
+import type { ObserveSettings } from "../observe/observe-settings.js";
+import { chartFigures, requestRows } from "./ui-figures.js";
 import { readLedger } from "./ledger-lines.js";
 import { approveDiagnosis, writeMarker } from "./ui-actions.js";
 
@@ -26,7 +27,8 @@ export interface UiServerOptions {
   readonly layout: Layout;
   /** 0 (the default): a free port chosen by the system. */
   readonly port?: number;
-  readonly approvalRequired: boolean;
+  /** How request files read (approval, stale claims, prices): observeSettings(config). */
+  readonly settings: ObserveSettings;
   readonly now?: () => Date;
 }
 
@@ -57,7 +59,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const { pathname } = url;
     if (req.method === "GET" && pathname === "/") return sendPage(res, token);
     if (req.method === "GET" && STATIC[pathname]) return sendFile(res, pathname.slice(1), STATIC[pathname]);
-    if (req.method === "GET" && pathname === "/api/requests") return sendJson(res, 200, await listRequests(layout, options.approvalRequired));
+    if (req.method === "GET" && pathname === "/api/requests") return sendJson(res, 200, await requestRows(layout, options.settings, now()));
+    if (req.method === "GET" && pathname === "/api/charts") return sendJson(res, 200, await chartFigures(layout, options.settings, now()));
     if (req.method === "GET" && pathname === "/api/ledger") return sendJson(res, 200, await readLedger(layout));
     if (req.method === "GET" && pathname === "/api/events") return live.add(res);
     const one = /^\/api\/requests\/([^/]+)(?:\/(cancel|approve))?$/.exec(pathname);

@@ -1,16 +1,30 @@
 // The page's calls to its server: the token from the page's own URL goes with each one.
 export const TOKEN = new URLSearchParams(location.search).get("token") ?? "";
 
+/** src/ui/ui-figures.ts RequestRow, as JSON. */
 export interface RequestRow {
   id: string;
   kind: string;
   state: string;
-  error: string | null;
+  stateText: string;
+  finished: boolean;
+  awaiting: "approve_marker" | "route_decision" | null;
   issue: string;
-  finished_at: string | null;
-  duration_ms: number | null;
+  createdAt: string;
+  durationMs: number | null;
   tokens: number | null;
-  cost_usd: number | null;
+  costUsd: number | null;
+  branch: string | null;
+}
+
+/** src/ui/ui-figures.ts DayFigures, as JSON. */
+export interface DayFigures {
+  day: string;
+  byStatus: Record<string, number>;
+  tokens: number;
+  costUsd: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
 }
 
 export interface RequestDetail {

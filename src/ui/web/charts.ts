@@ -1,9 +1,9 @@
-// The charts view, from the request rows: requests per day by status, tokens (and cost) per day,
-// latency per day (p50, p95). Hand-rolled SVG bars: three charts do not need a chart library.
-import type { RequestRow } from "./api.js";
+// The charts view, from the audit figures of each day (/api/charts): requests per day by status,
+// tokens (and cost) per day, latency per day (p50, p95). Hand-rolled SVG bars: three charts do not
+// need a chart library.
+import type { DayFigures } from "./api.js";
 import { h, svg } from "./dom.js";
 
-const DAYS = 14;
 const STATUSES = ["completed", "failed", "timed_out", "cancelled", "rejected"] as const;
 
 interface Series {
@@ -12,29 +12,16 @@ interface Series {
   values: number[];
 }
 
-export function chartsView(rows: readonly RequestRow[], today = new Date()): HTMLElement {
-  const days = Array.from({ length: DAYS }, (_, i) => new Date(today.getTime() - (DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10));
-  const index = new Map(days.map((day, i) => [day, i]));
-  const byStatus = STATUSES.map((status) => ({ name: status, cls: `s-${status}`, values: days.map(() => 0) }));
-  const tokens = days.map(() => 0);
-  let cost = 0;
-  const durations: number[][] = days.map(() => []);
-  for (const row of rows) {
-    const i = row.finished_at ? index.get(row.finished_at.slice(0, 10)) : undefined;
-    if (i === undefined) continue;
-    const status = byStatus.find((s) => s.name === row.state);
-    if (status) status.values[i] = status.values[i]! + 1;
-    tokens[i] = tokens[i]! + (row.tokens ?? 0);
-    cost += row.cost_usd ?? 0;
-    if (row.duration_ms !== null) durations[i]!.push(row.duration_ms / 1000);
-  }
-  const quantile = (q: number) => durations.map((list) => (list.length === 0 ? 0 : [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(q * list.length))]!));
+export function chartsView(days: readonly DayFigures[]): HTMLElement {
+  const labels = days.map((d) => d.day);
+  const cost = days.reduce((sum, d) => sum + (d.costUsd ?? 0), 0);
+  const seconds = (ms: number | null) => (ms ?? 0) / 1000;
   return h(
     "div",
     { class: "charts" },
-    chart("Requests per day, by status", days, byStatus, true, (v) => String(v)),
-    chart(`Tokens per day${cost > 0 ? ` (estimated cost over ${DAYS} days: $${cost.toFixed(2)})` : ""}`, days, [{ name: "tokens", cls: "s-tokens", values: tokens }], true, compact),
-    chart("Latency per day (seconds)", days, [{ name: "p50", cls: "s-p50", values: quantile(0.5) }, { name: "p95", cls: "s-p95", values: quantile(0.95) }], false, (v) => v.toFixed(1)),
+    chart("Requests per day, by status", labels, STATUSES.map((status) => ({ name: status.replace("_", " "), cls: `s-${status}`, values: days.map((d) => d.byStatus[status] ?? 0) })), true, String),
+    chart(`Tokens per day${cost > 0 ? ` (estimated cost over ${days.length} days: $${cost.toFixed(2)})` : ""}`, labels, [{ name: "tokens", cls: "s-tokens", values: days.map((d) => d.tokens) }], true, compact),
+    chart("Latency per day, detection to RESULT (seconds)", labels, [{ name: "p50", cls: "s-p50", values: days.map((d) => seconds(d.latencyP50Ms)) }, { name: "p95", cls: "s-p95", values: days.map((d) => seconds(d.latencyP95Ms)) }], false, (v) => v.toFixed(1)),
   );
 }
 
@@ -45,7 +32,7 @@ function chart(title: string, days: string[], series: Series[], stacked: boolean
   const bottom = 22;
   const totals = days.map((_, i) => (stacked ? series.reduce((sum, s) => sum + s.values[i]!, 0) : Math.max(...series.map((s) => s.values[i]!))));
   const max = Math.max(1, ...totals);
-  const slot = (width - left) / days.length;
+  const slot = (width - left) / Math.max(1, days.length);
   const scale = (v: number) => (v / max) * (height - bottom - 8);
   const plot = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title });
   for (const f of [0, 0.5, 1]) {

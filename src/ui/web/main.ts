@@ -1,7 +1,7 @@
 // The dashboard page: the request list (live), one request's detail (RESULT, report, diff, events,
 // request), the ledger and the charts. All state is in the relay's files; the page re-reads them
 // when the server says something changed.
-import { getJson, postJson, subscribe, type RequestDetail, type RequestRow } from "./api.js";
+import { getJson, postJson, subscribe, type DayFigures, type RequestDetail, type RequestRow } from "./api.js";
 import { chartsView } from "./charts.js";
 import { diffView } from "./diff-view.js";
 import { h } from "./dom.js";
@@ -12,28 +12,27 @@ type Tab = "result" | "report" | "diff" | "events" | "request";
 
 const state = { view: "requests" as View, rows: [] as RequestRow[], selected: null as string | null, tab: "result" as Tab, filter: "" };
 const $ = (id: string) => document.getElementById(id)!;
-const FINISHED = new Set(["completed", "failed", "timed_out", "cancelled", "rejected"]);
 
 async function refresh(): Promise<void> {
   state.rows = await getJson<RequestRow[]>("/api/requests");
   renderRows();
   if (state.view === "requests" && state.selected) await renderDetail(state.selected);
-  if (state.view === "charts") $("charts-view").replaceChildren(chartsView(state.rows));
+  if (state.view === "charts") $("charts-view").replaceChildren(chartsView(await getJson<DayFigures[]>("/api/charts")));
   if (state.view === "ledger") await renderLedger();
 }
 
 function renderRows(): void {
   const words = state.filter.toLowerCase();
-  const shown = words ? state.rows.filter((r) => `${r.id} ${r.kind} ${r.state} ${r.issue}`.toLowerCase().includes(words)) : state.rows;
+  const shown = words ? state.rows.filter((r) => `${r.id} ${r.kind} ${r.stateText} ${r.issue}`.toLowerCase().includes(words)) : state.rows;
   $("rows").replaceChildren(
     ...shown.map((row) => {
       const tr = h(
         "tr",
         { "data-id": row.id, class: row.id === state.selected ? "sel" : undefined, tabindex: "0" },
-        h("td", {}, badge(row.state, row.error)),
+        h("td", {}, badge(row)),
         h("td", {}, h("div", { class: "id" }, row.id), h("div", { class: "issue" }, row.issue)),
         h("td", {}, row.kind),
-        h("td", { class: "num" }, row.duration_ms === null ? "" : seconds(row.duration_ms)),
+        h("td", { class: "num" }, row.durationMs === null ? "" : seconds(row.durationMs)),
         h("td", { class: "num" }, row.tokens === null ? "" : row.tokens.toLocaleString()),
       );
       const pick = () => void select(row.id);
@@ -43,12 +42,12 @@ function renderRows(): void {
     }),
   );
   $("empty").hidden = state.rows.length > 0;
-  const open = state.rows.filter((r) => !FINISHED.has(r.state)).length;
+  const open = state.rows.filter((r) => !r.finished).length;
   $("counts").textContent = `${state.rows.length} ${state.rows.length === 1 ? "request" : "requests"} · ${open} open`;
 }
 
-function badge(stateText: string, error: string | null): HTMLElement {
-  return h("span", { class: `badge s-${stateText.replace(/ /g, "_")}`, title: error ?? stateText }, stateText);
+function badge(row: RequestRow): HTMLElement {
+  return h("span", { class: `badge s-${row.state}`, title: row.stateText }, row.state.replace(/_/g, " "));
 }
 
 async function select(id: string): Promise<void> {
@@ -70,16 +69,16 @@ async function renderDetail(id: string): Promise<void> {
   ];
   if (!tabs.some(([t, , on]) => on && t === state.tab)) state.tab = "result";
   const actions = h("div", { class: "actions" });
-  if (row && !FINISHED.has(row.state) && detail.request !== null) {
-    if (row.state === "awaiting approval") actions.append(actionButton("Approve", `/api/requests/${id}/approve`));
+  if (row && !row.finished && detail.request !== null) {
+    if (row.awaiting === "approve_marker") actions.append(actionButton("Approve", `/api/requests/${id}/approve`));
     actions.append(actionButton("Cancel", `/api/requests/${id}/cancel`, "danger"));
   }
   const body = h("div", { class: "tab-body" });
   const header = h(
     "div",
     { class: "detail-head" },
-    h("div", {}, h("h2", {}, id), h("div", { class: "muted" }, [row?.kind, detail.result?.codex?.model, row?.finished_at && new Date(row.finished_at).toLocaleString()].filter(Boolean).join(" · "))),
-    row ? badge(row.state, row.error) : null,
+    h("div", {}, h("h2", {}, id), h("div", { class: "muted" }, [row?.kind, detail.result?.codex?.model, row && new Date(row.createdAt).toLocaleString(), row?.branch].filter(Boolean).join(" · "))),
+    row ? h("span", { class: `badge s-${row.state}` }, row.stateText) : null,
     actions,
   );
   const nav = h("nav", { class: "tabs" }, ...tabs.filter(([, , on]) => on).map(([t, label]) => {
