@@ -2,11 +2,15 @@
 // --ui` running real requests (the real codex binary, the model fixture): live list, rendered
 // RESULTs, diffs, the cancel button, and the server's refusals.
 import { existsSync, readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import http from "node:http";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { BUGGY, fixReplies, TEST_JS } from "../fixtures/patch-project.js";
+import { parseRouteDecision } from "../../src/protocol/route-decision.js";
+import { sha256 } from "../../src/util/sha256.js";
+import { BUGGY, fixReplies, TASK_PACKET, TEST_JS } from "../fixtures/patch-project.js";
 import { dashboardPage, launchBrowser, screenshot } from "../helpers/browser.js";
 import { useDaemonSession } from "../helpers/daemon-session.js";
 import { git } from "../helpers/gitdir.js";
@@ -24,8 +28,8 @@ afterAll(async () => {
 });
 
 /** A workspace, and a daemon serving the dashboard; `url` is the one it printed. */
-async function daemonWithUi(options: { patchProject?: boolean } = {}): Promise<{ ws: TestWorkspace; daemon: DaemonProcess; url: string }> {
-  const ws = await session.workspace({ toml: "[patch]\nauto_diagnose = false\n" });
+async function daemonWithUi(options: { patchProject?: boolean; toml?: string } = {}): Promise<{ ws: TestWorkspace; daemon: DaemonProcess; url: string }> {
+  const ws = await session.workspace({ toml: options.toml ?? "[patch]\nauto_diagnose = false\n" });
   if (options.patchProject) {
     await writeFiles(ws.dir, {
       "src/math.js": BUGGY,
@@ -130,7 +134,7 @@ describe("the dashboard", () => {
 });
 
 /** A raw request to the dashboard, with exactly the headers given. */
-function raw(url: URL, options: { path: string; method?: string; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
+function raw(url: URL, options: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port: url.port, path: options.path, method: options.method ?? "GET", headers: { host: url.host, ...options.headers } }, (res) => {
       let body = "";
@@ -138,9 +142,58 @@ function raw(url: URL, options: { path: string; method?: string; headers?: Recor
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on("error", reject);
-    req.end();
+    req.end(options.body);
   });
 }
+
+const DIAGNOSIS_REPLY = {
+  root_cause: "add() uses a minus sign.",
+  technical_explanation: "src/math.js returns a - b.",
+  recommended_fix: "Return a + b in src/math.js.",
+  files_to_change: [
+    { path: "src/math.js", reason: "holds add()" },
+    { path: "test.js", reason: "could test more" },
+  ],
+  needs_write: true,
+  risks: [],
+  verification_notes: "node test.js prints ok add",
+  confidence: "high",
+};
+
+describe("approving a diagnosis from the dashboard", () => {
+  it("writes progress/ROUTE_DECISION.md with the user's name and only the files kept, pinned to the diagnosis; refuses a file it did not propose", async () => {
+    const { ws, url } = await daemonWithUi({ patchProject: true, toml: "[patch]\nauto_diagnose = false\nauto_patch = false\n" });
+    await writeFiles(ws.dir, { "progress/TASK_PACKET.md": TASK_PACKET });
+    ws.server.setDefault(jsonMessage(DIAGNOSIS_REPLY));
+    const id = idOf((await ws.cli(["diagnose", "--wait", "--json"])).stdout);
+    const report = (await readdir(ws.layout.out)).find((name) => name.startsWith("codex-diagnosis-"))!;
+
+    const token = new URL(url).searchParams.get("token")!;
+    const refused = await raw(new URL(url), {
+      path: `/api/route-decision?token=${token}`,
+      method: "POST",
+      headers: { origin: new URL(url).origin, "content-type": "application/json" },
+      body: JSON.stringify({ diagnosis: report, approver: "Mallory", files: ["src/math.js", ".env"] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body).error).toContain("not proposed by the diagnosis: .env");
+    expect(existsSync(ws.layout.routeDecision)).toBe(false);
+
+    const page = await dashboardPage(browser);
+    await page.goto(url);
+    await page.locator(`tr[data-id="${id}"]`).click();
+    await page.getByRole("button", { name: "Report" }).click();
+    await page.getByRole("checkbox", { name: "test.js" }).uncheck();
+    await page.getByRole("textbox", { name: "approver" }).fill("Dana Reviewer");
+    await screenshot(page, "diagnosis-approve");
+    await page.getByRole("button", { name: "Approve these files" }).click();
+    await page.getByText("Written to progress/ROUTE_DECISION.md").waitFor();
+
+    const decision = parseRouteDecision(readFileSync(ws.layout.routeDecision, "utf8"));
+    expect(decision).toMatchObject({ permission: "codex-rw", approvedBy: "Dana Reviewer", approvedFiles: ["src/math.js"], diagnosis: `out/${report}`, problems: [] });
+    expect(decision.diagnosisSha256).toBe(sha256(readFileSync(path.join(ws.layout.out, report))));
+  }, 120_000);
+});
 
 describe("the dashboard's server", () => {
   it("refuses a request without the token (401), a foreign Origin or Host (403), and serves only its own routes", async () => {

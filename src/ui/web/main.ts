@@ -11,6 +11,8 @@ type View = "requests" | "ledger" | "charts";
 type Tab = "result" | "report" | "diff" | "events" | "request";
 
 const state = { view: "requests" as View, rows: [] as RequestRow[], selected: null as string | null, tab: "result" as Tab, filter: "" };
+/** What the detail pane shows now: a live update that changes nothing leaves it (and a half-filled form) alone. */
+let shownDetail = "";
 const $ = (id: string) => document.getElementById(id)!;
 
 async function refresh(): Promise<void> {
@@ -60,6 +62,9 @@ async function renderDetail(id: string): Promise<void> {
   const detail = await getJson<RequestDetail>(`/api/requests/${id}`);
   if (state.selected !== id) return; // another was picked meanwhile
   const row = state.rows.find((r) => r.id === id);
+  const key = JSON.stringify([state.tab, row, detail]);
+  if (key === shownDetail) return;
+  shownDetail = key;
   const tabs: [Tab, string, boolean][] = [
     ["result", "Result", true],
     ["report", "Report", detail.report !== null],
