@@ -8,11 +8,8 @@ import { DAEMON_LOG_VERSION, parseDaemonLogLine, type DaemonLogLine } from "../.
 import { jsonMessage } from "../fixtures/model-server.js";
 import { fixReplies } from "../fixtures/patch-project.js";
 import { useDaemonSession } from "../helpers/daemon-session.js";
-import { writePrerequisites } from "../helpers/patch-workspace.js";
+import { commitDemoProject, writePrerequisites } from "../helpers/patch-workspace.js";
 import { analysisReply, until, type TestWorkspace } from "../helpers/relay-workspace.js";
-import { git } from "../helpers/gitdir.js";
-import { writeFiles } from "../helpers/testdir.js";
-import { BUGGY, TEST_JS } from "../fixtures/patch-project.js";
 
 const session = useDaemonSession();
 
@@ -26,14 +23,7 @@ function documentedLines(ws: TestWorkspace): DaemonLogLine[] {
 describe("the daemon's JSON log", () => {
   it("documents every event of an analysis, a failed run, a cancellation and a patch", async () => {
     const ws = await session.workspace({ toml: "[patch]\nauto_diagnose = false\n" });
-    await writeFiles(ws.dir, {
-      "src/math.js": BUGGY,
-      "test.js": TEST_JS,
-      "package.json": `${JSON.stringify({ name: "demo", type: "module", private: true, scripts: { test: "node test.js" } })}\n`,
-      ".gitignore": "node_modules/\n.autonomous_runs/\n",
-    });
-    git(ws.dir, "add", ".");
-    git(ws.dir, "commit", "-qm", "demo project");
+    await commitDemoProject(ws);
     const daemon = await session.startDaemon(ws);
 
     ws.server.enqueue(jsonMessage(analysisReply()));

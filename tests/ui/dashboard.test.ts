@@ -10,11 +10,10 @@ import type { Browser } from "playwright-core";
 import { jsonMessage } from "../fixtures/model-server.js";
 import { parseRouteDecision } from "../../src/protocol/route-decision.js";
 import { sha256 } from "../../src/util/sha256.js";
-import { BUGGY, fixReplies, TASK_PACKET, TEST_JS } from "../fixtures/patch-project.js";
+import { DIAGNOSIS_REPLY, fixReplies, TASK_PACKET } from "../fixtures/patch-project.js";
 import { dashboardPage, launchBrowser, screenshot } from "../helpers/browser.js";
 import { useDaemonSession } from "../helpers/daemon-session.js";
-import { git } from "../helpers/gitdir.js";
-import { writePrerequisites } from "../helpers/patch-workspace.js";
+import { commitDemoProject, writePrerequisites } from "../helpers/patch-workspace.js";
 import { analysisReply, logEvents, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 import { writeFiles } from "../helpers/testdir.js";
 
@@ -30,16 +29,7 @@ afterAll(async () => {
 /** A workspace, and a daemon serving the dashboard; `url` is the one it printed. */
 async function daemonWithUi(options: { patchProject?: boolean; toml?: string } = {}): Promise<{ ws: TestWorkspace; daemon: DaemonProcess; url: string }> {
   const ws = await session.workspace({ toml: options.toml ?? "[patch]\nauto_diagnose = false\n" });
-  if (options.patchProject) {
-    await writeFiles(ws.dir, {
-      "src/math.js": BUGGY,
-      "test.js": TEST_JS,
-      "package.json": `${JSON.stringify({ name: "demo", type: "module", private: true, scripts: { test: "node test.js" } })}\n`,
-      ".gitignore": "node_modules/\n.autonomous_runs/\n",
-    });
-    git(ws.dir, "add", ".");
-    git(ws.dir, "commit", "-qm", "demo project");
-  }
+  if (options.patchProject) await commitDemoProject(ws);
   const daemon = await session.startDaemon(ws, ["--ui"]);
   await until(() => daemon.printed().includes("dashboard at "), "the dashboard's URL");
   const url = /dashboard at (\S+)/.exec(daemon.printed())![1]!;
@@ -146,25 +136,14 @@ function raw(url: URL, options: { path: string; method?: string; headers?: Recor
   });
 }
 
-const DIAGNOSIS_REPLY = {
-  root_cause: "add() uses a minus sign.",
-  technical_explanation: "src/math.js returns a - b.",
-  recommended_fix: "Return a + b in src/math.js.",
-  files_to_change: [
-    { path: "src/math.js", reason: "holds add()" },
-    { path: "test.js", reason: "could test more" },
-  ],
-  needs_write: true,
-  risks: [],
-  verification_notes: "node test.js prints ok add",
-  confidence: "high",
-};
+/** The demo diagnosis, proposing one file more than the user will keep. */
+const TWO_FILE_DIAGNOSIS = { ...DIAGNOSIS_REPLY, files_to_change: [...DIAGNOSIS_REPLY.files_to_change, { path: "test.js", reason: "could test more" }] };
 
 describe("approving a diagnosis from the dashboard", () => {
   it("writes progress/ROUTE_DECISION.md with the user's name and only the files kept, pinned to the diagnosis; refuses a file it did not propose", async () => {
     const { ws, url } = await daemonWithUi({ patchProject: true, toml: "[patch]\nauto_diagnose = false\nauto_patch = false\n" });
     await writeFiles(ws.dir, { "progress/TASK_PACKET.md": TASK_PACKET });
-    ws.server.setDefault(jsonMessage(DIAGNOSIS_REPLY));
+    ws.server.setDefault(jsonMessage(TWO_FILE_DIAGNOSIS));
     const id = idOf((await ws.cli(["diagnose", "--wait", "--json"])).stdout);
     const report = (await readdir(ws.layout.out)).find((name) => name.startsWith("codex-diagnosis-"))!;
 
