@@ -2,7 +2,8 @@
 // file for tools. Both pass through the redactor.
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import path from "node:path";
-import { DAEMON_LOG_VERSION, type DaemonLogEvent, type DaemonLogFields, type DaemonLogLevel } from "../protocol/daemon-log.js";
+import type { DaemonLogEvent, DaemonLogFields, DaemonLogLevel } from "../protocol/daemon-log.js";
+import { DAEMON_LOG_VERSION } from "../protocol/daemon-log-version.js";
 import type { Redactor } from "../security/redact.js";
 
 export type LogLevel = DaemonLogLevel;

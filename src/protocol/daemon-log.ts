@@ -3,9 +3,9 @@
 // event the protocol documents cannot drift; tests parse real logs with `parseDaemonLogLine`.
 import { z } from "zod";
 import { RelayError } from "../errors.js";
+import { DAEMON_LOG_VERSION } from "./daemon-log-version.js";
 
-/** Bumped when an event is renamed or a field changes meaning; new events and fields keep it. */
-export const DAEMON_LOG_VERSION = 1;
+export { DAEMON_LOG_VERSION };
 
 const id = z.string();
 const message = z.string();
