@@ -90,6 +90,23 @@ describe("the dashboard", () => {
     expect(JSON.parse(readFileSync(ws.layout.result(id, "json"), "utf8")).status).toBe("cancelled");
   }, 120_000);
 
+  it("approves a request held for approval: the button writes the APPROVE marker, then the request runs", async () => {
+    const { ws, url } = await daemonWithUi({ toml: "[approval]\nrequired = true\n" });
+    ws.server.setDefault(jsonMessage(analysisReply()));
+    const id = idOf((await ws.cli(["delegate", "--json", "--issue", "Wait for me."])).stdout);
+
+    const page = await dashboardPage(browser);
+    await page.goto(url);
+    const row = page.locator(`tr[data-id="${id}"]`);
+    await row.getByText("awaiting approval").waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.getByRole("button", { name: "Approve" }).click();
+
+    await until(() => existsSync(ws.layout.approve(id)), "the APPROVE marker");
+    await row.getByText("completed").waitFor({ timeout: 30_000 });
+    expect(ws.server.requests).toHaveLength(1);
+  }, 120_000);
+
   it("shows a patch's diff as a diff, and the ledger and charts", async () => {
     const { ws, url } = await daemonWithUi({ patchProject: true });
     ws.server.enqueue(...fixReplies());
