@@ -48,10 +48,11 @@ export async function postJson(path: string, body: unknown = {}): Promise<{ ok: 
   return (await res.json().catch(() => ({ ok: false, error: `HTTP ${res.status}` }))) as { ok: boolean; error?: string; hint?: string };
 }
 
-/** Calls `onChange` whenever the relay's files change; `onState` says whether the stream is up. */
-export function subscribe(onChange: () => void, onState: (up: boolean) => void): void {
+/** Calls `onChange` whenever the relay's files change, `onLog` with the id whose event log grew; `onState` says whether the stream is up. */
+export function subscribe(onChange: () => void, onLog: (id: string) => void, onState: (up: boolean) => void): void {
   const source = new EventSource(`/api/events?token=${encodeURIComponent(TOKEN)}`);
   source.addEventListener("change", onChange);
+  source.addEventListener("log", (event) => onLog((event as MessageEvent<string>).data));
   source.onopen = () => onState(true);
   source.onerror = () => onState(false);
 }

@@ -207,7 +207,10 @@ const onChange = () => {
     }
   });
 };
-subscribe(onChange, (up) => {
+const onLog = (id: string) => {
+  if (state.view === "requests" && state.selected === id && !pending) void renderDetail(id);
+};
+subscribe(onChange, onLog, (up) => {
   $("live").textContent = up ? "live" : "reconnecting…";
   $("live").classList.toggle("up", up);
 });
