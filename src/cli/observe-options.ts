@@ -1,6 +1,5 @@
 // What `status` and `audit` share: the settings that change how the files read (from
 // codex-relay.toml, tolerantly) and the checked `--since`, `--state` and `--kind` flags.
-import { loadConfig } from "../config/load-config.js";
 import { RelayError } from "../errors.js";
 import { DEFAULT_OBSERVE_SETTINGS, observeSettings, type ObserveSettings } from "../observe/observe-settings.js";
 import { isStateKey, FINISHED_STATES, OPEN_STATES } from "../observe/request-record.js";
@@ -10,11 +9,17 @@ import { parseDuration } from "../util/duration.js";
 import type { CliIo } from "./command.js";
 
 /**
- * The workspace's settings; the defaults, said on stderr, when codex-relay.toml does not validate:
- * a broken config is when a user most needs to see what ran.
+ * The workspace's settings, loaded when first needed (zod and the TOML reader cost more than a
+ * listing of finished requests); the defaults, said on stderr, when codex-relay.toml does not
+ * validate: a broken config is when a user most needs to see what ran.
  */
-export async function settingsOf(layout: Layout, io: CliIo): Promise<ObserveSettings> {
+export function settingsOf(layout: Layout, io: CliIo): () => Promise<ObserveSettings> {
+  return () => loadSettings(layout, io);
+}
+
+async function loadSettings(layout: Layout, io: CliIo): Promise<ObserveSettings> {
   try {
+    const { loadConfig } = await import("../config/load-config.js");
     return observeSettings(await loadConfig(layout.configFile));
   } catch (error) {
     io.stderr.write(`codex-relay: ${(error as Error).message.split("\n")[0]}; reading with the default settings\n`);

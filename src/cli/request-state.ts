@@ -7,6 +7,8 @@ import { settingsOf } from "./observe-options.js";
 
 /** The request's state in words (`awaiting approval`, `running 12 s`, …), or "unknown" when it has no files. */
 export async function requestState(layout: Layout, id: string, io: CliIo): Promise<string> {
-  const record = await readRequestRecord(layout, id, { now: new Date(), settings: await settingsOf(layout, io) });
-  return record?.stateText ?? "unknown";
+  const record = await readRequestRecord(layout, id, { now: new Date(), settings: settingsOf(layout, io) });
+  if (!record) return "unknown";
+  // `show` names one request: say how a request nobody serves gets served.
+  return record.state === "waiting_for_daemon" ? `${record.stateText} (\`codex-relay start\`, or \`codex-relay run\` it)` : record.stateText;
 }

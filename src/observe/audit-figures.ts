@@ -6,7 +6,7 @@ import type { Layout } from "../protocol/layout.js";
 import type { ResultStatus } from "../protocol/result.js";
 import { writesCode } from "../protocol/request-text.js";
 import { readAuditedLedgerEntries, readAuditOnlyRecords } from "./audit-history.js";
-import { DEFAULT_OBSERVE_SETTINGS, type ObserveSettings } from "./observe-settings.js";
+import { settingsGetter, type SettingsSource } from "./observe-settings.js";
 import { FINISHED_STATES, type RecordSource, type RequestRecord } from "./request-record.js";
 import { readRequestRecords, withPatchRun } from "./request-records.js";
 
@@ -92,29 +92,33 @@ export interface AuditFigures {
 export interface AuditQuery {
   readonly now: Date;
   readonly since?: Date;
-  readonly settings?: ObserveSettings;
+  readonly settings?: SettingsSource;
 }
 
 /** The figures of every request made in the window: the inbox, the archive, and the audit branch for the rest. */
 export async function readAuditFigures(layout: Layout, query: AuditQuery): Promise<AuditFigures> {
-  const settings = query.settings ?? DEFAULT_OBSERVE_SETTINGS;
+  const settings = settingsGetter(query.settings);
   const read = await readRequestRecords(layout, { now: query.now, since: query.since, settings, issue: false });
   // A patch whose line left the workspace's ledger (deleted, rotated) has it on the audit branch.
   const unledgered = read.filter((r) => r.finished && writesCode(r.kind) && !r.patchRun).map((r) => r.id);
   const ledgers = await readAuditedLedgerEntries(layout, unledgered);
   const onDisk = read.map((r) => (ledgers.has(r.id) ? withPatchRun(r, ledgers.get(r.id)!) : r));
   const known = new Set(onDisk.map((record) => record.id));
-  const audited = await readAuditOnlyRecords(layout, known, { now: query.now, since: query.since, settings });
+  const audited = await readAuditOnlyRecords(layout, known, { now: query.now, since: query.since, prices: async () => (await settings()).prices });
   return computeAuditFigures([...onDisk, ...audited], { since: query.since ?? null, now: query.now });
 }
 
 export function computeAuditFigures(records: readonly RequestRecord[], window: { readonly since: Date | null; readonly now: Date }): AuditFigures {
   const finished = records.filter((record) => record.finished);
-  const byStatus = countStatuses(finished);
+  const byStatus = emptyStatuses();
   const byKind: Record<string, { finished: number; byStatus: Record<ResultStatus, number> }> = {};
-  for (const kind of new Set(finished.map((r) => r.kind))) {
-    const ofKind = finished.filter((r) => r.kind === kind);
-    byKind[kind] = { finished: ofKind.length, byStatus: countStatuses(ofKind) };
+  for (const record of finished) {
+    const ofKind = (byKind[record.kind] ??= { finished: 0, byStatus: emptyStatuses() });
+    ofKind.finished += 1;
+    if (Object.hasOwn(byStatus, record.state)) {
+      byStatus[record.state as ResultStatus] += 1;
+      ofKind.byStatus[record.state as ResultStatus] += 1;
+    }
   }
   const sources: Record<RecordSource, number> = { inbox: 0, archive: 0, audit: 0 };
   for (const record of records) sources[record.source] += 1;
@@ -141,10 +145,8 @@ export function computeAuditFigures(records: readonly RequestRecord[], window: {
   };
 }
 
-function countStatuses(records: readonly RequestRecord[]): Record<ResultStatus, number> {
-  const counts = Object.fromEntries(FINISHED_STATES.map((s) => [s, 0])) as Record<ResultStatus, number>;
-  for (const record of records) if (record.state in counts) counts[record.state as ResultStatus] += 1;
-  return counts;
+function emptyStatuses(): Record<ResultStatus, number> {
+  return Object.fromEntries(FINISHED_STATES.map((s) => [s, 0])) as Record<ResultStatus, number>;
 }
 
 function patchFigures(finished: readonly RequestRecord[]): AuditFigures["patches"] {

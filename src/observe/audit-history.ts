@@ -5,7 +5,7 @@ import { auditedFiles, readAuditedFiles } from "../git/audit-branch.js";
 import { LEDGER_FILE, RESULT_JSON_FILE, type Layout } from "../protocol/layout.js";
 import { requestIdTime } from "../protocol/request-id.js";
 import { parseLedger, type LedgerEntry } from "./ledger-entries.js";
-import type { ObserveSettings } from "./observe-settings.js";
+import type { PriceTable } from "../config/prices.js";
 import type { RequestRecord } from "./request-record.js";
 import { recordOfResult } from "./request-records.js";
 import { readResultText } from "./result-summary.js";
@@ -14,7 +14,7 @@ import { readResultText } from "./result-summary.js";
 export async function readAuditOnlyRecords(
   layout: Layout,
   known: ReadonlySet<string>,
-  query: { readonly now: Date; readonly since?: Date; readonly settings: ObserveSettings },
+  query: { readonly now: Date; readonly since?: Date; readonly prices: () => Promise<PriceTable> },
 ): Promise<RequestRecord[]> {
   const files = await auditedFiles(layout.workspace);
   if (!files?.length) return [];
@@ -35,7 +35,8 @@ export async function readAuditOnlyRecords(
     const result = readResultText(texts.get(where.result) ?? "");
     if (!result || result.id !== id) continue; // not a RESULT of this request: nothing to count
     const ledger = where.ledger ? parseLedger(texts.get(where.ledger) ?? "").get(id) : undefined;
-    records.push(recordOfResult(result, ledger, query.now, query.settings, "audit"));
+    const prices = result.usage && result.usage.cost_usd === null ? await query.prices() : {};
+    records.push(recordOfResult(result, ledger, query.now, prices, "audit"));
   }
   return records;
 }

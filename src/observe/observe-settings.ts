@@ -15,6 +15,20 @@ export interface ObserveSettings {
 /** The defaults of an empty codex-relay.toml (status still reads a workspace whose config is broken). */
 export const DEFAULT_OBSERVE_SETTINGS: ObserveSettings = Object.freeze({ approvalRequired: false, claimStaleMs: 60_000, prices: {} });
 
+/**
+ * Settings, or a way to get them: a listing asks only when a record needs them (an open request,
+ * a RESULT without its own cost), so `status` over finished requests never loads the config.
+ */
+export type SettingsSource = ObserveSettings | (() => Promise<ObserveSettings>);
+
+/** A memoized getter of `source` (the defaults when absent). */
+export function settingsGetter(source: SettingsSource | undefined): () => Promise<ObserveSettings> {
+  if (source === undefined) return async () => DEFAULT_OBSERVE_SETTINGS;
+  if (typeof source !== "function") return async () => source;
+  let loaded: Promise<ObserveSettings> | undefined;
+  return () => (loaded ??= source());
+}
+
 export function observeSettings(config: Config): ObserveSettings {
   // `level` comes with the approval levels; read it where present so "manual" holds like `required`.
   const approval = config.approval as { readonly required: boolean; readonly level?: string };

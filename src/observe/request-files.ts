@@ -9,6 +9,10 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { APPROVE_FILE, CANCEL_FILE, LOG_FILE, REQUEST_FILE, RESULT_JSON_FILE, type Layout } from "../protocol/layout.js";
 
+// One test per name for the common case (an inbox of 40,000 names is read on every `status`);
+// the layout's own patterns then say which file it is.
+const RELAY_NAME = /^CODEX_DELEGATION_(REQUEST|RESULT|LOG|CANCEL|APPROVE)_(\d{8}_\d{6}(?:_\d+)?)/;
+
 const MONTH = /^\d{4}-\d{2}$/;
 
 export type FileHome = "inbox" | "archive";
@@ -51,12 +55,25 @@ async function collect(found: Map<string, Mutable<RequestFiles>>, dir: string, h
     return files;
   };
   for (const name of names) {
-    let id: string | undefined;
-    if ((id = REQUEST_FILE.exec(name)?.[1])) entry(id).request = true;
-    else if ((id = RESULT_JSON_FILE.exec(name)?.[1])) entry(id).result = true;
-    else if ((id = LOG_FILE.exec(name)?.[1])) entry(id).log = true;
-    else if ((id = CANCEL_FILE.exec(name)?.[1])) entry(id).cancel = true;
-    else if ((id = APPROVE_FILE.exec(name)?.[1])) entry(id).approve = true;
+    const match = RELAY_NAME.exec(name);
+    if (!match) continue;
+    const id = match[2]!;
+    switch (match[1]) {
+      case "REQUEST":
+        if (REQUEST_FILE.test(name)) entry(id).request = true;
+        break;
+      case "RESULT":
+        if (RESULT_JSON_FILE.test(name)) entry(id).result = true;
+        break;
+      case "LOG":
+        if (LOG_FILE.test(name)) entry(id).log = true;
+        break;
+      case "CANCEL":
+        if (CANCEL_FILE.test(name)) entry(id).cancel = true;
+        break;
+      case "APPROVE":
+        if (APPROVE_FILE.test(name)) entry(id).approve = true;
+    }
   }
   for (const [id, files] of here) {
     const known = found.get(id);

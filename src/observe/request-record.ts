@@ -2,7 +2,7 @@
 // functions only; request-records.ts reads the files.
 import type { ResultStatus } from "../protocol/result.js";
 import type { LedgerEntry } from "./ledger-entries.js";
-import type { Confidence } from "./result-summary.js";
+import type { Confidence, ResultTiming } from "./result-summary.js";
 
 /** Where a request stands. The finished ones are the RESULT's status. */
 export type RequestState =
@@ -61,12 +61,8 @@ export interface RequestRecord {
   readonly branch: string | null;
   readonly commit: string | null;
   readonly model: string | null;
-  readonly timing: {
-    readonly detectedAt: string;
-    readonly startedAt: string | null;
-    readonly finishedAt: string;
-    readonly codexMs: number | null;
-  } | null;
+  /** The RESULT's timing (its `durationMs` is the record's own). */
+  readonly timing: Omit<ResultTiming, "durationMs"> | null;
   readonly source: RecordSource;
 }
 

@@ -2,6 +2,7 @@
 // alone: requests and RESULTs in the inbox and the archive, claims, CANCEL/APPROVE markers, the
 // daemon's lock, the route decision and the ledger. No private state: what the files say is the
 // state.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { estimateCostUsd } from "../config/prices.js";
 import { requestName, resultName, type Layout } from "../protocol/layout.js";
@@ -10,14 +11,17 @@ import type { Usage } from "../protocol/result.js";
 import { leaseHeld, readLease } from "../util/lease.js";
 import { oneLine } from "../util/one-line.js";
 import { readLedger, type LedgerEntry } from "./ledger-entries.js";
-import { DEFAULT_OBSERVE_SETTINGS, type ObserveSettings } from "./observe-settings.js";
+import type { PriceTable } from "../config/prices.js";
+import { settingsGetter, type ObserveSettings, type SettingsSource } from "./observe-settings.js";
 import { listRequestFiles, fileOf, type RequestFiles } from "./request-files.js";
 import { matchesState, stateWords, type RecordSource, type RequestRecord, type RequestState, type TokenCounts } from "./request-record.js";
+import { glanceAtRequest, type RequestGlance } from "./request-glance.js";
 import { readResultText, type ResultSummary } from "./result-summary.js";
 
 export interface RecordQuery {
   readonly now: Date;
-  readonly settings?: ObserveSettings;
+  /** The workspace's settings, or a getter called only when a record needs them (default: an empty config's). */
+  readonly settings?: SettingsSource;
   /** Only requests made at or after this time (their id's time). */
   readonly since?: Date;
   /** Only these kinds (any of them). */
@@ -31,8 +35,22 @@ export interface RecordQuery {
 }
 
 const ISSUE_CHARS = 120;
-// Requests read at once: enough to keep the disk busy, few enough to stop soon after `limit`.
-const BATCH = 64;
+// Requests read between two turns of the event loop: a listing of thousands must not stall a
+// server (the dashboard) that asks for it, and `limit` stops the reading soon.
+const BATCH = 128;
+
+/**
+ * A small file's text, or null when it is gone. Synchronous on purpose: for thousands of small
+ * files it takes half the time of fs/promises (no thread-pool round trips), and the listing yields
+ * to the event loop between batches.
+ */
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null; // moved (archived) or deleted meanwhile: read as gone
+  }
+}
 
 export async function readRequestRecords(layout: Layout, query: RecordQuery): Promise<RequestRecord[]> {
   const all = await listRequestFiles(layout);
@@ -42,8 +60,11 @@ export async function readRequestRecords(layout: Layout, query: RecordQuery): Pr
   const records: RequestRecord[] = [];
   const limit = query.limit && query.limit > 0 ? query.limit : Infinity;
   for (let at = 0; at < ids.length && records.length < limit; at += BATCH) {
-    const batch = await Promise.all(ids.slice(at, at + BATCH).map((id) => reader.record(all.get(id)!)));
-    for (const record of batch) if (record && records.length < limit) records.push(record);
+    if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const id of ids.slice(at, at + BATCH)) {
+      const record = await reader.record(all.get(id)!);
+      if (record && records.length < limit) records.push(record);
+    }
   }
   return records;
 }
@@ -55,15 +76,15 @@ export async function readRequestRecord(layout: Layout, id: string, query: Pick<
 }
 
 /** A record from a RESULT alone (the audit branch keeps RESULTs of requests whose files are gone). */
-export function recordOfResult(result: ResultSummary, ledger: LedgerEntry | undefined, now: Date, settings: ObserveSettings, source: RecordSource): RequestRecord {
-  return finishedRecord(result.id, result, ledger, null, now, settings, source);
+export function recordOfResult(result: ResultSummary, ledger: LedgerEntry | undefined, now: Date, prices: PriceTable, source: RecordSource): RequestRecord {
+  return finishedRecord(result.id, result, ledger, null, now, prices, source);
 }
 
 /** What every record of one listing shares, read once and only when a record needs it. */
 class WorkspaceReader {
   readonly #layout: Layout;
   readonly #query: RecordQuery;
-  readonly #settings: ObserveSettings;
+  readonly #settings: () => Promise<ObserveSettings>;
   #ledger?: Promise<Map<string, LedgerEntry>>;
   #daemon?: Promise<boolean>;
   #routeApproved?: Promise<boolean>;
@@ -71,7 +92,7 @@ class WorkspaceReader {
   constructor(layout: Layout, query: Pick<RecordQuery, "now" | "settings"> & Partial<RecordQuery>) {
     this.#layout = layout;
     this.#query = query as RecordQuery;
-    this.#settings = query.settings ?? DEFAULT_OBSERVE_SETTINGS;
+    this.#settings = settingsGetter(query.settings);
   }
 
   async record(files: RequestFiles): Promise<RequestRecord | undefined> {
@@ -85,11 +106,12 @@ class WorkspaceReader {
 
   async #finished(files: RequestFiles): Promise<RequestRecord> {
     const { id } = files;
-    const text = await readFile(fileOf(files, resultName(id, "json")), "utf8").catch(() => ""); // moved meanwhile: unreadable
-    const result = readResultText(text);
+    const result = readResultText(readText(fileOf(files, resultName(id, "json"))) ?? ""); // moved meanwhile: unreadable
     const kind = result?.kind ?? "analysis";
     const ledger = kind === "patch" || kind === "micro" ? (await this.#ledgerEntries()).get(id) : undefined;
-    return finishedRecord(id, result, ledger, null, this.#query.now, this.#settings, files.home);
+    // Today's price table only for a RESULT without its own estimate.
+    const prices = result?.usage && result.usage.cost_usd === null ? (await this.#settings()).prices : {};
+    return finishedRecord(id, result, ledger, null, this.#query.now, prices, files.home);
   }
 
   async #open(files: RequestFiles): Promise<RequestRecord> {
@@ -100,15 +122,16 @@ class WorkspaceReader {
     let state: RequestState;
     let runningMs: number | null = null;
     let awaiting: RequestRecord["awaiting"] = null;
+    const settings = await this.#settings();
     const claim = files.home === "inbox" ? await readLease<object>(this.#layout.claim(id)).catch(() => undefined) : undefined; // unreadable: as if none
     if (claim?.record) {
-      const held = leaseHeld(claim, { now, staleMs: this.#settings.claimStaleMs });
+      const held = leaseHeld(claim, { now, staleMs: settings.claimStaleMs });
       state = held ? "running" : "orphaned";
       const since = Date.parse(String(claim.record.started_at ?? ""));
       runningMs = held && Number.isFinite(since) ? Math.max(0, now.getTime() - since) : null;
     } else if (files.cancel) {
       state = "cancel_requested";
-    } else if (this.#settings.approvalRequired && !files.approve) {
+    } else if (settings.approvalRequired && !files.approve) {
       [state, awaiting] = ["awaiting_approval", "approve_marker"];
     } else if (kind === "patch" && !(await this.#routeDecisionApproves())) {
       [state, awaiting] = ["awaiting_approval", "route_decision"];
@@ -125,14 +148,11 @@ class WorkspaceReader {
     };
   }
 
-  async #request(files: RequestFiles): Promise<{ kind: string; issue: string } | undefined> {
+  async #request(files: RequestFiles): Promise<RequestGlance | undefined> {
     if (!files.request) return undefined;
-    const text = await readFile(fileOf(files, requestName(files.id)), "utf8").catch(() => null); // gone meanwhile
-    if (text === null) return undefined;
-    const { parseRequest } = await import("../protocol/parse-request.js"); // zod and YAML: only when a request is read
-    const parsed = parseRequest(text);
-    if (!parsed.ok) return undefined;
-    return { kind: parsed.request.kind, issue: oneLine(parsed.request.issue.split("\n").find((line) => line.trim()) ?? "", ISSUE_CHARS) };
+    const text = readText(fileOf(files, requestName(files.id)));
+    const glance = text === null ? undefined : await glanceAtRequest(text);
+    return glance && { kind: glance.kind, issue: oneLine(glance.issue, ISSUE_CHARS) };
   }
 
   #ledgerEntries(): Promise<Map<string, LedgerEntry>> {
@@ -189,7 +209,7 @@ function baseRecord(id: string, kind: string, now: Date, source: RecordSource): 
   };
 }
 
-function finishedRecord(id: string, result: ResultSummary | undefined, ledger: LedgerEntry | undefined, issue: string | null, now: Date, settings: ObserveSettings, source: RecordSource): RequestRecord {
+function finishedRecord(id: string, result: ResultSummary | undefined, ledger: LedgerEntry | undefined, issue: string | null, now: Date, prices: PriceTable, source: RecordSource): RequestRecord {
   const kind = result?.kind ?? "analysis";
   // A RESULT that does not read is still a finished request: counted as failed, and said so.
   const state: RequestState = result?.status ?? "failed";
@@ -205,7 +225,7 @@ function finishedRecord(id: string, result: ResultSummary | undefined, ledger: L
     summary: result?.summary ?? null,
     durationMs: timing?.durationMs ?? null,
     tokens: tokensOf(result?.usage ?? null),
-    costUsd: costOf(result, settings),
+    costUsd: costOf(result, prices),
     error,
     confidence: result?.confidence ?? null,
     files: result?.files ?? [],
@@ -241,7 +261,7 @@ function tokensOf(usage: Usage | null): TokenCounts | null {
 }
 
 // The RESULT's own estimate first (made at the prices of its day), else today's table.
-function costOf(result: ResultSummary | undefined, settings: ObserveSettings): number | null {
+function costOf(result: ResultSummary | undefined, prices: PriceTable): number | null {
   if (!result?.usage) return null;
-  return result.usage.cost_usd ?? estimateCostUsd(result.usage, result.model, settings.prices);
+  return result.usage.cost_usd ?? estimateCostUsd(result.usage, result.model, prices);
 }

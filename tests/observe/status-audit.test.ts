@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { editFile, fixReplies, patchReply } from "../fixtures/patch-project.js";
+import { DIAGNOSIS_REPLY, editFile, fixReplies, patchReply } from "../fixtures/patch-project.js";
 import { createLease, releaseLease } from "../../src/util/lease.js";
 import { git } from "../helpers/gitdir.js";
 import { makePatchWorkspace, runKind } from "../helpers/patch-workspace.js";
@@ -25,16 +25,7 @@ required = true
 "*" = { input = 2.0, cached_input = 1.0, output = 8.0 }
 `;
 
-const DIAGNOSIS_REPLY = {
-  root_cause: "add() subtracts",
-  technical_explanation: "The operator is a minus.",
-  recommended_fix: "Use + in src/math.js.",
-  files_to_change: [{ path: "src/math.js", reason: "the operator" }],
-  needs_write: true,
-  risks: [],
-  verification_notes: "node test.js",
-  confidence: "medium",
-};
+const DIAGNOSIS = { ...DIAGNOSIS_REPLY, confidence: "medium" };
 
 beforeAll(async () => {
   ws = await makePatchWorkspace({ toml: TOML });
@@ -53,7 +44,7 @@ beforeAll(async () => {
   ids.broken = (await runKind(ws, "patch", "Apply the fix, badly")).id;
   ws.server.enqueue(editFile("src/math.js", "  return a - b;", "  return a + b;"), editFile("src/util.js", "export const one = 1;", "export const one = 1.0;"), patchReply());
   ids.overLimits = (await runKind(ws, "patch", "Apply the fix and more")).id;
-  ws.server.enqueue(jsonMessage(DIAGNOSIS_REPLY));
+  ws.server.enqueue(jsonMessage(DIAGNOSIS));
   ids.diagnosis = (await runKind(ws, "diagnose", "Why does add() fail?")).id;
   const held = await ws.cli(["delegate", "--issue", "Needs a person's yes first"]);
   expect(held.exitCode).toBe(0);

@@ -11,7 +11,7 @@ export async function run({ flags, io }: CommandInput<"audit">): Promise<number>
   const layout = layoutFor(existingWorkspace(flags, io.cwd));
   const now = new Date();
   const since = sinceOf(flags.since, now);
-  const figures = await readAuditFigures(layout, { now, since, settings: await settingsOf(layout, io) });
+  const figures = await readAuditFigures(layout, { now, since, settings: settingsOf(layout, io) });
   io.stdout.write(flags.json ? `${JSON.stringify(figures, null, 2)}\n` : renderAuditTable(figures));
   return 0;
 }

@@ -21,7 +21,7 @@ export async function run({ flags, io }: CommandInput<"status">): Promise<number
   if (!Number.isInteger(limit) || limit < 0) {
     throw new RelayError("invalid_argument", `--limit ${flags.limit}: not a whole number ≥ 0`, { hint: "Give --limit how many requests to show, or 0 for all." });
   }
-  const records = await readRequestRecords(layout, { now, since, states, kinds, limit, settings: await settingsOf(layout, io) });
+  const records = await readRequestRecords(layout, { now, since, states, kinds, limit, settings: settingsOf(layout, io) });
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return 0;
