@@ -41,6 +41,9 @@ export interface UiServer {
 
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const { layout } = options;
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+    throw new RelayError("invalid_config", `--port ${options.port} is not a port number`, { hint: "Give a port from 1 to 65535, or leave --port out for a free one." });
+  }
   const now = options.now ?? (() => new Date());
   const token = randomBytes(24).toString("base64url");
   const live = liveUpdates(layout);
