@@ -107,10 +107,10 @@ describe("status", () => {
     const lines = run.stdout.split("\n");
     expect(lines[0]).toMatch(/^ID\s+KIND\s+STATE\s+AGE\s+DURATION\s+TOKENS\s+COST\s+ISSUE$/);
     expect(lines[1]).toMatch(new RegExp(`^${ids.held}\\s+analysis\\s+awaiting approval\\s+\\d+ s\\s+-\\s+-\\s+-\\s+Needs a person's yes first$`));
-    const patched = lines.findIndex((l) => l.startsWith(ids.patched));
+    const patched = lines.findIndex((l) => l.startsWith(`${ids.patched} `)); // `<id>_1` may follow within the same second
     expect(lines[patched]).toMatch(/\scompleted\s+\d+ s\s+\d+\.\d s\s+[\d,]+\s+\$0\.\d{4}\s+Apply the fix$/);
     expect(lines[patched + 1]).toMatch(new RegExp(`^\\s+↳ codex/patch-${ids.patched} @ [0-9a-f]{12}$`));
-    const broken = lines.findIndex((l) => l.startsWith(ids.broken));
+    const broken = lines.findIndex((l) => l.startsWith(`${ids.broken} `));
     expect(lines[broken]).toContain("failed: verification_failed");
     expect(lines[broken + 1]).toContain(`refs/codex-relay/failed/${ids.broken}`);
     expect(run.stdout).toContain("held for approval: `codex-relay approve <id>`");
@@ -238,8 +238,9 @@ describe("audit", () => {
     // Archive the analysis (same file names under archive/YYYY-MM/) and delete the broken patch's files outright.
     const month = ws.layout.archiveMonth(`${ids.analysis.slice(0, 4)}-${ids.analysis.slice(4, 6)}`);
     await mkdir(month, { recursive: true });
-    for (const name of readdirSync(ws.layout.inbox).filter((n) => n.includes(ids.analysis))) await rename(path.join(ws.layout.inbox, name), path.join(month, name));
-    for (const name of readdirSync(ws.layout.inbox).filter((n) => n.includes(ids.broken))) await rm(path.join(ws.layout.inbox, name));
+    const filesOf = (id: string) => readdirSync(ws.layout.inbox).filter((n) => n.includes(`_${id}.`)); // not `<id>_1`'s
+    for (const name of filesOf(ids.analysis)) await rename(path.join(ws.layout.inbox, name), path.join(month, name));
+    for (const name of filesOf(ids.broken)) await rm(path.join(ws.layout.inbox, name));
     await rm(ws.layout.ledger); // the ledger too: the audit branch has it as it stood after each patch
 
     const after = await auditJson();
