@@ -1,7 +1,7 @@
 // `npm run bench`: the figures of issue #2 against the scripted local model server, printed as a
 // table. Never a test: nothing here fails on a timing. Run from the repository root after a build.
-// BENCH_SKIP_DELEGATION, BENCH_SKIP_CLIENT, BENCH_SKIP_COSTS, BENCH_SKIP_TRANSCRIPTS, BENCH_SKIP_GATEWAY and
-// BENCH_SKIP_PATCH (=1) leave a section out.
+// BENCH_SKIP_DELEGATION, BENCH_SKIP_CLIENT, BENCH_SKIP_COSTS, BENCH_SKIP_TRANSCRIPTS, BENCH_SKIP_GATEWAY,
+// BENCH_SKIP_PATCH, BENCH_SKIP_OBSERVE and BENCH_SKIP_UI (=1) leave a section out.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
@@ -17,6 +17,8 @@ import { benchGateway } from "./gateway.js";
 import { benchPatchPool } from "./patch-pool.js";
 import { benchClient } from "./client.js";
 import { benchDaemonCosts } from "./daemon-costs.js";
+import { benchDashboard } from "./dashboard.js";
+import { benchObserve } from "./observe.js";
 
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, "dist/cli/bin.js");
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_SKIP_TRANSCRIPTS) rows.push(...(await benchTranscripts()));
   if (!process.env.BENCH_SKIP_GATEWAY) rows.push(...(await benchGateway()));
   if (!process.env.BENCH_SKIP_PATCH) rows.push(...(await benchPatchPool()), ...(await benchPatchFlow()));
+  if (!process.env.BENCH_SKIP_OBSERVE) rows.push(...(await benchObserve()));
+  if (!process.env.BENCH_SKIP_UI) rows.push(...(await benchDashboard()));
   printTable(rows);
 }
 

@@ -31,7 +31,9 @@ const workspace = { type: "string", description: "workspace root (default: the g
 const json = { type: "boolean", description: "print JSON instead of Markdown/text" } as const satisfies FlagSpec;
 const model = { type: "string", description: "model override for this request" } as const satisfies FlagSpec;
 const dryRun = { type: "boolean", description: "print what would be sent and spawned (prompt, argv, env names, files, schema, estimate); write nothing, spawn nothing" } as const satisfies FlagSpec;
+const since = { type: "string", description: "only requests made within this long: 12h, 2d, 7d (s, m, h, d, w)" } as const satisfies FlagSpec;
 const timeout = { type: "number", description: "give up waiting after this many seconds (exit 124)" } as const satisfies FlagSpec;
+const port = { type: "number", description: "the dashboard's port on 127.0.0.1 (default: a free one)" } as const satisfies FlagSpec;
 
 export const COMMANDS = {
   init: {
@@ -47,9 +49,11 @@ export const COMMANDS = {
   },
   start: {
     summary: "run the daemon in the foreground (Ctrl-C stops it gracefully)",
-    usage: "codex-relay start [--workspace DIR] [--quiet] [--from-start]",
+    usage: "codex-relay start [--workspace DIR] [--quiet] [--from-start] [--ui [--port N]]",
     flags: {
       workspace,
+      ui: { type: "boolean", description: "also serve the dashboard (see `codex-relay ui`)" },
+      port,
       quiet: { type: "boolean", description: "no readable log on the terminal (the JSON log file is still written)" },
       "from-start": { type: "boolean", description: "read configured transcripts from their start on first watch (default: from their end)" },
     },
@@ -122,9 +126,28 @@ export const COMMANDS = {
     positionals: ["request-file"],
   },
   status: {
-    summary: "list requests and their state",
-    usage: "codex-relay status [--json] [--workspace DIR]",
-    flags: { json, workspace },
+    summary: "list requests, newest first: state, issue, age, duration, tokens, cost, and a patch's branch and commit",
+    usage: "codex-relay status [--state S] [--kind K] [--since 2d] [--limit N] [--json] [--workspace DIR]",
+    flags: {
+      state: { type: "string", description: "only these states, comma-separated: queued, awaiting_approval, running, completed, failed, … or open / finished" },
+      kind: { type: "string", description: "only these kinds, comma-separated: analysis, diagnose, patch, micro" },
+      since,
+      limit: { type: "number", description: "show at most this many, the newest (default 50; 0: all)" },
+      json: { type: "boolean", description: "print every field of each request as JSON" },
+      workspace,
+    },
+    positionals: [],
+  },
+  audit: {
+    summary: "figures over finished requests: totals, completion, patch outcomes, confidence, tokens and cost, latency, top errors and files",
+    usage: "codex-relay audit [--since 7d] [--json] [--workspace DIR]",
+    flags: { since, json: { type: "boolean", description: "print the figures as JSON" }, workspace },
+    positionals: [],
+  },
+  ui: {
+    summary: "serve the dashboard on 127.0.0.1: requests live, results, reports with diffs, ledger, charts; cancel and approve",
+    usage: "codex-relay ui [--port N] [--workspace DIR]",
+    flags: { port, workspace },
     positionals: [],
   },
   show: {

@@ -7,6 +7,7 @@ import { createLogger } from "../context/logger.js";
 import { processRequest } from "../daemon/process-request.js";
 import { stopGateway } from "../gateway/gateway.js";
 import { createRelayContext, type RelayContext } from "../context/relay-context.js";
+import { toRelayError } from "../errors.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
 import { readFinishedResult, type FinishedResult } from "./finished-result.js";
@@ -40,7 +41,8 @@ export async function runInline(ctx: RelayContext, id: string): Promise<Finished
   process.once("SIGTERM", onSignal);
   try {
     const onSpawn = trackCodexPhase(ctx.layout, claim, ctx.now, (error) => {
-      ctx.logger.log("warn", "claim error", { id, message: (error as Error).message });
+      const { code, message } = toRelayError(error);
+      ctx.logger.log("warn", "claim error", { id, code, message });
     });
     const outcome = await processRequest(ctx, { id, detectedAt: ctx.now(), signal: abort.signal, onSpawn });
     return outcome.kind === "result" ? outcome.result : undefined;

@@ -19,7 +19,7 @@ export interface AskOptions<T> {
 }
 
 /** The RESULT fields every turn yields: when Codex started and the tokens it used. */
-export type TurnBase = Pick<KindOutcome, "kind" | "startedAt" | "usage">;
+export type TurnBase = Pick<KindOutcome, "kind" | "startedAt" | "codexMs" | "usage">;
 
 /**
  * `replied`: the reply matched the schema. `invalid`: Codex finished its turn but the reply did
@@ -47,7 +47,8 @@ export async function askCodex<T>(run: KindRun, options: AskOptions<T>): Promise
   const { outcome, state } = result;
   run.codex.thread_id = state.threadId ?? run.codex.thread_id; // a resumed run that failed early names no thread
   run.codex.exit_code = result.exitCode;
-  const base: TurnBase = { kind: "finish", startedAt: result.startedAt, usage: state.usage && { ...state.usage, cost_usd: null } };
+  const codexMs = Date.now() - result.startedAt.getTime(); // the same clock as startedAt
+  const base: TurnBase = { kind: "finish", startedAt: result.startedAt, codexMs, usage: state.usage && { ...state.usage, cost_usd: null } };
   switch (outcome.kind) {
     case "cancelled":
       if (outcome.shutdown) throw requeueOf(run.signal) ?? new Requeue("shutdown");

@@ -2,13 +2,19 @@
 // file for tools. Both pass through the redactor.
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import path from "node:path";
+import type { DaemonLogEvent, DaemonLogFields, DaemonLogLevel } from "../protocol/daemon-log.js";
+import { DAEMON_LOG_VERSION } from "../protocol/daemon-log-version.js";
 import type { Redactor } from "../security/redact.js";
 
-export type LogLevel = "info" | "warn" | "error";
+export type LogLevel = DaemonLogLevel;
 export type LogFields = Record<string, unknown>;
 
+/** An event's fields: optional when the event has none (PROTOCOL.md §9 lists them all). */
+type FieldsArg<E extends DaemonLogEvent> = Record<string, never> extends DaemonLogFields<E> ? [fields?: DaemonLogFields<E>] : [fields: DaemonLogFields<E>];
+
 export interface Logger {
-  log(level: LogLevel, event: string, fields?: LogFields): void;
+  /** One event of PROTOCOL.md §9; the type checker holds each call to the documented fields. */
+  log<E extends DaemonLogEvent>(level: LogLevel, event: E, ...fields: FieldsArg<E>): void;
   close(): Promise<void>;
 }
 
@@ -31,10 +37,10 @@ export function createLogger(options: LoggerOptions): Logger {
     file = createWriteStream(options.file, { flags: "a" });
   }
   return {
-    log(level, event, fields = {}) {
+    log(level, event, ...[fields = {}]) {
       const at = now();
-      const safe = options.redactor.redactDeep(fields);
-      file?.write(`${JSON.stringify({ ...safe, at: at.toISOString(), level, event })}\n`);
+      const safe = options.redactor.redactDeep(fields as LogFields);
+      file?.write(`${JSON.stringify({ v: DAEMON_LOG_VERSION, at: at.toISOString(), level, event, ...safe })}\n`);
       if (!options.humanSkips?.has(event)) options.human?.write(`${humanLine(at, level, event, safe)}\n`);
     },
     close: () => new Promise<void>((resolve) => (file ? file.end(resolve) : resolve())),

@@ -22,6 +22,7 @@ import { acquireWorkspaceLock, type WorkspaceLock } from "./workspace-lock.js";
 import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";
 import { DirWatcher } from "./dir-watcher.js";
+import type { DetectionEvent, ErrorSource } from "../protocol/daemon-log.js";
 import { scheduleLocal, type Schedule } from "./sweep-schedule.js";
 import type { Scheduler } from "./scheduler.js";
 
@@ -138,7 +139,7 @@ export class Daemon extends EventEmitter {
   // Loaded only when configured: an idle daemon without schedules or digest carries none of it.
   async #startScheduler(): Promise<void> {
     const [{ Scheduler }, { timedJobs }] = await Promise.all([import("./scheduler.js"), import("./timed-jobs.js")]);
-    const scheduler = new Scheduler(this.#ctx, timedJobs(this.#ctx), (error, key) => this.#report(error, key));
+    const scheduler = new Scheduler(this.#ctx, timedJobs(this.#ctx), (error, key) => this.#report(error, key === "digest" ? "digest" : "schedule"));
     this.#scheduler = scheduler;
     await scheduler.start(); // runs, once, what came due while no daemon ran
   }
@@ -326,7 +327,7 @@ export class Daemon extends EventEmitter {
     }
   }
 
-  #offer(id: string, why: string): void {
+  #offer(id: string, why: DetectionEvent): void {
     if (this.#stopping || this.#running.has(id) || this.#queued.has(id) || this.#inLane.has(id) || this.#settling.get(id)?.timer) return;
     if (existsSync(this.#ctx.layout.result(id, "json"))) return; // done already: never run twice
     if (!this.#detectedAt.has(id)) {
@@ -517,7 +518,7 @@ export class Daemon extends EventEmitter {
     return trackCodexPhase(this.#ctx.layout, claim, this.#ctx.now, (error) => this.#report(toRelayError(error), "claim", claim.id));
   }
 
-  #report(error: RelayError, where: string, id?: string): void {
+  #report(error: RelayError, where: ErrorSource, id?: string): void {
     this.#ctx.logger.log("error", `${where} error`, { id, code: error.code, message: error.message });
     if (this.listenerCount("error") > 0) this.emit("error", error);
   }

@@ -127,6 +127,39 @@ export async function auditedIds(workspace: string): Promise<Set<string> | undef
   return new Set(listing.stdout.split("\0").filter(Boolean).map((name) => name.slice("delegations/".length)));
 }
 
+/**
+ * The paths of every file under `delegations/` on the audit branch, from one `git ls-tree`;
+ * undefined when the workspace is not a git repository, empty without a branch.
+ */
+export async function auditedFiles(workspace: string): Promise<string[] | undefined> {
+  if ((await gitDirOf(workspace)) === undefined) return undefined;
+  const listing = await runGit(["ls-tree", "-r", "-z", "--name-only", AUDIT_REF, "delegations/"], { cwd: workspace, allowFailure: true });
+  if (listing.exitCode !== 0) return []; // no audit branch yet
+  return listing.stdout.split("\0").filter(Boolean);
+}
+
+/** The text of each of `paths` on the audit branch (a path it lacks is left out), from one `git cat-file --batch`. */
+export async function readAuditedFiles(workspace: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  const wanted = paths.filter((p) => !/[\n\r]/.test(p)); // one path per input line
+  if (wanted.length === 0) return texts;
+  const { stdout } = await runGit(["cat-file", "--batch"], { cwd: workspace, input: wanted.map((p) => `${AUDIT_REF}:${p}\n`).join("") });
+  // Sizes are in bytes: walk the output as bytes. Each answer: `<oid> <type> <size>\n<content>\n`, or `<name> missing\n`.
+  const out = Buffer.from(stdout, "utf8");
+  let at = 0;
+  for (const p of wanted) {
+    const eol = out.indexOf(10, at);
+    if (eol < 0) break;
+    const header = out.toString("utf8", at, eol).split(" ");
+    at = eol + 1;
+    if (header.length !== 3 || header[1] === "missing") continue;
+    const size = Number(header[2]);
+    if (header[1] === "blob") texts.set(p, out.toString("utf8", at, at + size));
+    at += size + 1;
+  }
+  return texts;
+}
+
 // The git directory is looked up once per workspace (every git run is a fork of the daemon).
 async function gitDirOf(workspace: string): Promise<string | undefined> {
   const known = gitDirs.get(workspace);

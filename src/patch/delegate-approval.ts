@@ -76,7 +76,7 @@ export async function delegateApproval(run: KindRun, input: DelegatedDiagnosis):
     createdAt: at,
   });
   const patch = await publishApprovedPatch(layout, markdown, at, ctx.redactor);
-  ctx.logger.log("info", "delegate policy approved", { id, patch: patch.id, files: verdict.files });
+  ctx.logger.log("info", "delegate policy approved", { id, patch: patch.id, files: [...verdict.files] });
   return {
     approval: {
       level: "delegate",

@@ -84,6 +84,7 @@ export async function runPlanned(run: KindRun, planned: PlanResult): Promise<Kin
     patch: report.diff?.patch || null,
     summary: oneLine(summary, SUMMARY_CHARS),
     startedAt: done.codexStartedAt,
+    codexMs: done.codexStartedAt ? done.report.timing.codexMs : null,
     usage: done.usage,
     auditFiles: written.files,
   };

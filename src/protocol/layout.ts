@@ -50,6 +50,7 @@ export const REQUEST_FILE = new RegExp(`^CODEX_DELEGATION_REQUEST_(${ID})\\.md$`
 export const CANCEL_FILE = new RegExp(`^CODEX_DELEGATION_CANCEL_(${ID})$`);
 export const APPROVE_FILE = new RegExp(`^CODEX_DELEGATION_APPROVE_(${ID})$`);
 export const RESULT_JSON_FILE = new RegExp(`^CODEX_DELEGATION_RESULT_(${ID})\\.json$`);
+export const LOG_FILE = new RegExp(`^CODEX_DELEGATION_LOG_(${ID})\\.jsonl$`);
 export const ID_PATTERN = new RegExp(`^${ID}$`);
 
 /** `CODEX_DELEGATION_REQUEST_<id>.md`: a request's file name, without its folder. */
@@ -60,6 +61,11 @@ export function requestName(id: string): string {
 /** `CODEX_DELEGATION_RESULT_<id>.md` or `.json`; the `.json` is the commit point (PROTOCOL.md §3.4). */
 export function resultName(id: string, ext: "md" | "json"): string {
   return `CODEX_DELEGATION_RESULT_${id}.${ext}`;
+}
+
+/** `CODEX_DELEGATION_LOG_<id>.jsonl`: a request's event log, without its folder. */
+export function logName(id: string): string {
+  return `CODEX_DELEGATION_LOG_${id}.jsonl`;
 }
 
 /** Every path the protocol names for one workspace. */
@@ -139,7 +145,7 @@ export function layoutFor(workspace: string): Layout {
     approvals: path.join(relay, "approvals"),
     request: (id: string) => path.join(inbox, requestName(id)),
     result: (id: string, ext: "md" | "json") => path.join(inbox, resultName(id, ext)),
-    log: (id: string) => path.join(inbox, `CODEX_DELEGATION_LOG_${id}.jsonl`),
+    log: (id: string) => path.join(inbox, logName(id)),
     cancel: (id: string) => path.join(inbox, `CODEX_DELEGATION_CANCEL_${id}`),
     approve: (id: string) => path.join(inbox, `CODEX_DELEGATION_APPROVE_${id}`),
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),

@@ -104,6 +104,8 @@ export const ResultFile = z.object({
     started_at: z.string().nullable(),
     finished_at: z.string(),
     duration_ms: z.number(),
+    /** Time spent in Codex (every turn of a patch); absent in RESULTs of older versions. */
+    codex_ms: z.number().nullable().optional(),
   }),
 });
 export type ResultFile = z.infer<typeof ResultFile>;

@@ -21,6 +21,12 @@ export function ledgerLine(report: PatchRunReport, outputPath: string): Record<s
     next_skill: nextSkill(report),
     id: report.id,
     status: report.status,
+    // What `codex-relay audit` counts: where the commit is, repairs, limits hit, Builder overlap.
+    branch: report.branch,
+    failed_ref: report.failedRef,
+    attempts: report.attempts,
+    limits_hit: report.violations.map((v) => v.code),
+    overlap: report.overlap,
     // What was approved and used, by content: the diagnosis and the route decision (patch only).
     // Who approved it (a person, or `codex-relay (delegate policy)`): every approval is on record.
     ...(report.kind === "patch" ? { diagnosis_sha256: report.diagnosisSha256, route_decision_sha256: report.routeDecisionSha256, approved_by: report.approvedBy } : {}),

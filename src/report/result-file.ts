@@ -29,6 +29,8 @@ export interface ResultInput {
   readonly approval?: ApprovalRecord | null;
   readonly detectedAt: Date;
   readonly startedAt?: Date | null;
+  /** Time spent in Codex, all turns; null when it never ran. */
+  readonly codexMs?: number | null;
   readonly finishedAt: Date;
 }
 
@@ -55,6 +57,7 @@ export function buildResult(input: ResultInput): ResultFile {
       started_at: input.startedAt?.toISOString() ?? null,
       finished_at: input.finishedAt.toISOString(),
       duration_ms: input.finishedAt.getTime() - input.detectedAt.getTime(),
+      codex_ms: input.codexMs ?? null,
     },
   };
 }

@@ -102,16 +102,16 @@ describe("status", () => {
     const waiting = await delegate(w, "nobody serves this yet");
     const text = await w.cli(["status"]);
     expect(text.exitCode).toBe(0);
-    expect(text.stdout.trim().split("\n")).toEqual([
-      `${waiting}  waiting for a daemon (\`codex-relay start\`, or \`codex-relay run\` it)`,
-      `${done}  done: completed`,
-    ]);
+    const rows = text.stdout.trim().split("\n");
+    expect(rows[1]).toMatch(new RegExp(`^${waiting}\\s+analysis\\s+waiting for a daemon\\s.*nobody serves this yet$`));
+    expect(rows[2]).toMatch(new RegExp(`^${done}\\s+analysis\\s+completed\\s.*answered already$`));
+    expect(rows[3]).toBe("no daemon is running: `codex-relay start` serves the queue (or `codex-relay run <request-file>` one request)");
 
     const json = await w.cli(["status", "--json"]);
     expect(json.exitCode).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual([
-      { id: waiting, state: "waiting for a daemon (`codex-relay start`, or `codex-relay run` it)" },
-      { id: done, state: "done: completed" },
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { id: waiting, kind: "analysis", state: "waiting_for_daemon", stateText: "waiting for a daemon", issue: "nobody serves this yet" },
+      { id: done, kind: "analysis", state: "completed", stateText: "completed", issue: "answered already" },
     ]);
   });
 
@@ -124,7 +124,7 @@ describe("status", () => {
     expect(existsSync(w.layout.lockFile)).toBe(true);
     const id = await delegate(w, "nobody serves this");
     const status = await w.cli(["status"]);
-    expect(status.stdout.trim()).toBe(`${id}  waiting for a daemon (\`codex-relay start\`, or \`codex-relay run\` it)`);
+    expect(status.stdout.split("\n")[1]).toMatch(new RegExp(`^${id}\\s+analysis\\s+waiting for a daemon\\s`));
   });
 });
 
@@ -227,7 +227,7 @@ describe("cancel", () => {
     expect(result.status).toBe("cancelled");
     expect(result.error.code).toBe("cancelled");
     await until(() => groupMembers(codexPid).length === 0, "the Codex process group to be gone", 5_000);
-    expect((await w.cli(["status"])).stdout).toContain(`${id}  done: cancelled`);
+    expect((await w.cli(["status"])).stdout).toMatch(new RegExp(`^${id}\\s+analysis\\s+cancelled\\s`, "m"));
   });
 
   it("rejects a bad id with exit 2", async () => {
@@ -249,7 +249,8 @@ describe("approve", () => {
     expect(w.server.requests).toHaveLength(0);
     expect(existsSync(w.layout.result(id, "json"))).toBe(false);
     expect(existsSync(w.layout.claim(id))).toBe(false);
-    expect((await w.cli(["show", id])).stdout.trim()).toBe(`${id}: awaiting approval (\`codex-relay approve ${id}\`)`);
+    expect((await w.cli(["show", id])).stdout.trim()).toBe(`${id}: awaiting approval`);
+    expect(JSON.parse((await w.cli(["status", "--json"])).stdout)).toMatchObject([{ id, state: "awaiting_approval", stateText: "awaiting approval", awaiting: "approve_marker" }]);
 
     const run = await w.cli(["approve", id]);
     expect(run.exitCode).toBe(0);

@@ -11,6 +11,8 @@ describe("parseCli: every command", () => {
     delegate: ["delegate", "--issue", "boom"],
     run: ["run", "req.md"],
     status: ["status"],
+    ui: ["ui"],
+    audit: ["audit"],
     show: ["show", "20251128_143022"],
     wait: ["wait", "20251128_143022"],
     cancel: ["cancel", "20251128_143022"],
@@ -165,7 +167,7 @@ describe("parseCli: flags typed by the table", () => {
   });
 
   it("a command's flags are exactly those of its table entry", () => {
-    expectTypeOf<keyof FlagsOf<"status">>().toEqualTypeOf<"json" | "workspace">();
+    expectTypeOf<keyof FlagsOf<"status">>().toEqualTypeOf<"state" | "kind" | "since" | "limit" | "json" | "workspace">();
     expectTypeOf<keyof FlagsOf<"micro">>().toEqualTypeOf<"files" | "detach" | "model" | "timeout" | "json" | "dry-run" | "workspace">();
     expectTypeOf<FlagsOf<"hook">["event"]>().toEqualTypeOf<string | undefined>();
   });

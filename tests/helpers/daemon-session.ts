@@ -4,7 +4,7 @@ import { afterEach } from "vitest";
 import { killCodexGroups, makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace, type WorkspaceOptions } from "./relay-workspace.js";
 
 /** Call at the top of a test file. */
-export function useDaemonSession(): { workspace(options?: WorkspaceOptions): Promise<TestWorkspace>; startDaemon(w: TestWorkspace): Promise<DaemonProcess> } {
+export function useDaemonSession(): { workspace(options?: WorkspaceOptions): Promise<TestWorkspace>; startDaemon(w: TestWorkspace, args?: string[]): Promise<DaemonProcess> } {
   const workspaces: TestWorkspace[] = [];
   const daemons: DaemonProcess[] = [];
   afterEach(async () => {
@@ -20,8 +20,8 @@ export function useDaemonSession(): { workspace(options?: WorkspaceOptions): Pro
       workspaces.push(w);
       return w;
     },
-    startDaemon: async (w) => {
-      const daemon = await startDaemonProcess(w, { timeoutMs: 60_000 });
+    startDaemon: async (w, args) => {
+      const daemon = await startDaemonProcess(w, { timeoutMs: 60_000, ...(args ? { args } : {}) });
       daemons.push(daemon);
       return daemon;
     },

@@ -16,6 +16,13 @@ import { makeTestWorkspace, relayContext, type TestWorkspace, type WorkspaceOpti
 /** A workspace with the buggy project committed and (unless told otherwise) all three prerequisites written. */
 export async function makePatchWorkspace(options: WorkspaceOptions & { prerequisites?: boolean } = {}): Promise<TestWorkspace> {
   const ws = await makeTestWorkspace(options);
+  await commitDemoProject(ws);
+  if (options.prerequisites !== false) await writePrerequisites(ws);
+  return ws;
+}
+
+/** Commit the buggy demo project into `ws` (no prerequisites). */
+export async function commitDemoProject(ws: TestWorkspace): Promise<void> {
   await writeFiles(ws.dir, {
     "src/math.js": BUGGY,
     "src/util.js": "export const one = 1;\n",
@@ -25,8 +32,6 @@ export async function makePatchWorkspace(options: WorkspaceOptions & { prerequis
   });
   git(ws.dir, "add", ".");
   git(ws.dir, "commit", "-qm", "demo project");
-  if (options.prerequisites !== false) await writePrerequisites(ws);
-  return ws;
 }
 
 export async function writePrerequisites(ws: TestWorkspace, parts: { packet?: string | null; route?: string | null; diagnosis?: string | null } = {}): Promise<void> {

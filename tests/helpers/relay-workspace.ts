@@ -178,6 +178,8 @@ export interface DaemonProcess {
   readonly pid: number;
   /** Settles when the daemon has ended, with its exit code (or signal) and what it printed. */
   readonly exited: Promise<{ exitCode?: number; signal?: string; stdout: string; stderr: string }>;
+  /** What it printed on stdout so far. */
+  printed(): string;
   /** Send `signal` to the daemon alone (not its group) and wait, at most `timeoutMs`, for it to end. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ exitCode?: number; signal?: string; stdout: string; stderr: string }>;
   /** SIGKILL the daemon if it still runs (for afterEach); idempotent. */
@@ -185,10 +187,10 @@ export interface DaemonProcess {
 }
 
 /** Start a daemon on `ws` and wait for its "daemon started" log line; fails with its stderr if it exits first. */
-export async function startDaemonProcess(ws: TestWorkspace, options: { timeoutMs?: number } = {}): Promise<DaemonProcess> {
+export async function startDaemonProcess(ws: TestWorkspace, options: { timeoutMs?: number; args?: string[] } = {}): Promise<DaemonProcess> {
   const startedLines = () => logEvents(ws.layout).filter((e) => e.event === "daemon started").length;
   const before = startedLines();
-  const child = execa(process.execPath, [CLI, "start", "--workspace", ws.dir], {
+  const child = execa(process.execPath, [CLI, "start", "--workspace", ws.dir, ...(options.args ?? [])], {
     cwd: ws.dir,
     env: ws.env,
     extendEnv: false,
@@ -213,6 +215,7 @@ export async function startDaemonProcess(ws: TestWorkspace, options: { timeoutMs
   const daemon: DaemonProcess = {
     pid,
     exited,
+    printed: () => printed,
     stop: async (signal = "SIGTERM", timeoutMs = 30_000) => {
       if (!ended) process.kill(pid, signal);
       await until(() => ended, `the daemon (pid ${pid}) to exit after ${signal}`, timeoutMs);

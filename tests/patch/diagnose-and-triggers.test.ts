@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { jsonMessage, type RecordedRequest, type Reply } from "../fixtures/model-server.js";
-import { FIXED, ROUTE_DECISION, TASK_PACKET, editFile, patchReply } from "../fixtures/patch-project.js";
+import { DIAGNOSIS_REPLY, FIXED, ROUTE_DECISION, TASK_PACKET, editFile, patchReply } from "../fixtures/patch-project.js";
 import { git } from "../helpers/gitdir.js";
 import { makePatchWorkspace, outFiles, runKind } from "../helpers/patch-workspace.js";
 import { logEvents, relayContext, startDaemonProcess, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
@@ -20,17 +20,6 @@ afterEach(async () => {
   child = undefined;
   await ws?.cleanup();
 });
-
-const DIAGNOSIS_REPLY = {
-  root_cause: "add() uses a minus sign.",
-  technical_explanation: "src/math.js returns a - b.",
-  recommended_fix: "Return a + b in src/math.js.",
-  files_to_change: [{ path: "src/math.js", reason: "holds add()" }],
-  needs_write: true,
-  risks: ["callers that relied on subtraction"],
-  verification_notes: "node test.js prints ok add",
-  confidence: "high",
-};
 
 async function results(): Promise<Record<string, any>[]> {
   const names = (await readdir(ws.layout.inbox)).filter((n) => /^CODEX_DELEGATION_RESULT_.*\.json$/.test(n)).sort();

@@ -28,7 +28,7 @@ function microOverLimits(): PatchRunReport {
 }
 
 describe("ledgerLine", () => {
-  it("has exactly the spec's fields plus id and status for a passed patch", () => {
+  it("has exactly the spec's fields plus id, status and what audit counts for a passed patch", () => {
     expect(ledgerLine(passedPatch(), "out/codex-patch-20260105-111000.md")).toEqual({
       skill: "codex-patch-rw",
       timestamp: "2026-01-05T11:10:00.250Z",
@@ -41,6 +41,11 @@ describe("ledgerLine", () => {
       next_skill: "qa-gate",
       id: "20260105_110000",
       status: "passed",
+      branch: "codex/patch-20260105_110000",
+      failed_ref: null,
+      attempts: 1,
+      limits_hit: [],
+      overlap: [],
       diagnosis_sha256: null,
       route_decision_sha256: null,
       approved_by: "claude-chair",
@@ -78,6 +83,8 @@ describe("ledgerLine", () => {
       commit: null,
       next_skill: "codex-diagnose-ro",
       status: "failed",
+      failed_ref: "refs/codex-relay/failed/20260105_110000",
+      attempts: 2,
     });
   });
 
@@ -88,6 +95,7 @@ describe("ledgerLine", () => {
       lines_changed: 35,
       verification_passed: false,
       next_skill: "human-review",
+      limits_hit: microOverLimits().violations.map((v) => v.code),
     });
     expect(ledgerLine(abortedPatch(), "out/codex-patch-FAILED-20260105-130000.md")).toMatchObject({
       files_modified: [],

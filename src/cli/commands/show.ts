@@ -11,7 +11,7 @@ export async function run({ flags, positionals, io }: CommandInput<"show">): Pro
   if (result) return printResult(io, layout, result, flags.json === true);
   // Only an unfinished request needs its claim and the config: loaded here, not for a finished one.
   const { requestState } = await import("../request-state.js");
-  const state = await requestState(layout, id);
+  const state = await requestState(layout, id, io);
   if (flags.json) io.stdout.write(`${JSON.stringify({ id, state })}\n`);
   else io.stdout.write(`${id}: ${state}\n`);
   return state === "unknown" ? 1 : 0;

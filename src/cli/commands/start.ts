@@ -3,6 +3,7 @@
 import { Daemon } from "../../daemon/daemon.js";
 import { createLogger } from "../../context/logger.js";
 import { createRelayContext } from "../../context/relay-context.js";
+import type { RelayContext } from "../../context/relay-context.js";
 import type { CommandInput } from "../command.js";
 import { existingWorkspace } from "../workspace.js";
 
@@ -20,6 +21,8 @@ export async function run({ flags, io }: CommandInput<"start">): Promise<number>
   });
   await daemon.start();
   io.stdout.write(`codex-relay: watching ${ctx.layout.inbox} (Ctrl-C to stop; log: ${ctx.layout.logFile})\n`);
+  const ui = flags.ui ? await startUi(ctx, flags.port) : undefined;
+  if (ui) io.stdout.write(`codex-relay: dashboard at ${ui.url}\n`);
   await new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -35,6 +38,13 @@ export async function run({ flags, io }: CommandInput<"start">): Promise<number>
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+  await ui?.close();
   await ctx.logger.close();
   return 0;
+}
+
+// Loaded only when asked for: a daemon without --ui keeps its memory (bench: idle RSS).
+async function startUi(ctx: RelayContext, port: number | undefined) {
+  const [{ startUiServer }, { observeSettings }] = await Promise.all([import("../../ui/ui-server.js"), import("../../observe/observe-settings.js")]);
+  return startUiServer({ layout: ctx.layout, port, settings: observeSettings(ctx.config), now: ctx.now });
 }

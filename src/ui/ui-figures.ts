@@ -1,0 +1,73 @@
+// What the dashboard's list and charts show, from the status data layer (src/observe/): each
+// request's record cut to the fields the page uses, and the audit figures of each of the last days.
+import { computeAuditFigures } from "../observe/audit-figures.js";
+import type { ObserveSettings } from "../observe/observe-settings.js";
+import type { RequestRecord } from "../observe/request-record.js";
+import { readRequestRecords } from "../observe/request-records.js";
+import type { Layout } from "../protocol/layout.js";
+
+const DAY_MS = 86_400_000;
+export const CHART_DAYS = 14;
+
+/** One row of the request list. */
+export interface RequestRow {
+  readonly id: string;
+  readonly kind: string;
+  /** The state key (`queued`, `running`, `completed`, …) and its words (`running 12 s`, `failed: codex_unreachable`). */
+  readonly state: string;
+  readonly stateText: string;
+  readonly finished: boolean;
+  /** What an approval would be: an APPROVE marker (the page offers the button) or a route decision. */
+  readonly awaiting: RequestRecord["awaiting"];
+  readonly issue: string;
+  readonly createdAt: string;
+  readonly durationMs: number | null;
+  readonly tokens: number | null;
+  readonly costUsd: number | null;
+  readonly branch: string | null;
+}
+
+export async function requestRows(layout: Layout, settings: ObserveSettings, now: Date): Promise<RequestRow[]> {
+  return (await readRequestRecords(layout, { now, settings })).map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    state: r.state,
+    stateText: r.stateText,
+    finished: r.finished,
+    awaiting: r.awaiting,
+    issue: r.issue ?? r.summary ?? "",
+    createdAt: r.createdAt,
+    durationMs: r.durationMs,
+    tokens: r.tokens?.total ?? null,
+    costUsd: r.costUsd,
+    branch: r.branch,
+  }));
+}
+
+/** A day's bar of each chart. */
+export interface DayFigures {
+  readonly day: string;
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly tokens: number;
+  readonly costUsd: number | null;
+  readonly latencyP50Ms: number | null;
+  readonly latencyP95Ms: number | null;
+}
+
+/** The audit figures of each of the last CHART_DAYS UTC days (oldest first), by the day each request was made. */
+export async function chartFigures(layout: Layout, settings: ObserveSettings, now: Date): Promise<DayFigures[]> {
+  const days = Array.from({ length: CHART_DAYS }, (_, i) => new Date(now.getTime() - (CHART_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+  const since = new Date(`${days[0]!}T00:00:00.000Z`);
+  const records = await readRequestRecords(layout, { now, since, settings, issue: false });
+  return days.map((day) => {
+    const figures = computeAuditFigures(records.filter((r) => r.createdAt.startsWith(day)), { since: new Date(`${day}T00:00:00.000Z`), now });
+    return {
+      day,
+      byStatus: figures.byStatus,
+      tokens: figures.spend.total.totalTokens,
+      costUsd: figures.spend.total.costUsd,
+      latencyP50Ms: figures.latencyMs.total.p50,
+      latencyP95Ms: figures.latencyMs.total.p95,
+    };
+  });
+}
