@@ -2,6 +2,7 @@
 // processIfNoDaemon, a request nobody is serving is processed here rather than waited on forever.
 // While it waits, what the request is doing shows on stderr (follow-progress.ts, progress-line.ts).
 import { RECONNECT_LOG_EVENT } from "../codex/reconnect.js";
+import { PROGRESS_LOG_EVENT } from "../context/say-step.js";
 import type { Layout } from "../protocol/layout.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
@@ -26,7 +27,7 @@ export async function awaitAndPrint(
   const line = new ProgressLine(io.stderr, { id, since: Math.min(Date.now(), requestIdTime(id)?.getTime() ?? Date.now()) });
   // Its console lines go to stderr too, through the status line; the steps and reconnects are said
   // once, by the follower, either way.
-  const ctx = inline && (await inline.inlineContext(layout.workspace, { ...io, stderr: line.stream() }, new Set([RECONNECT_LOG_EVENT, "progress"])));
+  const ctx = inline && (await inline.inlineContext(layout.workspace, { ...io, stderr: line.stream() }, new Set([RECONNECT_LOG_EVENT, PROGRESS_LOG_EVENT])));
   const follower = followProgress(layout, id, (view, stepped) => line.show(view, stepped));
   let result: FinishedResult | undefined;
   try {

@@ -2,6 +2,7 @@
 // redacted events into the request's LOG file. askCodex (ask-codex.ts) is what the kinds call.
 import { createWriteStream } from "node:fs";
 import type { RelayContext } from "../context/relay-context.js";
+import { logStep } from "../context/say-step.js";
 import type { CodexSetup } from "./codex-setup.js";
 import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
@@ -77,7 +78,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
           ctx.logger.log("warn", RECONNECT_LOG_EVENT, { id, attempt: reconnects, provider: setup.provider.name, base_url: setup.provider.baseUrl, message: ctx.redactor.redact(event.message) });
         } else if (stepped) {
           // The console's line per step (`start`); a waiting client reads the same steps from the log.
-          ctx.logger.log("info", "progress", { id, message: progress.step, tokens: progress.tokens ?? undefined });
+          logStep(ctx.logger, id, progress.step, progress.tokens);
         }
       },
     });

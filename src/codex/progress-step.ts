@@ -102,7 +102,8 @@ export function commandStep(command: string): string {
   if (/[|;&<>`$]/.test(firstLine) || firstLine !== inner) return `running ${firstLine}`;
   const words = firstLine.split(/\s+/).filter(Boolean);
   const [tool = "", ...rest] = words;
-  const operands = rest.filter((word) => !word.startsWith("-")).map(unquote);
+  // Flags are not operands, nor the number a flag takes (`head -n 20`, `grep -A 3`).
+  const operands = rest.filter((word, i) => !word.startsWith("-") && !(/^\d+$/.test(word) && rest[i - 1]?.startsWith("-"))).map(unquote);
   if (READERS.has(tool) && operands.length > 0) {
     // `sed -n '1,80p' file`: the script is not a file
     const files = tool === "sed" ? operands.slice(1) : operands;
