@@ -22,7 +22,8 @@ export class ProgressLine {
   readonly #now: () => number;
   readonly #tty: boolean;
   #view: ProgressView = { step: "queued", tokens: null };
-  #drawn = false;
+  /** The status line as last drawn, while it is on the screen. */
+  #drawn: string | undefined;
   #closed = false;
   #tick: NodeJS.Timeout | undefined;
 
@@ -53,7 +54,7 @@ export class ProgressLine {
   print(text: string): void {
     if (!this.#tty || this.#closed) return void this.#out.write(text);
     this.#out.write(CLEAR_LINE + text);
-    this.#drawn = false;
+    this.#drawn = undefined;
     this.#draw();
   }
 
@@ -71,8 +72,8 @@ export class ProgressLine {
   close(): void {
     clearInterval(this.#tick);
     this.#closed = true;
-    if (this.#drawn) this.#out.write(CLEAR_LINE);
-    this.#drawn = false;
+    if (this.#drawn !== undefined) this.#out.write(CLEAR_LINE);
+    this.#drawn = undefined;
   }
 
   #draw(): void {
@@ -80,8 +81,10 @@ export class ProgressLine {
     // One row only: a line longer than the terminal wraps, and \r would then redraw just its tail.
     const width = Math.max(20, (this.#out.columns ?? 80) - 1);
     const chars = [...line.replace(/\s+/g, " ")];
-    this.#out.write(CLEAR_LINE + (chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : line));
-    this.#drawn = true;
+    const shown = chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : chars.join("");
+    if (shown === this.#drawn) return; // the same second, the same step: nothing to redraw
+    this.#out.write(CLEAR_LINE + shown);
+    this.#drawn = shown;
   }
 
   #figures(): string {

@@ -48,6 +48,9 @@ describe("on a terminal", () => {
     expect(shown).toHaveLength(1); // rewritten in place, never a second row
     expect([...shown[0]!]).toHaveLength(47);
     expect(shown[0]).toBe(`${[...status].slice(0, 46).join("")}…`);
+    const writes = out.writes.length;
+    line.show({ step: "running npm test -- --coverage --reporter=verbose", tokens: 2048 }, false);
+    expect(out.writes).toHaveLength(writes); // nothing changed on screen: nothing written
     line.close();
   });
 
