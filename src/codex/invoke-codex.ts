@@ -3,10 +3,10 @@
 import { createWriteStream } from "node:fs";
 import type { RelayContext } from "../context/relay-context.js";
 import { logStep } from "../context/say-step.js";
+import { relayEventLine } from "../protocol/event-log.js";
 import type { CodexSetup } from "./codex-setup.js";
 import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
-import { relayEventLine } from "../protocol/event-log.js";
 import { isReconnect } from "./events.js";
 import { ProgressTracker } from "./progress-step.js";
 import { RECONNECT_LOG_EVENT } from "./reconnect.js";

@@ -13,9 +13,11 @@ export function logStep(logger: Logger, id: string, step: string, tokens?: numbe
   logger.log("info", PROGRESS_LOG_EVENT, { id, message: step, tokens: tokens ?? undefined });
 }
 
-/** A step the relay takes: on the console and in the event log. */
+/** A step the relay takes: on the console and in the event log. Progress only: it never fails the run. */
 export async function sayStep(ctx: RelayContext, id: string, step: string): Promise<void> {
   const safe = ctx.redactor.redact(step); // a command line may carry a secret
   logStep(ctx.logger, id, safe);
-  await appendRelayEvent(ctx.layout, id, { type: "relay.step", step: safe }, ctx.now());
+  await appendRelayEvent(ctx.layout, id, { type: "relay.step", step: safe }, ctx.now()).catch((error: unknown) => {
+    ctx.logger.log("warn", "event log not written", { id, message: error instanceof Error ? error.message : String(error) });
+  });
 }

@@ -326,8 +326,11 @@ export class Daemon extends EventEmitter {
       if (!deleted && config.approval.required && !existsSync(layout.approve(id)) && !existsSync(layout.cancel(id))) {
         if (!this.#awaitingApproval.has(id)) {
           logger.log("info", "awaiting approval", { id, message: `codex-relay approve ${id}` });
-          // In its event log too, where a waiting client reads what the request is doing.
-          await appendRelayEvent(layout, id, { type: "relay.step", step: `waiting for approval (codex-relay approve ${id})` }, this.#ctx.now());
+          // In its event log too, where a waiting client reads what the request is doing; progress
+          // only, so a failed write is logged and the request still waits for its approval.
+          await appendRelayEvent(layout, id, { type: "relay.step", step: `waiting for approval (codex-relay approve ${id})` }, this.#ctx.now()).catch((error: unknown) =>
+            this.#report(toRelayError(error), "event log", id),
+          );
         }
         this.#awaitingApproval.add(id);
         return;
