@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { execa } from "execa";
 import { codexBinary, codexProviderOverrides, makeCodexHome, MOCK_API_KEY, MOCK_ENV_KEY } from "../tests/fixtures/codex-home.js";
-import { jsonMessage, startModelServer } from "../tests/fixtures/model-server.js";
+import { execCommand, jsonMessage, startModelServer } from "../tests/fixtures/model-server.js";
 import { LogReader, median, waitFor, workspaceToml, type Row } from "./bench-kit.js";
 
 const N = Number(process.env.BENCH_CLIENT_N ?? 15);
@@ -101,6 +101,16 @@ export async function benchClient(): Promise<Row[]> {
       await settled(JSON.parse(run.stdout).id as string);
     }
 
+    // A request that takes steps (five commands, then the answer, 2.1 s): the client follows each one.
+    const busyCpu: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      for (let n = 0; n < 5; n += 1) server.enqueue({ ...execCommand(`cat file${n}.txt`), delayMs: 300 });
+      server.enqueue({ ...jsonMessage(REPLY), delayMs: 600 });
+      const run = await delegate(`busy reply ${i}`, true);
+      busyCpu.push(run.cpuMs);
+      await settled(JSON.parse(run.stdout).id as string);
+    }
+
     // 3. `wait` and `show` of a finished request against `node -e 0`, interleaved.
     const finished = JSON.parse((await delegate("finished", true)).stdout).id as string;
     const node: number[] = [];
@@ -125,6 +135,7 @@ export async function benchClient(): Promise<Row[]> {
       { metric: "client CPU: delegate --wait median", value: ms(median(waitingCpu)), target: "" },
       { metric: `client CPU: delegate --wait, ${SLOW_REPLY_MS / 1000} s reply, median`, value: ms(median(slowCpu)), target: "" },
       { metric: "client CPU beyond start-up (delegate --wait − publish only)", value: ms(median(waitingCpu) - median(publishCpu)), target: "≤ 20 ms" },
+      { metric: "client CPU beyond start-up, following 6 steps over 2.1 s", value: ms(median(busyCpu) - median(publishCpu)), target: "≤ 20 ms" },
     ];
   } finally {
     daemon.kill("SIGTERM");

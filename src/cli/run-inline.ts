@@ -3,7 +3,9 @@
 import { existsSync } from "node:fs";
 import { releaseClaim, tryClaim } from "../daemon/claims.js";
 import { trackCodexPhase } from "../daemon/attempt-accounting.js";
+import { RECONNECT_LOG_EVENT } from "../codex/reconnect.js";
 import { createLogger } from "../context/logger.js";
+import { PROGRESS_LOG_EVENT } from "../context/say-step.js";
 import { processRequest } from "../daemon/process-request.js";
 import { stopGateway } from "../gateway/gateway.js";
 import { createRelayContext, type RelayContext } from "../context/relay-context.js";
@@ -12,12 +14,15 @@ import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
 import { readFinishedResult, type FinishedResult } from "./finished-result.js";
 
-/** `humanSkips`: log events this process's stderr leaves to the caller (see createLogger). */
-export async function inlineContext(workspace: string, io: CliIo, humanSkips?: ReadonlySet<string>): Promise<RelayContext> {
+/** The log events a client that follows the request's progress says itself, from the event log. */
+const FOLLOWED_EVENTS: ReadonlySet<string> = new Set([RECONNECT_LOG_EVENT, PROGRESS_LOG_EVENT]);
+
+/** `followed`: the caller follows the request's progress, so stderr leaves its steps to it. */
+export async function inlineContext(workspace: string, io: CliIo, followed = false): Promise<RelayContext> {
   return createRelayContext({
     workspace,
     env: io.env,
-    logger: (redactor, layout) => createLogger({ human: io.stderr, file: layout.logFile, redactor, ...(humanSkips ? { humanSkips } : {}) }),
+    logger: (redactor, layout) => createLogger({ human: io.stderr, file: layout.logFile, redactor, ...(followed ? { humanSkips: FOLLOWED_EVENTS } : {}) }),
   });
 }
 

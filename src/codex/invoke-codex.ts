@@ -2,8 +2,11 @@
 // redacted events into the request's LOG file. askCodex (ask-codex.ts) is what the kinds call.
 import { createWriteStream } from "node:fs";
 import type { RelayContext } from "../context/relay-context.js";
+import { logStep } from "../context/say-step.js";
+import { relayEventLine } from "../protocol/event-log.js";
 import type { CodexSetup } from "./codex-setup.js";
 import { isReconnect } from "./events.js";
+import { ProgressTracker } from "./progress-step.js";
 import { RECONNECT_LOG_EVENT } from "./reconnect.js";
 import { relayExecArgs, type RelayTurn } from "./relay-exec-args.js";
 import { runCodex, type OnCodexSpawn, type RunCodexResult } from "./run-codex.js";
@@ -18,8 +21,19 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
   const { id } = options;
   const args = relayExecArgs(ctx.config, setup.model, setup.gateway?.config ?? {}, options);
   const eventLog = createWriteStream(ctx.layout.log(id), { flags: "a" });
+  const progress = new ProgressTracker(options.cwd);
+  // Where Codex works (a patch's sandbox worktree): a follower shows its file paths relative to it.
+  eventLog.write(relayEventLine({ type: "relay.codex_started", cwd: options.cwd }, ctx.now()));
+  const route = setup.gateway?.route;
+  if (route) {
+    route.onRecord = (totals) => {
+      const usage = { type: "relay.usage", ...totals } as const;
+      progress.see(usage);
+      eventLog.write(relayEventLine(usage, ctx.now()));
+    };
+  }
   let reconnects = 0;
-  const gatewayEnds = setup.gateway?.route.beginTurn();
+  const gatewayEnds = route?.beginTurn();
   const signal = gatewayEnds ? (options.signal ? AbortSignal.any([options.signal, gatewayEnds]) : gatewayEnds) : options.signal;
   try {
     const run = await runCodex({
@@ -36,13 +50,15 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
         return onExit;
       },
       onEvent: (event) => {
-        eventLog.write(`${JSON.stringify(ctx.redactor.redactDeep(event.type === "unknown" ? event.raw : event))}\n`);
+        const safe = ctx.redactor.redactDeep(event.type === "unknown" ? event.raw : event);
+        eventLog.write(`${JSON.stringify(safe)}\n`);
+        const stepped = progress.see(safe);
         if (isReconnect(event)) {
           reconnects += 1;
           ctx.logger.log("warn", RECONNECT_LOG_EVENT, { id, attempt: reconnects, provider: setup.provider.name, base_url: setup.provider.baseUrl, message: ctx.redactor.redact(event.message) });
-        }
-        if (event.type === "item.completed" || event.type === "turn.completed" || event.type === "thread.started") {
-          ctx.logger.log("info", "progress", { id, codex_event: event.type, item: event.type === "item.completed" ? event.item.type : undefined });
+        } else if (stepped) {
+          // The console's line per step (`start`); a waiting client reads the same steps from the log.
+          logStep(ctx.logger, id, progress.step, progress.tokens);
         }
       },
     });
@@ -58,6 +74,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     }
     return run;
   } finally {
+    if (route) route.onRecord = undefined;
     await new Promise<void>((resolve) => eventLog.end(resolve));
   }
 }

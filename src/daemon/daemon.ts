@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import { Requeue } from "../codex/requeue.js"; // tiny: the idle daemon still loads no Codex runner
 import { RelayError, toRelayError } from "../errors.js";
+import { appendRelayEvent } from "../protocol/event-log.js";
 import { APPROVE_FILE, CANCEL_FILE, REQUEST_FILE, requestIdOf } from "../protocol/layout.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import { writesCode } from "../protocol/request-text.js";
@@ -361,7 +362,14 @@ export class Daemon extends EventEmitter {
       if (!deleted && !read.ok && read.error.code === "invalid_request" && !this.#settled(id, read.fingerprint ?? "")) return;
       this.#settling.delete(id);
       if (!deleted && config.approval.level === "manual" && !existsSync(layout.approve(id)) && !existsSync(layout.cancel(id))) {
-        if (!this.#awaitingApproval.has(id)) logger.log("info", "awaiting approval", { id, message: `codex-relay approve ${id}` });
+        if (!this.#awaitingApproval.has(id)) {
+          logger.log("info", "awaiting approval", { id, message: `codex-relay approve ${id}` });
+          // In its event log too, where a waiting client reads what the request is doing; progress
+          // only, so a failed write is logged and the request still waits for its approval.
+          await appendRelayEvent(layout, id, { type: "relay.step", step: `waiting for approval (codex-relay approve ${id})` }, this.#ctx.now()).catch((error: unknown) =>
+            this.#report(toRelayError(error), "event log", id),
+          );
+        }
         this.#awaitingApproval.add(id);
         return;
       }

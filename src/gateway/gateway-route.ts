@@ -27,6 +27,8 @@ export class GatewayRoute {
   /** The provider's last 5xx of this turn, in its own words (Codex would say only "high demand"). */
   lastServerError: RelayError | null = null;
   #turn = new AbortController();
+  /** Told the request's running totals after each metered call (the event log's `relay.usage`). */
+  onRecord: ((totals: Readonly<CallTokens>) => void) | undefined;
 
   constructor(options: { id: string; kind: string; upstream: string; provider: string; cap: RequestCap | null }) {
     this.id = options.id;
@@ -59,6 +61,7 @@ export class GatewayRoute {
   record(call: CallRecord): void {
     this.calls.push(call);
     addTokens(this.totals, call);
+    this.onRecord?.(this.totals);
   }
 
   report(): GatewayReport {

@@ -15,5 +15,5 @@ export async function runBaseline(state: PatchState): Promise<void> {
     throw new RelayError("setup_failed", `setup \`${sandbox.setup.command}\` ${statusClause(sandbox.setup)} in ${sandbox.dir}:\n${sandbox.setup.outputTail}`);
   }
   if (plan.commands === "gates") state.commands = await detectQualityGates(sandbox.dir, run.ctx.config.micro.gates);
-  state.baseline = await verifySandbox(state);
+  state.baseline = await verifySandbox(state, "baseline");
 }

@@ -15,6 +15,8 @@ export interface RunVerificationOptions {
   readonly signal?: AbortSignal;
   readonly redact?: (text: string) => string;
   readonly maxOutputBytes?: number;
+  /** Told each command as it starts (the request's progress). */
+  readonly onCommand?: (command: string) => Promise<void>;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function runVerification(
       runs.push({ command, argv: [], status: "error", exitCode: null, durationMs: 0, outputTail: options.redact ? options.redact(text) : text });
       continue;
     }
+    await options.onCommand?.(command);
     runs.push(
       await runCommand({
         command,

@@ -19,7 +19,7 @@ export const DETECTION_EVENTS = ["detected", "changed", "approved", "found", "re
 export type DetectionEvent = (typeof DETECTION_EVENTS)[number];
 
 /** Where an error the daemon survived came from; logged as "<source> error". */
-export const ERROR_SOURCES = ["watcher", "progress", "transcripts", "sweep", "audit catch-up", "marker", "handle", "run", "heartbeat", "claim", "schedule", "digest", "retention"] as const;
+export const ERROR_SOURCES = ["watcher", "progress", "transcripts", "sweep", "audit catch-up", "marker", "handle", "run", "heartbeat", "claim", "schedule", "digest", "retention", "event log"] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
 const detectionEvents = Object.fromEntries(DETECTION_EVENTS.map((e) => [e, z.strictObject({ id })])) as Record<DetectionEvent, z.ZodObject<{ id: typeof id }>>;
@@ -55,7 +55,8 @@ export const DAEMON_LOG_EVENTS = {
   "request changed while running; restarting": z.strictObject({ id }),
   cancelling: z.strictObject({ id, message }),
   "codex started": z.strictObject({ id, pid: z.number().int(), version: z.string().nullable(), model: z.string().nullable(), sandbox: z.string() }),
-  progress: z.strictObject({ id, codex_event: z.string(), item: z.string().optional() }),
+  progress: z.strictObject({ id, message, tokens: count.optional() }),
+  "event log not written": z.strictObject({ id, message }),
   "provider unreachable, reconnecting": z.strictObject({ id, attempt: z.number().int().positive(), provider: z.string(), base_url: z.string(), message }),
   "unknown events": z.strictObject({ id, count }),
   "codex finished": z.strictObject({ id, outcome: z.enum(["replied", "timed_out", "cancelled", "failed"]), exit: z.number().int().nullable(), ms }),

@@ -64,8 +64,11 @@ describe("waiting for a serving daemon", () => {
     const run = await w.cli(["delegate", "--wait", "--issue", "answered by the daemon"]);
     expect(run.exitCode).toBe(0);
     const id = /request (\S+) written/.exec(run.stderr)?.[1] ?? "";
-    // Only the line that says it waits: an inline run would have logged its own progress here.
-    expect(run.stderr).toBe(`codex-relay: request ${id} written; waiting for its RESULT`);
+    // The line that says it waits, then the request's steps: an inline run would have logged its own lines here.
+    const [first, ...steps] = run.stderr.split("\n");
+    expect(first).toBe(`codex-relay: request ${id} written; waiting for its RESULT`);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const line of steps) expect(line).toMatch(new RegExp(`^codex-relay: \\d\\d:\\d\\d:\\d\\d ${id}: `));
     expect(run.stdout).toBe((await readFile(w.layout.result(id, "md"), "utf8")).trimEnd());
     expect(logEvents(w.layout).some((e) => e.event === "codex started" && e.id === id)).toBe(true);
     expect(w.server.requests).toHaveLength(1);
