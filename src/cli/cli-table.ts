@@ -104,6 +104,12 @@ export const COMMANDS = {
     flags: { json, workspace },
     positionals: ["request-file"],
   },
+  replay: {
+    summary: "run a recorded request again, its model calls answered from its recording (no network, no tokens)",
+    usage: "codex-relay replay <id> [--json] [--workspace DIR]",
+    flags: { json, workspace },
+    positionals: ["id"],
+  },
   status: {
     summary: "list requests and their state",
     usage: "codex-relay status [--json] [--workspace DIR]",

@@ -7,6 +7,9 @@ import { configOverrideArgs } from "./config-overrides.js";
 import { buildExecArgs, type SandboxMode } from "./exec-args.js";
 import { isReconnect } from "./events.js";
 import { RECONNECT_LOG_EVENT } from "./reconnect.js";
+
+/** The `type` of the event-log line the relay writes for each model call through the gateway. */
+export const MODEL_CALL_LOG_EVENT = "relay.model_call";
 import { relayCodexConfig } from "./relay-features.js";
 import { runCodex, type OnCodexSpawn, type RunCodexResult } from "./run-codex.js";
 
@@ -39,7 +42,11 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
   });
   const eventLog = createWriteStream(ctx.layout.log(id), { flags: "a" });
   let reconnects = 0;
-  const gatewayEnds = setup.gateway?.route.beginTurn();
+  // Each model call through the gateway is a line of the event log too: its number, tokens and
+  // what was redacted from it, by kind (never the values). A call that lands after the log closed is dropped.
+  const gatewayEnds = setup.gateway?.route.beginTurn((call) => {
+    if (!eventLog.writableEnded) eventLog.write(`${JSON.stringify({ type: MODEL_CALL_LOG_EVENT, ...call })}\n`);
+  });
   const signal = gatewayEnds ? (options.signal ? AbortSignal.any([options.signal, gatewayEnds]) : gatewayEnds) : options.signal;
   try {
     const run = await runCodex({

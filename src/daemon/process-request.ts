@@ -45,8 +45,10 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
   let run: KindRun | undefined;
   const finish = (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
     const gateway = run ? endGatewayRoute(run) : null;
-    const usage = input.usage && { ...input.usage, cost_usd: estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
-    return publish(ctx, buildResult({ ...input, usage, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), auditFiles);
+    // A replay spent nothing: its usage repeats the recording's figures, at no cost.
+    const replayOf = run?.request.replayOf;
+    const usage = input.usage && { ...input.usage, cost_usd: replayOf ? 0 : estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
+    return publish(ctx, buildResult({ ...input, usage, id, kind, warnings, detectedAt, codex, gateway, replayOf, finishedAt: ctx.now() }), auditFiles);
   };
   try {
     if (options.signal?.aborted) {

@@ -25,6 +25,8 @@ export interface ResultInput {
   readonly usage?: Usage | null;
   /** The model gateway's meter of this request, when its calls went through the gateway. */
   readonly gateway?: GatewayReport | null;
+  /** The request whose recording answered this one's model calls. */
+  readonly replayOf?: string;
   readonly detectedAt: Date;
   readonly startedAt?: Date | null;
   readonly finishedAt: Date;
@@ -47,6 +49,7 @@ export function buildResult(input: ResultInput): ResultFile {
     codex: input.codex,
     usage: input.usage ?? null,
     ...(input.gateway ? { gateway: input.gateway } : {}),
+    ...(input.replayOf ? { replay_of: input.replayOf } : {}),
     timing: {
       detected_at: input.detectedAt.toISOString(),
       started_at: input.startedAt?.toISOString() ?? null,
