@@ -1,8 +1,8 @@
 // One request's recording (protocol/recording.ts): each model call's request body as it left the
-// machine (redacted) and its response as received, written beside the stream to Codex, never
-// ahead of it, within `gateway.recording_max_bytes`. A recording that cannot be written is given
-// up with a log line; the run goes on.
-import { createWriteStream, type WriteStream } from "node:fs";
+// machine (redacted) and its response as received, within `gateway.recording_max_bytes`. The
+// stream to Codex is never held: the recording keeps references to the chunks Codex already got
+// and writes a call's files once the call has ended (off the path of that call's first byte and
+// last byte). A recording that cannot be written is given up with a log line; the run goes on.
 import { appendFile, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RECORDING_SCHEMA_ID, recordingFiles, type RecordedCall, type RecordingHeader, type RecordingStop } from "../protocol/recording.js";
@@ -38,11 +38,7 @@ export class Recorder {
   /** Start recording call `call` with its request body (decoded, redacted); null once the recording has stopped. */
   beginCall(call: number, method: string, callPath: string, bytes: Buffer): CallRecording | null {
     if (!this.#reserve(bytes.length, call)) return null;
-    this.#run(async () => {
-      await this.#ready;
-      await writeFile(this.#files.request(call), bytes);
-    });
-    return new CallRecording(this, call, { method, path: callPath, request_bytes: bytes.length });
+    return new CallRecording(this, call, bytes, { method, path: callPath, request_bytes: bytes.length });
   }
 
   /** Count `n` more bytes of call `call`; false (and the recording stops) when they do not fit. */
@@ -61,18 +57,8 @@ export class Recorder {
     const line: RecordingStop = { stopped: "recording_max_bytes", call, max_bytes: this.#options.maxBytes };
     this.#run(async () => {
       await this.#ready;
-      // The cut call is not part of the recording: its files go.
-      await rm(this.#files.request(call), { force: true });
-      await rm(this.#files.response(call), { force: true });
       await appendFile(this.#files.index, `${JSON.stringify(line)}\n`);
     });
-  }
-
-  /** @internal the response file of call `call`, opened on its first byte. */
-  open(call: number): WriteStream {
-    const stream = createWriteStream(this.#files.response(call));
-    stream.on("error", (error) => this.#fail(error));
-    return stream;
   }
 
   /** @internal a call's response, fitted into the bound byte by byte. */
@@ -80,13 +66,14 @@ export class Recorder {
     return this.#reserve(n, call);
   }
 
-  /** @internal call `line.call` ended: its index line, once its files are on disk. */
-  finished(line: RecordedCall, written: Promise<void>): void {
+  /** @internal call `line.call` ended whole: its files, then its index line. */
+  finished(line: RecordedCall, request: Buffer, response: readonly Buffer[]): void {
     this.#run(async () => {
       await this.#ready;
-      await written;
-      // A call that ended whole was counted in full before any stop; a broken recording adds nothing.
-      if (!this.#broken) await appendFile(this.#files.index, `${JSON.stringify(line)}\n`);
+      if (this.#broken) return;
+      await writeFile(this.#files.request(line.call), request);
+      await writeFile(this.#files.response(line.call), Buffer.concat(response));
+      await appendFile(this.#files.index, `${JSON.stringify(line)}\n`);
     });
   }
 
@@ -104,20 +91,22 @@ export class Recorder {
   }
 }
 
-/** One call being recorded: its status, then its response bytes as they pass, then its end. */
+/** One call being recorded: its status, then its response chunks as they pass, then its end. */
 export class CallRecording {
   readonly #recorder: Recorder;
   readonly #call: number;
+  readonly #request: Buffer;
   readonly #line: Pick<RecordedCall, "method" | "path" | "request_bytes">;
+  readonly #chunks: Buffer[] = [];
   #status = 0;
   #contentType: string | null = null;
   #bytes = 0;
-  #stream: WriteStream | null = null;
   #cut = false;
 
-  constructor(recorder: Recorder, call: number, line: Pick<RecordedCall, "method" | "path" | "request_bytes">) {
+  constructor(recorder: Recorder, call: number, request: Buffer, line: Pick<RecordedCall, "method" | "path" | "request_bytes">) {
     this.#recorder = recorder;
     this.#call = call;
+    this.#request = request;
     this.#line = line;
   }
 
@@ -126,27 +115,21 @@ export class CallRecording {
     this.#contentType = contentType ?? null;
   }
 
-  /** After the chunk went to Codex: the file write is queued, never awaited here. */
+  /** After the chunk went to Codex: kept by reference (no copy) until the call ends. */
   write(chunk: Buffer): void {
     if (this.#cut) return;
     if (!this.#recorder.fits(chunk.length, this.#call)) {
-      this.#cut = true;
-      this.#stream?.destroy();
+      this.#cut = true; // the cut call is not part of the recording
+      this.#chunks.length = 0;
       return;
     }
-    this.#stream ??= this.#recorder.open(this.#call);
-    this.#stream.write(chunk);
+    this.#chunks.push(chunk);
     this.#bytes += chunk.length;
   }
 
   end(): void {
     if (this.#cut) return;
-    const stream = this.#stream ?? this.#recorder.open(this.#call);
-    const written = new Promise<void>((resolve, reject) => {
-      stream.once("error", reject);
-      stream.end(() => resolve());
-    });
-    this.#recorder.finished({ call: this.#call, ...this.#line, status: this.#status, content_type: this.#contentType, response_bytes: this.#bytes }, written);
+    this.#recorder.finished({ call: this.#call, ...this.#line, status: this.#status, content_type: this.#contentType, response_bytes: this.#bytes }, this.#request, this.#chunks);
   }
 }
 
