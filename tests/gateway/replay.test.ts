@@ -6,10 +6,13 @@ import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { execCommand, jsonMessage } from "../fixtures/model-server.js";
-import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { analysisReply, makeTestWorkspace, startDaemonProcess, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 let ws: TestWorkspace;
+let daemon: DaemonProcess | undefined;
 afterEach(async () => {
+  await daemon?.kill();
+  daemon = undefined;
   await ws?.cleanup();
 });
 
@@ -89,6 +92,17 @@ describe("codex-relay replay", () => {
     expect(asked.result.error.code).toBe("replay_diverged");
     expect(asked.result.error.message).toContain("diverged at model call 1");
     expect(asked.result.error.message).toContain("/runs/stop");
+    expect(ws.server.requests).toHaveLength(sent);
+  });
+
+  it("replays with a daemon running (whichever process claims the replay, its gateway serves the recording)", async () => {
+    const original = await recordedRun();
+    const sent = ws.server.requests.length;
+    daemon = await startDaemonProcess(ws);
+    const replayed = await replay(original.id);
+    expect(replayed.result.status).toBe("completed");
+    expect(replayed.result.replay_of).toBe(original.id);
+    expect(replayed.result.analysis).toEqual(original.analysis);
     expect(ws.server.requests).toHaveLength(sent);
   });
 
