@@ -30,6 +30,7 @@ export class Recorder {
     this.#options = options;
     this.#files = recordingFiles(options.dir);
     this.#ready = this.#run(async () => {
+      await rm(options.dir, { recursive: true, force: true }); // a request run again (requeued) records anew
       await mkdir(options.dir, { recursive: true });
       await writeFile(this.#files.header, `${JSON.stringify({ schema: RECORDING_SCHEMA_ID, ...options.header }, null, 2)}\n`);
     });
