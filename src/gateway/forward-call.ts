@@ -9,7 +9,7 @@ import type { Redactor } from "../security/redact.js";
 import type { CallEvent, GatewayRoute } from "./gateway-route.js";
 import { outboundBody, readBody, type OutboundBody } from "./outbound-body.js";
 import type { CallRecording } from "./recorder.js";
-import { NO_TOKENS, SseUsageScanner } from "./sse-usage.js";
+import { NO_TOKENS, SseUsageScanner, type CallTokens } from "./sse-usage.js";
 import { httpTrouble, retryAfterS, serverError, unreachable } from "./upstream-trouble.js";
 
 export interface CallPolicy {
@@ -117,24 +117,32 @@ async function relay(upstream: http.IncomingMessage, res: http.ServerResponse, r
   res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream));
   res.flushHeaders();
   recording?.respond(upstream.statusCode ?? 502, upstream.headers["content-type"]);
+  const streamed = await streamBack(upstream, res, started, recording ? (chunk) => recording.write(chunk) : undefined);
+  recording?.end();
+  if (!call.model) return;
+  const { redacted, kinds } = call.body;
+  await policy.metered(route, { ...streamed, call: call.number, status: upstream.statusCode ?? 0, redacted, redacted_kinds: kinds });
+}
+
+/**
+ * Pass `source` (an upstream answer, or a recorded one) to Codex chunk by chunk as it arrives, then
+ * end the response; the meter reads usage from the same chunks, and `after` sees each once Codex has it.
+ */
+export async function streamBack(source: AsyncIterable<Buffer>, res: http.ServerResponse, started: number, after?: (chunk: Buffer) => void): Promise<CallTokens & { ttfb_ms: number | null; total_ms: number }> {
   const scanner = new SseUsageScanner();
   let ttfb: number | null = null;
   try {
-    for await (const chunk of upstream) {
+    for await (const chunk of source) {
       ttfb ??= performance.now() - started;
-      scanner.push(chunk as Buffer);
+      scanner.push(chunk);
       res.write(chunk);
-      recording?.write(chunk as Buffer);
+      after?.(chunk);
     }
   } catch {
-    // the upstream stream broke off: Codex sees the cut and retries or fails as it would direct
+    // the stream broke off: Codex sees the cut and retries or fails as it would direct
   }
   res.end();
-  recording?.end();
-  if (!call.model) return;
-  const tokens = scanner.usage ?? NO_TOKENS;
-  const { redacted, kinds } = call.body;
-  await policy.metered(route, { ...tokens, call: call.number, status: upstream.statusCode ?? 0, ttfb_ms: ttfb === null ? null : round(ttfb), total_ms: round(performance.now() - started), redacted, redacted_kinds: kinds });
+  return { ...(scanner.usage ?? NO_TOKENS), ttfb_ms: ttfb === null ? null : round(ttfb), total_ms: round(performance.now() - started) };
 }
 
 function responseHeaders(upstream: http.IncomingMessage): http.OutgoingHttpHeaders {
@@ -149,6 +157,6 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.end(JSON.stringify(body));
 }
 
-export function round(ms: number): number {
+function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }

@@ -7,11 +7,10 @@ import type http from "node:http";
 import { RelayError } from "../errors.js";
 import type { Redactor } from "../security/redact.js";
 import { firstDifference, normalizeCall } from "./call-compare.js";
-import { round, sendJson } from "./forward-call.js";
+import { sendJson, streamBack } from "./forward-call.js";
 import type { GatewayRoute } from "./gateway-route.js";
 import { outboundBody, readBody } from "./outbound-body.js";
 import type { ReplaySource } from "./replay-source.js";
-import { NO_TOKENS, SseUsageScanner } from "./sse-usage.js";
 
 export async function replayCall(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, rest: string, replay: ReplaySource, redactor: Redactor): Promise<void> {
   const started = performance.now();
@@ -36,16 +35,9 @@ export async function replayCall(req: http.IncomingMessage, res: http.ServerResp
 
   res.writeHead(recorded.status, recorded.content_type ? { "content-type": recorded.content_type } : {});
   res.flushHeaders();
-  const scanner = new SseUsageScanner();
-  let ttfb: number | null = null;
-  for await (const chunk of createReadStream(replay.files.response(n))) {
-    ttfb ??= performance.now() - started;
-    scanner.push(chunk as Buffer);
-    res.write(chunk);
-  }
-  res.end();
-  if (method !== "POST") return;
-  route.record({ ...(scanner.usage ?? NO_TOKENS), call: n, status: recorded.status, ttfb_ms: ttfb === null ? null : round(ttfb), total_ms: round(performance.now() - started), redacted: body.redacted, redacted_kinds: body.kinds });
+  const streamed = await streamBack(createReadStream(replay.files.response(n)), res, started);
+  // Replayed calls count in the RESULT's meter, never in the day's totals: nothing was spent.
+  if (method === "POST") route.record({ ...streamed, call: n, status: recorded.status, redacted: body.redacted, redacted_kinds: body.kinds });
 }
 
 /** A body as JSON, or as its text when it is not JSON. */
