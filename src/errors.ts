@@ -47,6 +47,7 @@ export const ERROR_HINTS = {
   workspace_not_found:
     "Check the path given to --workspace (or run the command inside the repository); `codex-relay init --workspace DIR` sets up a new workspace.",
   unknown_request: "Check the id: `codex-relay status` lists every request of the workspace.",
+  unknown_plan: "Check the plan id: each plan is a folder progress/plans/<id>/ holding PLAN.md, written by `codex-relay plan \"<goal>\"`.",
   internal_error: "codex-relay hit an unexpected error; see the daemon log and report it with the request.",
 } as const;
 

@@ -98,6 +98,20 @@ export const COMMANDS = {
     },
     positionals: ["change"],
   },
+  plan: {
+    summary: "split a change too big for one patch into small verified steps (progress/plans/<id>/), or run them: `plan run <id>`",
+    usage: 'codex-relay plan ["<goal>"] [--wait] [--json] [--workspace DIR]  |  codex-relay plan run <id> [--from N] [--detach] [--json] [--workspace DIR]',
+    flags: {
+      wait: { type: "boolean", description: "wait for the plan and print its RESULT" },
+      from: { type: "number", description: "plan run: start at step N (the steps before it stay committed on codex/plan-<id>)" },
+      detach: { type: "boolean", description: "plan run: only write the request; do not wait for it" },
+      model,
+      timeout,
+      json,
+      workspace,
+    },
+    positionals: ["goal-or-run?", "id?"], // `run <id>` is checked by the command
+  },
   run: {
     summary: "process one request file now, without a daemon",
     usage: "codex-relay run <request-file> [--json] [--workspace DIR]",

@@ -12,12 +12,14 @@ export type FinishedResult = Pick<ResultFile, "schema" | "id" | "status" | "summ
 export const RESULT_SCHEMA = "codex-relay/result@1";
 export const RESULT_STATUSES: readonly ResultStatus[] = ["completed", "failed", "rejected", "cancelled", "timed_out"];
 
-/** The RESULT .json of a request, or undefined while it has none (or it is not one). */
+/** The RESULT .json of a request (in the inbox, or archived by retention), or undefined while it has none (or it is not one). */
 export async function readFinishedResult(layout: Layout, id: string): Promise<FinishedResult | undefined> {
   // undefined when there is no RESULT yet, or it is not JSON (ours are renamed into place whole)
-  const json: unknown = await readFile(layout.result(id, "json"), "utf8")
-    .then((text) => JSON.parse(text) as unknown)
-    .catch(() => undefined);
+  const read = (file: string) =>
+    readFile(file, "utf8")
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => undefined);
+  const json = (await read(layout.result(id, "json"))) ?? (await read(layout.archivedResult(id, "json")));
   return isFinishedResult(json, id) ? json : undefined;
 }
 

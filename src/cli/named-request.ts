@@ -29,7 +29,7 @@ export async function namedRequest(layout: Layout, raw: string | undefined): Pro
   }
   const result = await readFinishedResult(layout, id);
   if (result) return { id, result, finished: true };
-  const finished = existsSync(layout.result(id, "json"));
+  const finished = existsSync(layout.result(id, "json")) || existsSync(layout.archivedResult(id, "json"));
   if (finished || existsSync(layout.request(id))) return { id, result, finished };
   throw new RelayError("unknown_request", `no request ${id} in ${layout.inbox}; nothing was written`, { hint: await suggest(layout, id) });
 }

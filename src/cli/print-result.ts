@@ -7,7 +7,12 @@ import type { FinishedResult } from "./finished-result.js";
 
 export async function printResult(io: CliIo, layout: Layout, result: FinishedResult, json: boolean): Promise<number> {
   if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else io.stdout.write(await readFile(layout.result(result.id, "md"), "utf8").catch(() => `${result.status}: ${result.summary}\n`));
+  else {
+    const md = await readFile(layout.result(result.id, "md"), "utf8")
+      .catch(() => readFile(layout.archivedResult(result.id, "md"), "utf8")) // retention may have archived it
+      .catch(() => `${result.status}: ${result.summary}\n`);
+    io.stdout.write(md);
+  }
   return result.status === "completed" ? 0 : 1;
 }
 

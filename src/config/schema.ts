@@ -1,6 +1,7 @@
 // The shape of codex-relay.toml: every key, its default, and what it accepts. Loose input in,
 // one frozen resolved object out (see load-config.ts).
 import { z } from "zod";
+import { cronProblem } from "./cron-time.js";
 
 const seconds = z.number().positive();
 const names = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"));
@@ -9,6 +10,39 @@ const names = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environme
 const tomlValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.array(tomlValue), z.record(z.string(), tomlValue)]),
 );
+
+/** A time zone: "" is the machine's local time, else an IANA name such as "Europe/Berlin". */
+const timeZone = z.string().default("");
+
+/** One `[[schedule]]` entry: a request the daemon drops into the inbox whenever `cron` fires. */
+const ScheduleEntry = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "a name of letters, digits, . _ - (at most 64)"),
+  /** Five or six fields (seconds first when six), on the wall clock of `time_zone`. */
+  cron: z.string().min(1),
+  time_zone: timeZone,
+  /** PROTOCOL.md §2's kinds (protocol/request-text.ts; config sits below protocol, so listed here). */
+  kind: z.enum(["analysis", "diagnose", "patch", "micro"]).default("analysis"),
+  issue: z.string().trim().min(1, "the issue: what Codex should look at"),
+  files: z.array(z.string().min(1)).default([]),
+  context: z.string().default(""),
+});
+
+// An invalid expression or zone is a config error that names the entry (checked here, once).
+const Schedules = z
+  .array(ScheduleEntry)
+  .default([])
+  .superRefine((entries, ctx) => {
+    const seen = new Set<string>();
+    entries.forEach((entry, i) => {
+      if (seen.has(entry.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `schedule "${entry.name}" is defined twice: names must be unique` });
+      seen.add(entry.name);
+      const problem = cronProblem(entry.cron, entry.time_zone);
+      if (problem) {
+        const what = entry.time_zone ? `cron "${entry.cron}" in time zone "${entry.time_zone}"` : `cron "${entry.cron}"`;
+        ctx.addIssue({ code: "custom", path: [i, "cron"], message: `schedule "${entry.name}": ${what} is not usable (${problem})` });
+      }
+    });
+  });
 
 export const ConfigSchema = z.strictObject({
   codex: z
@@ -150,6 +184,27 @@ export const ConfigSchema = z.strictObject({
       attempts: z.number().int().min(1).max(5).default(2),
       /** Quality gate commands, one line each; empty: the test, lint and typecheck scripts of package.json. */
       gates: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
+  schedule: Schedules,
+  digest: z
+    .strictObject({
+      /** Write out/digest-YYYY-MM-DD.md once a day. */
+      enabled: z.boolean().default(false),
+      /** When, `HH:MM` on the wall clock of `time_zone`. */
+      at: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, "a time of day, HH:MM (24-hour)").default("18:00"),
+      time_zone: timeZone,
+    })
+    .prefault({})
+    .superRefine((digest, ctx) => {
+      if (!digest.enabled || digest.time_zone === "") return; // loads cron only for a digest in a named zone
+      const problem = cronProblem("0 0 * * *", digest.time_zone);
+      if (problem) ctx.addIssue({ code: "custom", path: ["time_zone"], message: `the digest's time zone "${digest.time_zone}" is not usable (${problem})` });
+    }),
+  retention: z
+    .strictObject({
+      /** Finished requests older than this move to .autonomous_runs/archive/YYYY-MM/; 0: never. */
+      days: z.number().int().min(0).max(36_500).default(30),
     })
     .prefault({}),
   transcripts: z

@@ -23,6 +23,10 @@ import type { TranscriptWatcher } from "../transcripts/transcript-watcher.js";
 import type { ProgressWatcher } from "./progress-watcher.js";
 import { DirWatcher } from "./dir-watcher.js";
 import { scheduleLocal, type Schedule } from "./sweep-schedule.js";
+import type { Scheduler } from "./scheduler.js";
+
+/** Retention runs at start and then at the first sweep after this long. */
+const RETENTION_EVERY_MS = 3_600_000;
 
 const RESTART_SETTLE_MS = 100;
 const WATCHED_NAME = /^CODEX_DELEGATION_(?:REQUEST_.+\.md|CANCEL_.+|APPROVE_.+)$/;
@@ -70,6 +74,9 @@ export class Daemon extends EventEmitter {
   #lock: WorkspaceLock | undefined;
   #watcher: DirWatcher | undefined;
   #sweepJob: Schedule | undefined;
+  /** `[[schedule]]` entries and the digest; none loaded when neither is configured. */
+  #scheduler: Scheduler | undefined;
+  #retainedAt = Number.NEGATIVE_INFINITY;
   #heartbeat: NodeJS.Timeout | undefined;
   /** Handles in progress, counted from the moment they leave the queue (before their claim). */
   #active = 0;
@@ -107,6 +114,8 @@ export class Daemon extends EventEmitter {
       await this.#scanInbox();
       void this.#catchUpAudit(); // not awaited: one git run the start-up need not wait for
       this.#sweepJob = await scheduleLocal(config.daemon.sweep_cron, () => void this.sweep());
+      await this.retain();
+      if (config.schedule.length > 0 || config.digest.enabled) await this.#startScheduler();
       this.#heartbeat = setInterval(() => void this.#beat(), config.daemon.heartbeat_s * 1000);
       this.#heartbeat.unref();
       if (config.transcripts.paths.length > 0) await this.#watchTranscripts();
@@ -116,12 +125,38 @@ export class Daemon extends EventEmitter {
       this.#checkIdle();
     } catch (error) {
       this.#sweepJob?.stop();
+      this.#scheduler?.stop();
       clearInterval(this.#heartbeat);
       await this.#progress?.close();
       await this.#transcripts?.close();
       this.#watcher?.close();
       await this.#lock.release();
       throw error;
+    }
+  }
+
+  // Loaded only when configured: an idle daemon without schedules or digest carries none of it.
+  async #startScheduler(): Promise<void> {
+    const [{ Scheduler }, { timedJobs }] = await Promise.all([import("./scheduler.js"), import("./timed-jobs.js")]);
+    const scheduler = new Scheduler(this.#ctx, timedJobs(this.#ctx), (error, key) => this.#report(error, key));
+    this.#scheduler = scheduler;
+    await scheduler.start(); // runs, once, what came due while no daemon ran
+  }
+
+  /** Run the schedules and the digest that are due at the context's clock (the daemon's timer does this itself). */
+  async checkSchedules(): Promise<void> {
+    await this.#scheduler?.check();
+  }
+
+  /** Archive finished requests past `retention.days`, trim recordings and temp files (see retention.ts). */
+  async retain(): Promise<void> {
+    if (this.#stopping || this.#ctx.config.retention.days === 0) return;
+    this.#retainedAt = this.#ctx.now().getTime();
+    try {
+      const { applyRetention } = await import("./retention.js");
+      await applyRetention(this.#ctx, (id) => this.#tracks(id));
+    } catch (error) {
+      this.#report(toRelayError(error), "retention");
     }
   }
 
@@ -173,6 +208,7 @@ export class Daemon extends EventEmitter {
     const { logger } = this.#ctx;
     logger.log("info", "daemon stopping", { running: this.#running.size, queued: this.#pending.length });
     this.#sweepJob?.stop();
+    this.#scheduler?.stop();
     clearInterval(this.#heartbeat);
     this.#warmAbort.abort("shutdown");
     for (const settling of this.#settling.values()) clearTimeout(settling.timer);
@@ -211,6 +247,7 @@ export class Daemon extends EventEmitter {
       // so the sweep compares running requests' text too.
       await Promise.all([...this.#running.keys()].map((id) => this.#restartIfChanged(id)));
       await this.#catchUpAudit();
+      if (this.#ctx.now().getTime() - this.#retainedAt >= RETENTION_EVERY_MS) await this.retain();
       // A task packet written since start: the patch workflow is in use now, so warm its pool.
       if (!this.#poolWarmed && this.#warmStages.length === 0 && !this.#warming) this.#warmStages.push(() => this.#warmSandboxPool());
       this.#checkIdle();

@@ -1,5 +1,5 @@
 // One request, from its file to its RESULT pair: read and parse it, hand it to its kind
-// (analysis, diagnose, patch, micro), write the RESULT, commit the audit trail. Whatever goes
+// (analysis, diagnose, patch, micro, plan, plan-run), write the RESULT, commit the audit trail. Whatever goes
 // wrong becomes a RESULT; only a daemon shutdown returns without one (so the request runs again).
 import { endGatewayRoute } from "../codex/codex-setup.js";
 import { Requeue, requeueOf } from "../codex/requeue.js";
@@ -35,6 +35,8 @@ const RUNNERS: Record<DelegationRequest["kind"], () => Promise<(run: KindRun) =>
   diagnose: async () => (await import("../patch/run-diagnosis.js")).runDiagnosis,
   patch: async () => (await import("../patch/run-patch.js")).runPatch,
   micro: async () => (await import("../patch/run-patch.js")).runMicro,
+  plan: async () => (await import("../plan/run-plan-draft.js")).runPlanDraft,
+  "plan-run": async () => (await import("../plan/run-plan.js")).runPlan,
 };
 
 export async function processRequest(ctx: RelayContext, options: ProcessOptions): Promise<ProcessOutcome> {

@@ -1,5 +1,5 @@
 // The patch workflow's triggers (PROTOCOL.md §5): progress/TASK_PACKET.md appearing or changing
-// asks for a diagnosis; progress/ROUTE_DECISION.md granting codex-rw with an approver asks for a
+// asks for a diagnosis (a plan, when it says `plan: true`); progress/ROUTE_DECISION.md granting codex-rw with an approver asks for a
 // patch. Each becomes an ordinary request in the inbox, so claims, queue and RESULT apply. The
 // content hash each trigger last acted on is kept under `.relay/`, so a restart neither repeats
 // nor misses one; an edit must stay unchanged for `settle_ms` before it counts.
@@ -8,6 +8,7 @@ import { mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { toRelayError, type RelayError } from "../errors.js";
 import { ROUTE_DECISION_FILE, TASK_PACKET_FILE } from "../protocol/layout.js";
+import { FROM_TASK_PACKET } from "../protocol/plan-request.js";
 import { publishApprovedPatch } from "../protocol/approval-request.js";
 import { publishRequest } from "../protocol/publish-request.js";
 import { renderRequest } from "../protocol/render-request.js";
@@ -82,7 +83,13 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
     if (packet !== null && sha256(packet) !== state.task_packet) {
       next.task_packet = sha256(packet);
       if (config.patch.auto_diagnose && !(await handled(packetFile, /^codex-diagnosis-/))) {
-        await this.#publish("diagnose", `Diagnose the task in ${TASK_PACKET_FILE}.`, `${TASK_PACKET_FILE} changed`);
+        // `plan: true`: too big for one patch, so it is planned in steps instead of diagnosed.
+        const { parseTaskPacket } = await import("../protocol/task-packet.js");
+        if (parseTaskPacket(packet).plan) {
+          await this.#publish("plan", `Plan the task in ${TASK_PACKET_FILE}.`, `${TASK_PACKET_FILE} changed (plan: true)`, { [FROM_TASK_PACKET]: TASK_PACKET_FILE });
+        } else {
+          await this.#publish("diagnose", `Diagnose the task in ${TASK_PACKET_FILE}.`, `${TASK_PACKET_FILE} changed`);
+        }
       }
     }
     const routeFile = layout.routeDecision;
@@ -102,9 +109,9 @@ export class ProgressWatcher extends EventEmitter<ProgressWatcherEvents> {
     }
   }
 
-  async #publish(kind: RequestKind, issue: string, trigger: string): Promise<void> {
+  async #publish(kind: RequestKind, issue: string, trigger: string, extra?: Record<string, string>): Promise<void> {
     const now = this.#ctx.now();
-    const markdown = renderRequest({ kind, issue, requestedBy: `codex-relay daemon (${trigger})`, createdAt: now });
+    const markdown = renderRequest({ kind, issue, requestedBy: `codex-relay daemon (${trigger})`, createdAt: now, extra });
     if (kind !== "patch") {
       this.emit("request", { id: await publishRequest(this.#ctx.layout, markdown, now, this.#ctx.redactor), kind, trigger });
       return;

@@ -2,18 +2,14 @@
 // the system time zone and luxon asks it for the system locale; either loads ICU's data, 8 MB of an
 // idle daemon's resident set here (65 → 57 MB). A fixed UTC offset (luxon's FixedOffsetZone) needs
 // no Intl; it is re-read at every tick, so a schedule stays on local time across a DST change.
-import { createRequire } from "node:module";
+import { cronModules } from "../config/cron-time.js";
 
 export interface Schedule {
   stop(): void;
 }
 
 export async function scheduleLocal(cronTime: string, onTick: () => void): Promise<Schedule> {
-  const { CronJob } = await import("cron");
-  // The luxon instance cron itself uses (resolved from cron's own directory), told a locale so it
-  // never asks Intl for the system's; the job's dates are only compared, never formatted.
-  const { Settings } = createRequire(import.meta.resolve("cron"))("luxon") as { Settings: { defaultLocale: string } };
-  Settings.defaultLocale = "en-US";
+  const { CronJob } = cronModules(); // with luxon told a locale, so it never asks Intl for the system's
   const localOffset = () => -new Date().getTimezoneOffset();
   const start = (offset: number) =>
     CronJob.from({

@@ -53,7 +53,8 @@ async function attempt(state: PatchState, prompt: string): Promise<"done" | "rep
   }
   state.reply = turn.reply;
   state.violations = checkLimits(state.diff, state.plan.limits);
-  state.failure = limitsFailure(state.violations);
+  const { mode, title, taskPacketPath } = state.plan;
+  state.failure = limitsFailure(state.violations, { kind: mode, title, taskPacketPath });
   if (state.failure) return "done";
   await verifyChange(state);
   const verdict = verificationVerdict(state.checks, state.attempts, state.plan.attempts);

@@ -22,6 +22,13 @@ export interface CommitMessageInput {
   readonly files: readonly string[];
   /** sha256 of the diagnosis used and of the route decision that approved it (a patch; a micro edit has none). */
   readonly approval?: { readonly diagnosisSha256: string | null; readonly routeDecisionSha256: string | null } | null;
+  /** The plan step this commit is (`Codex-Relay-Plan-Step: <plan> <n>/<of>`, how a resumed run finds it). */
+  readonly planStep?: { readonly plan: string; readonly n: number; readonly of: number } | null;
+}
+
+/** The trailer naming a plan step's commit; `planStepTrailer(plan, n)` without `of` is its searchable prefix. */
+export function planStepTrailer(plan: string, n: number, of?: number): string {
+  return `Codex-Relay-Plan-Step: ${plan} ${n}/${of ?? ""}`;
 }
 
 export const MAX_SUBJECT = 50;
@@ -38,6 +45,7 @@ export function buildCommitMessage(input: CommitMessageInput): string {
     `Codex-Thread: ${oneLine(input.threadId ?? "") || "none"}`,
     ...(input.approval?.diagnosisSha256 ? [`Codex-Relay-Diagnosis-SHA256: ${input.approval.diagnosisSha256}`] : []),
     ...(input.approval?.routeDecisionSha256 ? [`Codex-Relay-Route-Decision-SHA256: ${input.approval.routeDecisionSha256}`] : []),
+    ...(input.planStep ? [planStepTrailer(oneLine(input.planStep.plan), input.planStep.n, input.planStep.of)] : []),
     CO_AUTHOR,
   ];
   return [header, ...(body === "" ? [] : [body]), ["Verification:", ...checks].join("\n"), trailers.join("\n")].join("\n\n") + "\n";

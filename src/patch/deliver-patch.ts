@@ -16,6 +16,8 @@ export interface Delivery {
 export async function deliverPatch(state: PatchState): Promise<Delivery> {
   const { run, plan, base } = state;
   const { config, layout } = run.ctx;
+  // A plan's step is one commit of several: the plan branch is merged as a whole, by hand.
+  if (plan.planStep) return { overlap: [], merge: null };
   const overlap = await builderOverlap(layout.workspace, base, state.snapshot, state.diff?.files.map((f) => f.path) ?? []);
   if (state.status !== "completed" || !config.patch.merge) return { overlap, merge: null };
   if (overlap.length > 0) {

@@ -101,6 +101,12 @@ function protectedMatcher(glob: string): (file: string) => boolean {
   return (file) => regex.test(file);
 }
 
+/** True when `file` is one of the `approved` entries, matched as the limits match them. */
+export function isApprovedFile(file: string, approved: readonly string[]): boolean {
+  const changed = stripDotSlash(file);
+  return approved.some((entry) => stripDotSlash(entry) === changed || approvedMatcher(entry)(changed));
+}
+
 // Approval errs narrow: exact names, case-sensitive, and wildcards do not reach dot files.
 function approvedMatcher(entry: string): (file: string) => boolean {
   const pattern = stripDotSlash(entry);

@@ -23,6 +23,22 @@ export interface PatchPlan {
   /** Codex runs in all: the first plus repairs. */
   readonly attempts: number;
   readonly branch: string;
+  /** A plan's step (src/plan/): null for a patch or micro edit, which start at the Builder's HEAD. */
+  readonly planStep: PlanStepRun | null;
+}
+
+/**
+ * Where a plan's step starts and how its commit is named: the sandbox starts at `base` (the
+ * previous step's commit, or the Builder's HEAD for step 1) on the plan branch, which outlives a
+ * failed later step (it holds the steps before it) and is never merged step by step.
+ */
+export interface PlanStepRun {
+  readonly plan: string;
+  readonly n: number;
+  readonly of: number;
+  readonly base: string;
+  /** The plan's route decision, workspace-relative (the step's report names it). */
+  readonly routeDecision: string;
 }
 
 export type PlanResult = { ok: true; plan: PatchPlan } | { ok: false; title: string; missing: MissingPrerequisite[]; limits: PatchLimits };
@@ -46,6 +62,7 @@ export async function planPatch(run: KindRun): Promise<PlanResult> {
       limits: patchLimits(config, route?.approvedFiles ?? []),
       attempts: 1 + config.patch.repair_attempts,
       branch: `codex/patch-${run.id}`,
+      planStep: null,
     },
   };
 }
@@ -73,11 +90,12 @@ export function planMicro(run: KindRun): PlanResult {
       },
       attempts: config.micro.attempts,
       branch: `codex/micro-${run.id}`,
+      planStep: null,
     },
   };
 }
 
-function patchLimits(config: Config, approved: readonly string[] | null): PatchLimits {
+export function patchLimits(config: Config, approved: readonly string[] | null): PatchLimits {
   return {
     maxFiles: config.patch.max_files,
     maxLinesPerFile: config.patch.max_lines_per_file,

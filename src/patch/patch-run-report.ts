@@ -18,6 +18,7 @@ export function patchRunReport(state: PatchState, delivery: Delivery, finishedAt
     taskPacketPath: plan.taskPacketPath,
     diagnosisSha256: plan.diagnosis?.sha256 ?? null,
     routeDecisionSha256: plan.routeDecisionSha256,
+    ...(plan.planStep ? { routeDecisionPath: plan.planStep.routeDecision } : {}),
     base: state.base,
     branch: state.keepBranch ? plan.branch : null,
     commit: state.commit,

@@ -19,13 +19,15 @@ export async function prepareSandbox(run: KindRun, plan: PatchPlan): Promise<Pat
   const head = await builderHead(layout.workspace).catch((cause: unknown) => {
     throw new RelayError("not_a_git_repo", `${layout.workspace} is not a git repository with a commit`, { cause });
   });
-  const approvedPlain = (plan.limits.approvedFiles ?? []).filter((file) => !/[*?]/.test(file));
+  // A plan's step builds on commits the Builder's checkout does not have: no overlap to watch for.
+  const approvedPlain = plan.planStep ? [] : (plan.limits.approvedFiles ?? []).filter((file) => !/[*?]/.test(file));
   const snapshot = await snapshotFiles(layout.workspace, approvedPlain);
   await codexSetup(run); // no Codex or no login fails here, before a sandbox is taken
-  const sandbox = await sandboxPool(ctx).acquire({ base: head.sha, branch: plan.branch, signal });
+  const base = plan.planStep?.base ?? head.sha;
+  const sandbox = await sandboxPool(ctx).acquire({ base, branch: plan.branch, signal });
   ctx.logger.log("info", "sandbox ready", { id, slot: sandbox.slot, cold: sandbox.cold, ms: Math.round(sandbox.prepareMs) });
   return {
-    run, plan, startedAt, t0, base: head.sha, snapshot, sandbox,
+    run, plan, startedAt, t0, base: sandbox.base, snapshot, sandbox,
     commands: plan.commands === "gates" ? [] : plan.commands,
     baseline: [], attempts: 0, reply: null, diff: null, violations: [], checks: [],
     status: "failed", failure: null, commit: null, commitMessage: null, failedRef: null, keepBranch: false,
@@ -33,10 +35,10 @@ export async function prepareSandbox(run: KindRun, plan: PatchPlan): Promise<Pat
   };
 }
 
-/** Hands the slot back clean; the sandbox branch goes too unless it holds the commit. */
+/** Hands the slot back clean; the sandbox branch goes too unless it holds the commit (or a plan's earlier steps). */
 export async function releaseSandbox(state: PatchState): Promise<void> {
   const { ctx, id } = state.run;
   await state.sandbox.release();
-  if (state.keepBranch) return;
+  if (state.keepBranch || (state.plan.planStep?.n ?? 1) > 1) return;
   await deleteBranch(ctx.layout.workspace, state.plan.branch).catch((e: unknown) => ctx.logger.log("warn", "branch not deleted", { id, message: String(e) }));
 }

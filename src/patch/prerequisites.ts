@@ -57,8 +57,8 @@ async function checkTaskPacket(layout: Layout, missing: MissingPrerequisite[]): 
   return packet;
 }
 
-async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[]): Promise<ReadRoute | null> {
-  const file = layout.routeDecision;
+/** Reads a route decision (`file`: a plan's own, or progress/ROUTE_DECISION.md) and, when `required`, names what it does not grant. */
+export async function checkRoute(layout: Layout, required: boolean, missing: MissingPrerequisite[], file = layout.routeDecision): Promise<ReadRoute | null> {
   const where = relativeTo(layout, file);
   const read = await readSmallFile(file);
   if (!read.ok) {

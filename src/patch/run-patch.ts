@@ -36,7 +36,8 @@ export async function runMicro(run: KindRun): Promise<KindOutcome> {
   return runPlanned(run, planMicro(run));
 }
 
-async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcome> {
+/** One planned patch or micro edit, from its plan to its RESULT fields: reports, ledger line, and the commit or the kept attempt. */
+export async function runPlanned(run: KindRun, planned: PlanResult): Promise<KindOutcome> {
   const { ctx, id } = run;
   if (!planned.ok) {
     // An approval of a diagnosis that changed since is refused as such, not as something missing.

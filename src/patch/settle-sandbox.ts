@@ -9,7 +9,7 @@ export async function settleSandbox(state: PatchState): Promise<void> {
   const { ctx, id } = run;
   if (state.failure === null && reply && diff) {
     const approval = { diagnosisSha256: plan.diagnosis?.sha256 ?? null, routeDecisionSha256: plan.routeDecisionSha256 };
-    state.commitMessage = buildCommitMessage({ ...reply.commit, verification: state.checks, requestId: id, threadId: run.codex.thread_id, files: diff.files.map((f) => f.path), approval });
+    state.commitMessage = buildCommitMessage({ ...reply.commit, verification: state.checks, requestId: id, threadId: run.codex.thread_id, files: diff.files.map((f) => f.path), approval, planStep: plan.planStep });
     state.commit = await commitSandbox(sandbox.dir, state.commitMessage, ctx.now());
     state.keepBranch = true;
     state.status = "completed";

@@ -13,6 +13,20 @@ export const ROUTE_DECISION_FILE = `${PROGRESS_DIR}/ROUTE_DECISION.md`;
 export const LEDGER_FILE = `${PROGRESS_DIR}/ledger.jsonl`;
 export const FAILURE_PATTERNS_FILE = `${OUT_DIR}/failure-patterns.jsonl`;
 
+// A plan's folder, `progress/plans/<id>/`: PLAN.md (for people; written last, so it marks a whole
+// plan), one task packet per step, and the route decision a person writes once for the plan.
+export const PLANS_DIR = `${PROGRESS_DIR}/plans`;
+export const PLAN_FILE = "PLAN.md";
+export const PLAN_STEP_FILE = /^step-(\d{2,})\.md$/;
+/** `step-01.md`: step `n`'s task packet, numbered so the names sort in step order. */
+export function planStepName(n: number): string {
+  return `step-${String(n).padStart(2, "0")}.md`;
+}
+/** `codex/plan-<id>`: the branch a plan's steps are committed on, one stacked on the other. */
+export function planBranch(id: string): string {
+  return `codex/plan-${id}`;
+}
+
 /**
  * What `init` keeps out of git (.gitignore patterns, workspace-relative): everything the relay
  * writes. The audit branch already records each request, RESULT pair, event log, report and the
@@ -25,6 +39,8 @@ export const IGNORED_OUTPUTS: readonly string[] = [
   `/${OUT_DIR}/codex-diagnosis-*.md`,
   `/${OUT_DIR}/codex-patch-*`,
   `/${OUT_DIR}/micro-*.json`,
+  `/${OUT_DIR}/codex-plan-run-*.md`,
+  `/${OUT_DIR}/digest-*.md`,
   `/${FAILURE_PATTERNS_FILE}`,
   `/${LEDGER_FILE}`,
 ];
@@ -77,14 +93,24 @@ export interface Layout {
   approval(sha256: string): string;
   /** The model gateway's token totals of one UTC day (`YYYY-MM-DD`). */
   usageDay(day: string): string;
+  /** `.relay/schedules.json`: when each schedule (and the digest) last ran, so a tick missed while no daemon ran runs once at start. */
+  readonly scheduleState: string;
   /** `.autonomous_runs/archive/`: finished requests past `retention.days`, one folder per month. */
   readonly archive: string;
   /** `.autonomous_runs/archive/YYYY-MM/`: a month's archived request, RESULT and log files (same names as in the inbox). */
   archiveMonth(month: string): string;
+  /** Where retention moves a finished request's RESULT: `archive/<YYYY>-<MM>/` of the id's first six digits (PROTOCOL.md §8). */
+  archivedResult(id: string, ext: "md" | "json"): string;
   /** `.relay/recordings/<id>/`: the gateway's recording of one request's model calls (for `replay`). */
   recording(id: string): string;
   /** `progress/plans/<id>/`: a plan's PLAN.md and one task packet per step. */
   plan(id: string): string;
+  /** `progress/plans/<id>/PLAN.md`. */
+  planFile(id: string): string;
+  /** `progress/plans/<id>/step-NN.md`: step `n`'s task packet (1-based). */
+  planStep(id: string, n: number): string;
+  /** `progress/plans/<id>/ROUTE_DECISION.md`: the one approval of every step of the plan. */
+  planRoute(id: string): string;
   /** `out/digest-YYYY-MM-DD.md`: the daily digest. */
   digest(day: string): string;
 }
@@ -119,10 +145,15 @@ export function layoutFor(workspace: string): Layout {
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
     approval: (sha256: string) => path.join(relay, "approvals", sha256),
     usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
+    scheduleState: path.join(relay, "schedules.json"),
     archive: path.join(ws, RUNS_DIR, "archive"),
     archiveMonth: (month: string) => path.join(ws, RUNS_DIR, "archive", month),
+    archivedResult: (id: string, ext: "md" | "json") => path.join(ws, RUNS_DIR, "archive", `${id.slice(0, 4)}-${id.slice(4, 6)}`, resultName(id, ext)),
     recording: (id: string) => path.join(relay, "recordings", id),
-    plan: (id: string) => path.join(ws, PROGRESS_DIR, "plans", id),
+    plan: (id: string) => path.join(ws, PLANS_DIR, id),
+    planFile: (id: string) => path.join(ws, PLANS_DIR, id, PLAN_FILE),
+    planStep: (id: string, n: number) => path.join(ws, PLANS_DIR, id, planStepName(n)),
+    planRoute: (id: string) => path.join(ws, PLANS_DIR, id, "ROUTE_DECISION.md"),
     digest: (day: string) => path.join(ws, OUT_DIR, `digest-${day}.md`),
   });
 }

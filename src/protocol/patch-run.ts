@@ -76,7 +76,7 @@ export interface VerificationCheck {
 
 /** A prerequisite of a patch that does not hold (PROTOCOL.md §5). */
 export interface MissingPrerequisite {
-  readonly what: "task_packet" | "verification_commands" | "route_decision" | "codex_rw_permission" | "approval" | "approved_files" | "diagnosis" | "stale_approval";
+  readonly what: "task_packet" | "verification_commands" | "route_decision" | "codex_rw_permission" | "approval" | "approved_files" | "diagnosis" | "stale_approval" | "plan_step";
   /** Workspace-relative file the prerequisite lives in. */
   readonly path: string;
   readonly message: string;
@@ -101,6 +101,8 @@ export interface PatchRunReport {
   /** sha256 of the diagnosis used and of the route decision that approved it (null for micro, or when not read). */
   readonly diagnosisSha256: string | null;
   readonly routeDecisionSha256: string | null;
+  /** The route decision that approved it, workspace-relative; absent: progress/ROUTE_DECISION.md (a plan's step: the plan's own). */
+  readonly routeDecisionPath?: string;
   readonly base: string | null;
   readonly branch: string | null;
   readonly commit: string | null;

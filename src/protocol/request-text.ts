@@ -1,12 +1,13 @@
 // The zod-free basics of a request (PROTOCOL.md §2): its kinds, the normalization every field
 // gets, and the parsed type. Kept apart from the schemas so quick commands stay quick.
 
-export const REQUEST_KINDS = ["analysis", "diagnose", "patch", "micro"] as const;
+// `plan` drafts a plan read-only; `plan-run` commits its steps (PROTOCOL.md §5, plans).
+export const REQUEST_KINDS = ["analysis", "diagnose", "patch", "micro", "plan", "plan-run"] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** Kinds that change code: Codex runs them with write access, and the daemon one at a time. */
 export function writesCode(kind: string): boolean {
-  return kind === "patch" || kind === "micro";
+  return kind === "patch" || kind === "micro" || kind === "plan-run";
 }
 
 /** The front matter's known keys (the schema in request.ts checks each). */

@@ -180,7 +180,7 @@ function frontMatterFiles(data: Record<string, unknown>, problems: string[]): st
 }
 
 /** A list item's path: the code span if it starts with one, else the text before a ` — reason` or ` (reason)`. */
-function pathOfItem(item: string): string {
+export function pathOfItem(item: string): string {
   const span = /^(`+)(.+?)\1/.exec(item.trim());
   if (span) return span[2]!.trim();
   if (/^\(.*\)$/.test(item.trim())) return ""; // `- (list the files Codex may change)`: a template note

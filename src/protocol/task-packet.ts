@@ -11,6 +11,8 @@ export interface TaskPacket {
   readonly description: string;
   /** Verification commands, one line each, in file order, without repeats. */
   readonly verification: readonly string[];
+  /** `plan: true` in the front matter: too big for one patch, so the daemon plans it instead of diagnosing it. */
+  readonly plan: boolean;
   readonly raw: string;
   /** Why part of the file was ignored (bad front matter, a key of the wrong type). */
   readonly problems: readonly string[];
@@ -36,7 +38,8 @@ export function parseTaskPacket(text: string): TaskPacket {
     const sections = outline.sections.filter((section) => section.level >= 2 && VERIFICATION_HEADINGS.has(headingKey(section.title)));
     verification = unique(sections.flatMap((section) => commandsOf(section.body)));
   }
-  return { title, description, verification, raw: text, problems };
+  const plan = data["plan"] === true || (typeof data["plan"] === "string" && /^(?:true|yes)$/i.test(data["plan"].trim()));
+  return { title, description, verification, plan, raw: text, problems };
 }
 
 const DESCRIPTION_HEADINGS = new Set(["description", "task", "task description"]);

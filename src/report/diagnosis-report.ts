@@ -1,7 +1,7 @@
 // out/codex-diagnosis-*.md (PROTOCOL.md §5): Codex's read-only diagnosis for people, with a
 // ready-to-copy ROUTE_DECISION that approves exactly the files Codex expects to change. Pure.
 import type { Diagnosis } from "../protocol/diagnosis.js";
-import { fenced, fileStamp, inlineCode } from "./report-text.js";
+import { fenced, fileStamp, inlineCode, routeDecisionBlock } from "./report-text.js";
 import { renderTemplate } from "./templates.js";
 
 export interface DiagnosisReportInput {
@@ -37,21 +37,7 @@ export function renderDiagnosisReport(input: DiagnosisReportInput, template: str
   });
 }
 
-// `approved_by:` is left empty on purpose: a copied block must not approve anything by itself.
 function routeDecision(input: DiagnosisReportInput): string {
   const files = [...new Set(input.diagnosis.files_to_change.map((f) => f.path))];
-  return [
-    "---",
-    "permission: codex-rw",
-    "approved_by:",
-    "---",
-    "",
-    `# Route Decision: ${input.title}`,
-    "",
-    `Diagnosis: out/${diagnosisReportName(input.createdAt)}`,
-    "",
-    "## Approved Files",
-    "",
-    ...(files.length > 0 ? files.map((f) => `- ${f}`) : ["- (list the files Codex may change)"]),
-  ].join("\n");
+  return routeDecisionBlock(input.title, [`Diagnosis: out/${diagnosisReportName(input.createdAt)}`], files);
 }

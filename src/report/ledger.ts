@@ -11,7 +11,7 @@ export function ledgerLine(report: PatchRunReport, outputPath: string): Record<s
   return {
     skill: report.kind === "micro" ? "codex-micro" : "codex-patch-rw",
     timestamp: report.startedAt.toISOString(),
-    input: report.kind === "micro" ? report.description : report.diagnosisPath,
+    input: report.kind === "micro" ? report.description : (report.diagnosisPath ?? report.taskPacketPath),
     output: outputPath,
     files_modified: report.diff?.files.map((f) => f.path) ?? [],
     lines_changed: report.diff?.totalLines ?? null,

@@ -1,7 +1,8 @@
 // out/micro-<id>.json: the micro spec's micro.json with real figures only. What codex-relay does
 // not measure (functions touched, complexity, coverage, security scans) is null or left out and
 // named in `not_measured`, never estimated. Pure.
-import type { CommandRun, LimitCode, PatchRunReport } from "../protocol/patch-run.js";
+import type { CommandRun, PatchRunReport } from "../protocol/patch-run.js";
+import { SIZE_CODES, sizeAdvice } from "./plan-command.js";
 
 /** A quality gate as run: the command run (null: not run) and the counts parsed from its output, if any. */
 export interface MicroGate {
@@ -19,8 +20,6 @@ export interface MicroGate {
 export function microReportName(id: string): string {
   return `micro-${id}.json`;
 }
-
-const SIZE_CODES: readonly LimitCode[] = ["too_many_files", "file_too_large", "too_many_lines"];
 
 export const MICRO_NOT_MEASURED = [
   "changes.files_modified[].functions_modified",
@@ -139,7 +138,8 @@ function followUp(report: PatchRunReport): string[] {
     return actions;
   }
   const actions = report.missing.map((m) => m.fix);
-  if (report.violations.some((v) => SIZE_CODES.includes(v.code))) actions.push("split the change, or run it as a planned patch (codex-patch-rw)");
+  const advice = sizeAdvice(report);
+  if (advice !== null) actions.push(advice);
   if (failedRef && base) actions.push(`inspect the failed attempt: git diff ${base} ${failedRef}`);
   if (patchFile) actions.push(`take it anyway: git apply ${patchFile}`);
   if (failedRef) actions.push(`drop it: git update-ref -d ${failedRef}`);

@@ -2,6 +2,7 @@
 // failed and aborted runs. Pure: every figure comes from the PatchRunReport, nothing is estimated.
 import { ROUTE_DECISION_FILE } from "../protocol/layout.js";
 import type { CommandRun, LimitCode, PatchRunReport, VerificationCheck } from "../protocol/patch-run.js";
+import { sizeAdvice } from "./plan-command.js";
 import { renderTemplate } from "./templates.js";
 import { fenced, fileStamp, inlineCode, millis } from "./report-text.js";
 
@@ -13,8 +14,6 @@ export function patchReportName(report: PatchRunReport): string {
 export function renderPatchReport(report: PatchRunReport, template: string): string {
   return renderTemplate(template, patchReportView(report));
 }
-
-const SIZE_CODES: readonly LimitCode[] = ["too_many_files", "file_too_large", "too_many_lines"];
 
 function patchReportView(report: PatchRunReport) {
   const passed = report.status === "passed";
@@ -33,7 +32,7 @@ function patchReportView(report: PatchRunReport) {
     executor: micro ? "Codex (Micro Edit Mode, sandbox worktree)" : "Codex (Read-Write Mode, sandbox worktree)",
     diagnosis: report.diagnosisPath && inlineCode(report.diagnosisPath),
     diagnosis_sha256: report.diagnosisSha256,
-    route_decision: ROUTE_DECISION_FILE,
+    route_decision: report.routeDecisionPath ?? ROUTE_DECISION_FILE,
     route_decision_sha256: report.routeDecisionSha256,
     task_packet: report.taskPacketPath && inlineCode(report.taskPacketPath),
     change: micro ? report.description : null,
@@ -215,15 +214,8 @@ function nextSteps(report: PatchRunReport): { done: string; text: string }[] {
     return steps;
   }
   const codes = new Set(report.violations.map((v) => v.code));
-  if (SIZE_CODES.some((code) => codes.has(code))) {
-    steps.push(
-      todo(
-        report.kind === "micro"
-          ? "The change is too big for a micro edit: escalate to a planned patch (codex-patch-rw) or split it"
-          : "The change exceeds the size limits: split the task into smaller patches",
-      ),
-    );
-  }
+  const advice = sizeAdvice(report);
+  if (advice !== null) steps.push(todo(advice));
   for (const v of report.violations.filter((x) => x.code === "unapproved_file")) {
     steps.push(todo(`If ${inlineCode(v.file ?? "?")} must change, add it to \`## Approved Files\` in ${ROUTE_DECISION_FILE}; otherwise re-diagnose`));
   }

@@ -1,4 +1,4 @@
-// Text helpers shared by the patch, micro and diagnosis reports.
+// Text helpers shared by the patch, micro, diagnosis and plan reports.
 import { fenceFor } from "../protocol/code-fence.js";
 import { formatRequestId } from "../protocol/request-id.js";
 
@@ -22,4 +22,24 @@ export function fenced(text: string): { text: string; fence: string } {
 /** Milliseconds for people, or "not measured". */
 export function millis(ms: number | null): string {
   return ms === null ? "not measured" : `${Math.round(ms)} ms`;
+}
+
+/**
+ * A route decision ready to copy (diagnosis reports, PLAN.md): `approved_by:` is left empty on
+ * purpose, so a copied block approves nothing by itself. `lead`: lines after the title.
+ */
+export function routeDecisionBlock(title: string, lead: readonly string[], files: readonly string[]): string {
+  return [
+    "---",
+    "permission: codex-rw",
+    "approved_by:",
+    "---",
+    "",
+    `# Route Decision: ${title}`,
+    "",
+    ...(lead.length > 0 ? [...lead, ""] : []),
+    "## Approved Files",
+    "",
+    ...(files.length > 0 ? files.map((f) => `- ${f}`) : ["- (list the files Codex may change)"]),
+  ].join("\n");
 }

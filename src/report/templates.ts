@@ -12,7 +12,12 @@ export type TemplateName =
   | "patch-prompt.md"
   | "repair-prompt.md"
   | "patch-report.md"
-  | "diagnosis-report.md";
+  | "diagnosis-report.md"
+  | "plan-prompt.md"
+  | "plan.md"
+  | "plan-step.md"
+  | "plan-run-report.md"
+  | "digest.md";
 
 /** The templates folder shipped with the package (dist/report/ → ../../templates). */
 export const PACKAGE_TEMPLATES = fileURLToPath(new URL("../../templates/", import.meta.url));

@@ -12,7 +12,7 @@
 import { parseClaudeCodeActivity, parseClaudeCodeRecord } from "./formats/claude-code.js";
 import { parseCodexCliActivity, parseCodexCliRecord } from "./formats/codex-cli.js";
 import type { TranscriptFormat } from "./detect-format.js";
-import { PHRASE } from "./phrase.js";
+import { mentionsPhrase } from "./phrase.js";
 import type { ToolActivity } from "./tool-activity.js";
 
 export type ConversationItem = { kind: "said"; role: "user" | "assistant"; text: string } | ToolActivity;
@@ -133,7 +133,7 @@ function errorBlocksIn(text: string): string[] {
 function withoutPhraseLines(text: string): string {
   return text
     .split("\n")
-    .filter((line) => !line.includes(PHRASE))
+    .filter((line) => !mentionsPhrase(line))
     .join("\n");
 }
 
@@ -173,7 +173,7 @@ function fixesIn(items: readonly ConversationItem[]): string[] {
     if (item.kind !== "said") continue;
     let underHeading = false;
     for (const rawLine of item.text.split("\n")) {
-      if (rawLine.includes(PHRASE)) continue;
+      if (mentionsPhrase(rawLine)) continue;
       const line = rawLine.trim().replace(/^#{1,6}\s+/, "").replace(/\*\*|__/g, "");
       const listed = LIST_ITEM.exec(line)?.[1];
       if (TRIED_HEADING.test(line)) {

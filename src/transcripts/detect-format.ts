@@ -8,8 +8,6 @@ import type { LineParser, RecordParser } from "./scan-chunk.js";
 
 export type TranscriptFormat = "claude-code" | "codex-cli" | "aider" | "plain";
 
-const CLAUDE_RECORD_TYPES = new Set(["user", "assistant", "system", "summary", "file-history-snapshot", "queue-operation", "progress"]);
-
 /** The format of the transcript at `path`, whose first bytes (at least the first line, if any) are `head`. */
 export function detectFormat(path: string, head: string): TranscriptFormat {
   const normalized = path.replaceAll("\\", "/");
@@ -22,22 +20,40 @@ export function detectFormat(path: string, head: string): TranscriptFormat {
   return detectFromHead(head);
 }
 
+// Claude Code adds record types often (`mode`, `attachment`, `last-prompt`, …), so its transcripts
+// are told by structure, not by a list of names: JSONL whose records all have a string `type`, at
+// least one of them with a string `sessionId` (or a `summary` record's `leafUuid`).
+const HEAD_RECORDS = 8;
+
 function detectFromHead(head: string): TranscriptFormat {
   if (/^\s*# aider chat started at /.test(head)) return "aider";
-  const first = head.trimStart().split("\n", 1)[0] ?? "";
-  if (!first.startsWith("{")) return "plain";
-  let record: unknown;
-  try {
-    record = JSON.parse(first);
-  } catch {
-    return "plain"; // a head cut mid-line, or not JSON: nothing to tell by
+  const records = headRecords(head);
+  const first = records[0];
+  // A first record longer than the head (a long pasted prompt): its opening keys still tell.
+  if (!first) return /^\s*\{"(?:parentUuid|type|sessionId)"/.test(head) && head.includes('"sessionId":"') ? "claude-code" : "plain";
+  if (first.type === "session_meta" || first.record_type === "state") return "codex-cli";
+  if (typeof first.id === "string" && typeof first.timestamp === "string" && "instructions" in first) return "codex-cli";
+  const claude = records.every((r) => typeof r.type === "string") && records.some((r) => typeof r.sessionId === "string" || typeof r.leafUuid === "string");
+  return claude ? "claude-code" : "plain";
+}
+
+/** The JSON objects of the head's first complete lines; [] as soon as one is not one (not JSONL). */
+function headRecords(head: string): Record<string, unknown>[] {
+  const lines = head.trimStart().split("\n");
+  if (!head.endsWith("\n")) lines.pop(); // a line cut by the head's end says nothing
+  const records: Record<string, unknown>[] = [];
+  for (const line of lines.slice(0, HEAD_RECORDS)) {
+    if (line.trim() === "") continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      return [];
+    }
+    if (typeof record !== "object" || record === null || Array.isArray(record)) return [];
+    records.push(record as Record<string, unknown>);
   }
-  if (typeof record !== "object" || record === null) return "plain";
-  const fields = record as Record<string, unknown>;
-  if (fields.type === "session_meta" || fields.record_type === "state") return "codex-cli";
-  if (typeof fields.id === "string" && typeof fields.timestamp === "string" && "instructions" in fields) return "codex-cli";
-  if (typeof fields.type === "string" && CLAUDE_RECORD_TYPES.has(fields.type) && ("sessionId" in fields || "leafUuid" in fields)) return "claude-code";
-  return "plain";
+  return records;
 }
 
 /**

@@ -15,7 +15,7 @@ import { runGit } from "../git/run-git.js";
 import { DEFAULT_SECRET_DENY, readRequestedFiles } from "../security/file-guard.js";
 import { conversationOf, summarize, type ConversationItem } from "./conversation.js";
 import type { TranscriptFormat } from "./detect-format.js";
-import { PHRASE } from "./phrase.js";
+import { mentionsPhrase } from "./phrase.js";
 import type { Hit } from "./scan-chunk.js";
 
 export interface PhraseContext {
@@ -39,16 +39,17 @@ const MAX_MESSAGE_CHARS = 4000;
 const MAX_CANDIDATES = 64;
 const RELAY_STATE = /^\.autonomous_runs(?:\/|$)|^\.git(?:\/|$)/;
 const FORMAT_NAMES: Record<TranscriptFormat, string> = {
-  "claude-code": "Claude Code",
-  "codex-cli": "Codex CLI",
-  aider: "Aider",
-  plain: "plain text",
+  "claude-code": "a Claude Code",
+  "codex-cli": "a Codex CLI",
+  aider: "an Aider",
+  plain: "a plain text",
 };
 
 export async function gatherContext(options: GatherOptions): Promise<PhraseContext> {
   const { hit, limits } = options;
   const changing = changedFiles(options.workspace); // git runs while the window is read and parsed
-  const { window, atLineStart } = await readWindow(options.transcript, hit.offset, limits.context_window_bytes).catch(async (error: unknown) => {
+  const rest = options.format === "aider" && hit.role === "user" ? restOfAiderPrompt : undefined;
+  const { window, atLineStart } = await readWindow(options.transcript, hit.offset, limits.context_window_bytes, rest).catch(async (error: unknown) => {
     await changing; // never leave the git child unattended
     throw error;
   });
@@ -59,7 +60,7 @@ export async function gatherContext(options: GatherOptions): Promise<PhraseConte
 
   const who = hit.role === "user" ? "the user" : "the agent";
   const when = hit.timestamp ? `, ${hit.timestamp}` : "";
-  const lines = [`Said by ${who} in a ${FORMAT_NAMES[options.format]} transcript: ${options.transcript} (byte ${hit.offset}${when}).`];
+  const lines = [`Said by ${who} in ${FORMAT_NAMES[options.format]} transcript: ${options.transcript} (byte ${hit.offset}${when}).`];
   const message = messageOf(items, hit);
   if (message) lines.push("", message);
   if (picked.tooLarge.length > 0) {
@@ -77,8 +78,14 @@ export async function gatherContext(options: GatherOptions): Promise<PhraseConte
   };
 }
 
-// [offset - windowBytes, end of the phrase's line): the conversation up to and including the phrase.
-async function readWindow(file: string, offset: number, windowBytes: number): Promise<{ window: Buffer; atLineStart: boolean }> {
+// [offset - windowBytes, end of the phrase's line): the conversation up to and including the phrase;
+// `rest` may carry it on to the end of the utterance that said it (a prompt is one utterance).
+async function readWindow(
+  file: string,
+  offset: number,
+  windowBytes: number,
+  rest?: (buffer: Buffer, from: number) => number,
+): Promise<{ window: Buffer; atLineStart: boolean }> {
   const start = Math.max(0, offset - windowBytes);
   const handle = await open(file, "r");
   try {
@@ -89,8 +96,10 @@ async function readWindow(file: string, offset: number, windowBytes: number): Pr
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    const lineEnd = buffer.subarray(0, length).indexOf(0x0a, offset - start);
-    return { window: buffer.subarray(0, lineEnd === -1 ? length : lineEnd + 1), atLineStart: start === 0 };
+    const read = buffer.subarray(0, length);
+    const lineEnd = read.indexOf(0x0a, offset - start);
+    const end = lineEnd === -1 ? length : rest ? rest(read, lineEnd + 1) : lineEnd + 1;
+    return { window: read.subarray(0, end), atLineStart: start === 0 };
   } finally {
     await handle.close();
   }
@@ -103,12 +112,23 @@ function messageOf(items: readonly ConversationItem[], hit: Hit): string {
     if (item.kind !== "said" || item.role !== hit.role || !item.text.includes(hit.issue)) continue;
     const text = item.text
       .split("\n")
-      .filter((line) => !line.includes(PHRASE))
+      .filter((line) => !mentionsPhrase(line))
       .join("\n")
       .trim();
     return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
   }
   return "";
+}
+
+/** An Aider prompt goes on while lines start with `####` (formats/aider.ts): where the prompt at `from` ends. */
+function restOfAiderPrompt(buffer: Buffer, from: number): number {
+  let at = from;
+  while (at + 4 <= buffer.length && buffer.toString("latin1", at, at + 4) === "####") {
+    const next = buffer.indexOf(0x0a, at);
+    if (next === -1) return buffer.length;
+    at = next + 1;
+  }
+  return at;
 }
 
 /** Files `git status` shows changed or untracked (none outside a git repository). */

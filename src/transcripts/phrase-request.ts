@@ -6,6 +6,7 @@ import type { Redactor } from "../security/redact.js";
 import type { TranscriptFormat } from "./detect-format.js";
 import type { PhraseContext } from "./gather-context.js";
 import type { Hit } from "./scan-chunk.js";
+import { UTTERANCE_KEYS_FIELD, utteranceKeyHash } from "./seen-keys.js";
 
 export function renderPhraseRequest(input: {
   hit: Hit;
@@ -14,6 +15,8 @@ export function renderPhraseRequest(input: {
   context: PhraseContext;
   redactor: Redactor;
   now: Date;
+  /** The utterance's dedupe keys (publish-phrase.ts): kept hashed, so a watcher that lost its state still knows them. */
+  utteranceKeys?: readonly string[];
 }): string {
   const { hit, context, redactor } = input;
   return renderRequest({
@@ -24,7 +27,11 @@ export function renderPhraseRequest(input: {
     attemptedFixes: context.attemptedFixes.map((fix) => redactor.redact(fix)),
     files: context.files,
     requestedBy: `${input.format} transcript`,
-    extra: { transcript: input.transcript, transcript_offset: String(hit.offset) },
+    extra: {
+      transcript: input.transcript,
+      transcript_offset: String(hit.offset),
+      ...(input.utteranceKeys?.length ? { [UTTERANCE_KEYS_FIELD]: input.utteranceKeys.map(utteranceKeyHash).join(" ") } : {}),
+    },
     createdAt: input.now,
   });
 }

@@ -70,7 +70,7 @@ export async function publishPhrase(ctx: RelayContext, seen: SeenKeys, found: Fo
   }
   let markdown: string;
   try {
-    markdown = renderPhraseRequest({ hit, format, transcript, context, redactor: ctx.redactor, now: ctx.now() });
+    markdown = renderPhraseRequest({ hit, format, transcript, context, redactor: ctx.redactor, now: ctx.now(), utteranceKeys: keys });
   } catch (error) {
     report(toRelayError(error)); // this utterance can never make a valid request: do not retry it forever
     if (claim) await releasePhraseRecord(claim.file);

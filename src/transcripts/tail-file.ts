@@ -4,7 +4,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { isNotFound } from "../util/not-found.js";
 import { parserFor } from "./detect-format.js";
-import { parseCodexSessionMeta } from "./formats/codex-cli.js";
+import { codexSessionSkip, parseCodexSessionMeta } from "./formats/codex-cli.js";
 import { resumePoint, TAIL_BYTES, type StartReason, type TranscriptEntry } from "./offsets.js";
 import { scanChunk, type Hit, type LineParser, type RecordParser } from "./scan-chunk.js";
 
@@ -51,8 +51,8 @@ export async function readAppended(file: string, entry: TranscriptEntry, chunkBy
     if (next.format === "codex-cli" && !next.checked && now.size > from) {
       const header = await firstLine(handle, now.size);
       if (header === undefined) return { hits: [], entry: next, from, reason, bytesRead: 0 }; // still being written
-      const meta = parseCodexSessionMeta(header);
-      next = { ...next, checked: true, ...(meta?.source === "exec" || meta?.originator === "codex_exec" ? { skip: "codex exec session" } : {}) };
+      const skip = codexSessionSkip(parseCodexSessionMeta(header));
+      next = { ...next, checked: true, ...(skip ? { skip } : {}) };
     }
     if (next.skip) return { hits: [], entry: { ...next, offset: now.size }, from, reason, bytesRead: 0 };
 

@@ -3,7 +3,7 @@
 // `codex-relay start` child process driving the real codex binary against the scripted model.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,6 +25,7 @@ import {
   type TestWorkspace,
 } from "../helpers/relay-workspace.js";
 import { gitdir } from "../helpers/gitdir.js";
+import { TESTED_CODEX } from "../../src/codex/tested-range.js";
 
 let ws: TestWorkspace | undefined;
 const daemons: DaemonProcess[] = [];
@@ -166,6 +167,23 @@ describe("show", () => {
   });
 });
 
+describe("an archived request", () => {
+  it("show and wait find a RESULT that retention moved to archive/YYYY-MM/", async () => {
+    const w = await workspace();
+    const id = await answered(w, "archived later");
+    const month = path.dirname(w.layout.archivedResult(id, "json"));
+    await mkdir(month, { recursive: true });
+    for (const file of [w.layout.request(id), w.layout.result(id, "md"), w.layout.result(id, "json")]) await rename(file, path.join(month, path.basename(file)));
+    expect(existsSync(w.layout.result(id, "json"))).toBe(false);
+    const show = await w.cli(["show", id]);
+    expect(show.exitCode).toBe(0);
+    expect(show.stdout).toBe((await readFile(w.layout.archivedResult(id, "md"), "utf8")).trimEnd());
+    const wait = await w.cli(["wait", id, "--json"]);
+    expect(wait.exitCode).toBe(0);
+    expect(JSON.parse(wait.stdout)).toMatchObject({ id, status: "completed" });
+  });
+});
+
 describe("wait", () => {
   it("exits 124 when no RESULT comes within --timeout", async () => {
     const w = await workspace();
@@ -276,7 +294,7 @@ describe("init", () => {
     }
     expect(await readFile(path.join(dir, ".cursor/rules/codex-relay.mdc"), "utf8")).toMatch(/^---\ndescription: .*\nalwaysApply: true\n---\n\n<!-- codex-relay:begin/);
     expect(existsSync(path.join(dir, "AGENTS.md"))).toBe(false); // Codex reads AGENTS.md on every relay run
-    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toEqual(expect.arrayContaining(["/.autonomous_runs/", "/progress/ledger.jsonl"]));
+    expect((await readFile(path.join(dir, ".gitignore"), "utf8")).split("\n")).toEqual(expect.arrayContaining(["/.autonomous_runs/", "/progress/ledger.jsonl", "/out/digest-*.md"]));
 
     const before = await snapshot(dir);
     const second = await cliIn(dir, ["init"]);
@@ -393,7 +411,8 @@ describe("doctor", () => {
     for (const name of ["config", "codex", "login", "gateway", "git", "folders", "sandbox", "daemon"]) {
       expect(run.stdout).toMatch(new RegExp(`^ok +${name} `, "m"));
     }
-    expect(run.stdout).toContain("codex 0.169.0");
+    expect(run.stdout).toContain(`codex ${TESTED_CODEX.high}`);
+    expect(run.stdout).not.toMatch(/^warn/m);
     expect(run.stdout).toMatch(/^ok +gateway +model calls go through the local gateway to http:\/\/127\.0\.0\.1:\d+\/v1/m);
   });
 

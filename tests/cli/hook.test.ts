@@ -140,6 +140,26 @@ describe("hook claude-code (UserPromptSubmit)", () => {
     expect(existsSync(path.join(dir, ".autonomous_runs"))).toBe(false);
   });
 
+  it("takes the phrase in any letter case at the start of a sentence", async () => {
+    const { sub, layout } = await repo();
+    const run = await hook(["claude-code"], promptEvent(sub, "The cart looks wrong. Delegate to Codex: the total ignores the discount\nSee tests/test_cart.py."));
+    expect(run.exitCode).toBe(0);
+    const ids = await requestIds(layout);
+    expect(ids).toHaveLength(1);
+    expect((await readRequest(layout, ids[0]!)).issue).toBe("the total ignores the discount");
+    expect(run.stdout).toContain(ids[0]!);
+  });
+
+  it("answers the phrase with nothing after it with a one-line hint, and creates nothing", async () => {
+    const { dir, sub } = await repo();
+    const run = await hook(["claude-code"], promptEvent(sub, "It fails again.\nDELEGATE TO CODEX:"));
+    expect(run.exitCode).toBe(0);
+    const context = JSON.parse(run.stdout).hookSpecificOutput.additionalContext as string;
+    expect(context).toMatch(/needs the issue on the same line.*no request was made/);
+    expect(context.split("\n")).toHaveLength(1);
+    expect(existsSync(path.join(dir, ".autonomous_runs"))).toBe(false);
+  });
+
   it("ignores the phrase in a fenced block, a quote or a sentence about it", async () => {
     const { dir, sub } = await repo();
     const prompt = [
@@ -387,5 +407,25 @@ describe("hook cursor", () => {
     expect(followup).toContain(layout.result(id!, "md"));
     const again = await hook(["cursor", "--event", "stop"], cursorEvent(sub, { hook_event_name: "stop", status: "completed", loop_count: 1 }));
     expect(JSON.parse(again.stdout)).toEqual({});
+  });
+  it("one Cursor prompt that runs both the Cursor hook and the Claude Code hook (third-party option) makes one request and one follow-up", async () => {
+    const { sub, layout } = await repo();
+    const prompt = cursorEvent(sub, { hook_event_name: "beforeSubmitPrompt", prompt: "DELEGATE TO CODEX: cart total ignores discounts", cursor_version: "2.4.21" });
+    const [viaCursor, viaClaude] = await Promise.all([hook(["cursor"], prompt), hook(["claude-code"], prompt)]);
+    // both answer as Cursor expects: its beforeSubmitPrompt takes no context
+    expect(JSON.parse(viaCursor.stdout)).toEqual({ continue: true });
+    expect(JSON.parse(viaClaude.stdout)).toEqual({ continue: true });
+    const ids = await requestIds(layout);
+    expect(ids).toHaveLength(1);
+    expect((await readRequest(layout, ids[0]!)).frontMatter).toMatchObject({ session_id: "conv-7" });
+
+    await writeFile(layout.result(ids[0]!, "md"), "# Codex Delegation Result\n");
+    await writeFile(layout.result(ids[0]!, "json"), JSON.stringify({ id: ids[0], status: "completed", summary: "the discount is applied after tax" }));
+    const stop = cursorEvent(sub, { hook_event_name: "stop", status: "completed", loop_count: 0 });
+    const stops = await Promise.all([hook(["cursor"], stop), hook(["claude-code"], stop)]);
+    const followups = stops.map((run) => JSON.parse(run.stdout) as { followup_message?: string });
+    expect(followups.filter((out) => out.followup_message !== undefined)).toHaveLength(1);
+    expect(followups.find((out) => out.followup_message)?.followup_message).toContain(`request ${ids[0]}`);
+    expect(followups.filter((out) => out.followup_message === undefined)).toEqual([{}]);
   });
 });

@@ -20,6 +20,7 @@ describe("parseCli: every command", () => {
     diagnose: ["diagnose"],
     patch: ["patch"],
     micro: ["micro", "add a null check"],
+    plan: ["plan", "split the auth module"],
     replay: ["replay", "20251128_143022"],
   };
 

@@ -3,6 +3,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
+import { TESTED_CODEX } from "../../src/codex/tested-range.js";
 import { resolveCodexBin } from "../../src/codex/resolve-bin.js";
 import { RelayError } from "../../src/errors.js";
 import { codexBinary } from "../fixtures/codex-home.js";
@@ -146,7 +147,7 @@ describe("resolveCodexBin: bundled", () => {
     const empty = await emptyDir("empty");
     const resolved = resolveCodexBin({ configBin: "", env: { PATH: empty } });
     expect(resolved).toEqual({ path: NATIVE, source: "node_modules" });
-    expect(execFileSync(resolved.path, ["--version"], { encoding: "utf8" })).toMatch(/^codex-cli 0\.169\.0/);
+    expect(execFileSync(resolved.path, ["--version"], { encoding: "utf8" })).toMatch(new RegExp(`^codex-cli ${TESTED_CODEX.high.replaceAll(".", "\\.")}`));
   });
 
   it("an unset PATH also falls back to the bundled binary", () => {

@@ -61,7 +61,7 @@ describe("loadConfig: defaults", () => {
     expect(config.approval).toEqual({ required: false });
     expect(config.audit).toEqual({ enabled: true });
     expect(config.gateway).toEqual({ enabled: true, redact: true, max_retry_after_s: 30, record: true, recording_max_bytes: 16_777_216, recordings_max_bytes: 268_435_456 });
-    expect(config.budget).toEqual({});
+    expect(config.budget).toEqual({ prices: {} });
   });
 
   it("treats an empty file as all defaults", async () => {
@@ -112,9 +112,16 @@ describe("loadConfig: the shipped template", () => {
     const text = await fs.readFile(TEMPLATE, "utf8");
     const defaults = resolveConfig({});
     for (const [section, values] of Object.entries(defaults)) {
+      if (section === "schedule") {
+        // an array of tables, empty by default: a commented example shows every key
+        expect(text).toMatch(/^# {3}\[\[schedule\]\]$/m);
+        for (const key of ["name", "cron", "time_zone", "kind", "issue", "files", "context"]) expect(text, `key schedule.${key}`).toMatch(new RegExp(`^# {3}${key} = `, "m"));
+        continue;
+      }
       expect(text, `section [${section}]`).toMatch(new RegExp(`^\\[${section}\\]`, "m"));
       for (const key of Object.keys(values as object)) {
         if (section === "codex" && key === "config") continue; // written as [codex.config.features]
+        if (section === "budget" && key === "prices") continue; // written as a commented [budget.prices."<model>"]
         expect(text, `key ${section}.${key}`).toMatch(new RegExp(`^${key} = `, "m"));
       }
     }
@@ -234,5 +241,48 @@ describe("loadConfig: the resolved config", () => {
     const third = await loadConfig(path.join(dir, "missing.toml"));
     expect(third.security.deny).toEqual([]);
     expect(third.codex.config).toEqual({ features: { shell_snapshot: false, plugins: false } });
+  });
+});
+
+describe("loadConfig: schedules, digest and retention", () => {
+  const entry = (name: string, cron: string, zone = "") =>
+    `[[schedule]]\nname = "${name}"\ncron = "${cron}"\n${zone ? `time_zone = "${zone}"\n` : ""}issue = "Review the nightly build."\n`;
+
+  it("loads [[schedule]] entries with their defaults", async () => {
+    await fs.writeFile(file, `${entry("nightly", "0 30 2 * * *", "Europe/Berlin")}files = ["package.json"]\n${entry("weekly", "0 9 * * 1")}`);
+    const config = await loadConfig(file);
+    expect(config.schedule).toEqual([
+      { name: "nightly", cron: "0 30 2 * * *", time_zone: "Europe/Berlin", kind: "analysis", issue: "Review the nightly build.", files: ["package.json"], context: "" },
+      { name: "weekly", cron: "0 9 * * 1", time_zone: "", kind: "analysis", issue: "Review the nightly build.", files: [], context: "" },
+    ]);
+    expect(config.digest).toEqual({ enabled: false, at: "18:00", time_zone: "" });
+    expect(config.retention).toEqual({ days: 30 });
+  });
+
+  it("fails on an invalid cron expression, naming the entry, the key and the expression", async () => {
+    const error = await loadError(`${entry("nightly", "0 3 * * *")}${entry("broken", "0 61 * * *")}`);
+    expect(error.code).toBe("invalid_config");
+    expect(error.message).toContain("`schedule.1.cron`");
+    expect(error.message).toContain('schedule "broken"');
+    expect(error.message).toContain('"0 61 * * *"');
+    expect(error.message).not.toContain('schedule "nightly"');
+  });
+
+  it("fails on an unknown time zone, naming the entry and the zone", async () => {
+    const error = await loadError(entry("nightly", "0 3 * * *", "Mars/Olympus_Mons"));
+    expect(error.message).toContain('schedule "nightly"');
+    expect(error.message).toContain('time zone "Mars/Olympus_Mons"');
+  });
+
+  it("fails on two entries of one name, and on an entry without an issue", async () => {
+    const twice = await loadError(`${entry("nightly", "0 3 * * *")}${entry("nightly", "0 4 * * *")}`);
+    expect(twice.message).toContain('schedule "nightly" is defined twice');
+    const noIssue = await loadError('[[schedule]]\nname = "x"\ncron = "0 3 * * *"\n');
+    expect(noIssue.message).toContain("`schedule.0.issue`");
+  });
+
+  it("fails on a digest time that is not HH:MM, and on a digest zone that does not exist", async () => {
+    expect((await loadError('[digest]\nenabled = true\nat = "6pm"\n')).message).toContain("`digest.at`");
+    expect((await loadError('[digest]\nenabled = true\ntime_zone = "Nowhere/Land"\n')).message).toContain("`digest.time_zone`");
   });
 });

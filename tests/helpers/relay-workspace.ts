@@ -76,9 +76,9 @@ export async function makeTestWorkspace(options: WorkspaceOptions = {}): Promise
   };
 }
 
-/** The run context of `ws` as the daemon builds it, logging to the workspace's JSON log. */
-export async function relayContext(ws: TestWorkspace): Promise<RelayContext> {
-  return createRelayContext({ workspace: ws.dir, env: ws.env, logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }) });
+/** The run context of `ws` as the daemon builds it, logging to the workspace's JSON log; `now`: an injected clock. */
+export async function relayContext(ws: TestWorkspace, now?: () => Date): Promise<RelayContext> {
+  return createRelayContext({ workspace: ws.dir, env: ws.env, now, logger: (redactor, layout) => createLogger({ file: layout.logFile, redactor }) });
 }
 
 function workspaceToml(server: ModelServer, options: WorkspaceOptions): string {

@@ -208,6 +208,9 @@ describe("limits", () => {
     expect(text).toMatch(/limit/i);
     const limitNumber = limit.split(" = ")[1]!;
     expect(result.error.message).toContain(`limit ${limitNumber}`);
+    // Too big for one patch: the way out is a plan of the task packet, with the exact command.
+    expect(result.error.hint).toContain("`codex-relay plan`");
+    expect(text).toContain("plan progress/TASK_PACKET.md as small verified steps with `codex-relay plan`");
   });
 
   it("rejects a new dependency even in an approved package.json", async () => {
@@ -297,6 +300,9 @@ describe("micro edits", () => {
     expect(micro.execution.status).toBe("failed");
     expect(micro.changes.within_budget).toBe(false);
     expect(micro.recommendations.escalate_to).toBeTruthy();
+    const plan = 'codex-relay plan "Make add() add instead of subtract"';
+    expect(result.error.hint).toContain(plan);
+    expect(micro.recommendations.follow_up_actions).toContainEqual(expect.stringContaining(plan));
     const patterns = readFileSync(path.join(ws.dir, "out/failure-patterns.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(patterns).toHaveLength(1);
     expect(String(patterns[0].failure_category)).toContain("limits");

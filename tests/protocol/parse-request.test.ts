@@ -151,7 +151,7 @@ describe("parseRequest", () => {
   test("kind is case-insensitive; an unknown kind is rejected", () => {
     expect(parsed("---\nkind: Patch\n---\n## Issue\nx\n").kind).toBe("patch");
     expect(reason(parseRequest("---\nkind: refactor\n---\n## Issue\nx\n"))).toBe(
-      'front matter: `kind` expected one of analysis, diagnose, patch, micro, got "refactor"',
+      'front matter: `kind` expected one of analysis, diagnose, patch, micro, plan, plan-run, got "refactor"',
     );
   });
 

@@ -152,7 +152,7 @@ describe("buildMicroJson", () => {
       reason: "The change touches 3 files; at most 2. The change has 35 changed lines; at most 25.",
     });
     expect((json.recommendations as { follow_up_actions: string[] }).follow_up_actions[0]).toBe(
-      "split the change, or run it as a planned patch (codex-patch-rw)",
+      'The change is too big for a micro edit: plan it as small verified steps with `codex-relay plan "Add null check to user email validation"`',
     );
   });
 

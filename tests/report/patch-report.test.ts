@@ -281,7 +281,7 @@ describe("a patch over the limits", () => {
     const text = render(report);
     expect(section(text, "VERIFICATION RESULTS")).toContain("- **Status**: — NOT RUN");
     const next = section(text, "NEXT STEPS");
-    expect(next).toContain("- [ ] The change exceeds the size limits: split the task into smaller patches");
+    expect(next).toContain("- [ ] The change is too big for one patch: plan progress/TASK_PACKET.md as small verified steps with `codex-relay plan`");
     expect(next).toContain("- [ ] If `src/b.ts` must change, add it to `## Approved Files` in progress/ROUTE_DECISION.md; otherwise re-diagnose");
     expect(next).toContain("- [ ] Dependency changes need a person: make them yourself, then re-run");
     expect(next).not.toContain("Re-diagnose with the failing output");
@@ -292,7 +292,7 @@ describe("a patch over the limits", () => {
     const text = render(micro);
     expect(headings(text)[0]).toBe("# Micro Edit Report: Fix auth timeout [FAILED]");
     expect(text).toContain("| Files changed | 3 | ≤ 2 | ❌ |");
-    expect(section(text, "NEXT STEPS")).toContain("escalate to a planned patch (codex-patch-rw)");
+    expect(section(text, "NEXT STEPS")).toContain('The change is too big for a micro edit: plan it as small verified steps with `codex-relay plan "Fix auth timeout"`');
   });
 });
 

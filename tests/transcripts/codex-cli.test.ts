@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { parseCodexCliRecord, parseCodexSessionMeta } from "../../src/transcripts/formats/codex-cli.js";
+import { codexSessionSkip, parseCodexCliRecord, parseCodexSessionMeta } from "../../src/transcripts/formats/codex-cli.js";
 import { scanChunk } from "../../src/transcripts/scan-chunk.js";
 
 const fixtures = path.join(import.meta.dirname, "../fixtures/transcripts");
@@ -94,5 +94,25 @@ describe("parseCodexSessionMeta", () => {
     expect(parseCodexSessionMeta(legacy)).toEqual({ id: "7c1e4b2a-90d3-4f5e-8a61-2b9c0d3e4f51" });
     expect(parseCodexSessionMeta('{"record_type":"state"}')).toBeUndefined();
     expect(parseCodexSessionMeta('{"type":"event_msg","payload":{"id":"x"}}')).toBeUndefined();
+  });
+});
+
+describe("codexSessionSkip: whose session a rollout is", () => {
+  test("source decides first, the originator only without one; sub-agents never count", () => {
+    expect(codexSessionSkip({ id: "a", source: "cli", originator: "codex_cli_rs" })).toBeUndefined();
+    expect(codexSessionSkip({ id: "a", source: "vscode", originator: "codex_exec" })).toBeUndefined(); // an overridden originator
+    expect(codexSessionSkip({ id: "a", source: "exec", originator: "codex_cli_rs" })).toBe("codex exec session");
+    expect(codexSessionSkip({ id: "a", originator: "codex_exec" })).toBe("codex exec session");
+    expect(codexSessionSkip({ id: "a", originator: "codex_cli_rs" })).toBeUndefined();
+    expect(codexSessionSkip(undefined)).toBeUndefined();
+  });
+
+  test("parseCodexSessionMeta marks a sub-agent's rollout, a spawned thread or a reviewer", () => {
+    const line = (source: unknown) => JSON.stringify({ timestamp: "t", type: "session_meta", payload: { id: "01b2", originator: "codex_cli_rs", source } });
+    const spawned = parseCodexSessionMeta(line({ subagent: { thread_spawn: { parent_thread_id: "01a1", depth: 1 } } }));
+    expect(spawned).toMatchObject({ id: "01b2", subagent: true });
+    expect(codexSessionSkip(spawned)).toBe("codex sub-agent session");
+    expect(codexSessionSkip(parseCodexSessionMeta(line({ subagent: "review" })))).toBe("codex sub-agent session");
+    expect(codexSessionSkip(parseCodexSessionMeta(line("cli")))).toBeUndefined();
   });
 });

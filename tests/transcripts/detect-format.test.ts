@@ -26,6 +26,25 @@ describe("detectFormat", () => {
     expect(detectFormat("/tmp/empty.log", "")).toBe("plain");
   });
 
+  test("a Claude Code transcript by its structure, whatever its first record's type (CLAUDE_CONFIG_DIR moves it)", () => {
+    const session = "5f0c2a9e-8d41-4c6b-9a7e-3b2d1e0f4a11";
+    const lines = [
+      { type: "mode", mode: "default" },
+      { type: "queue-operation", operation: "enqueue", sessionId: session, timestamp: "2026-11-20T09:15:40.002Z", content: "DELEGATE TO CODEX: queued" },
+      { type: "attachment", sessionId: session, attachment: { type: "hook_additional_context", content: "DELEGATE TO CODEX: from a hook" } },
+      { type: "user", sessionId: session, uuid: "u-1", message: { role: "user", content: "hello" } },
+    ];
+    const head = lines.map((line) => JSON.stringify(line)).join("\n") + "\n";
+    expect(detectFormat("/home/dev/claude-config/projects/-home-dev-shop/x.jsonl", head)).toBe("claude-code");
+    // a first record longer than the head: its opening keys tell
+    expect(detectFormat("/tmp/x.jsonl", `{"parentUuid":null,"isSidechain":false,"sessionId":"${session}","type":"user","message":{"content":"${"x".repeat(100)}`)).toBe("claude-code");
+    // JSONL of another tool, with a type but no session id, stays plain
+    expect(detectFormat("/tmp/events.jsonl", '{"type":"start","at":1}\n{"type":"stop","at":2}\n')).toBe("plain");
+    // queue-operation and attachment records repeat the prompt and the hook's context: never speech
+    const bytes = Buffer.from(head);
+    expect(scanChunk(bytes, 0, undefined, parserFor("claude-code")).hits).toEqual([]);
+  });
+
   test("parserFor gives each format a parser that finds its fixture's phrase", async () => {
     for (const [name, issue] of [
       ["claude-agent-says.jsonl", "lease renewer test hangs intermittently in tests/queue/lease.test.ts"],

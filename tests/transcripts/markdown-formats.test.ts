@@ -53,6 +53,63 @@ describe("Aider chat history", () => {
   });
 });
 
+/** A history written the way aider/io.py's append_chat_history writes one (user_input, ai_output, tool_output). */
+function aiderHistory(): { userInput(text: string): void; aiOutput(text: string): void; toolOutput(text: string): void; bytes(): Buffer } {
+  let out = "\n# aider chat started at 2026-11-19 16:02:44\n\n";
+  const append = (text: string, { linebreak = false, blockquote = false } = {}) => {
+    if (blockquote) text = `> ${text.trim()}`;
+    if (linebreak) text = `${text.trimEnd()}  \n`;
+    if (!text.endsWith("\n")) text += "\n";
+    out += text;
+  };
+  return {
+    userInput: (text) => append(`\n#### ${(text ? text.split("\n") : ["<blank>"]).join("  \n#### ")}`, { linebreak: true }),
+    aiOutput: (text) => append(`\n${text.trim()}\n\n`),
+    toolOutput: (text) => append(text, { linebreak: true, blockquote: true }),
+    bytes: () => Buffer.from(out),
+  };
+}
+
+describe("Aider: tool output, fences and architect mode", () => {
+  const hitsOf = (bytes: Buffer) => said(scanChunk(bytes, 0, undefined, createAiderParser()).hits).map(({ role, issue }) => ({ role, issue }));
+
+  test("a multi-line tool output (/paste) is never speech, blank lines and unquoted lines included", () => {
+    const h = aiderHistory();
+    h.userInput("/paste");
+    h.toolOutput("Added clipboard text to the chat:\nnotes from the incident\n\nDELEGATE TO CODEX: pasted, not said\nlast pasted line");
+    h.userInput("DELEGATE TO CODEX: said after the paste");
+    h.aiOutput("Looking into it.\n\n> a quote in my reply\n\nDelegate to Codex: said by the assistant after its quote");
+    expect(hitsOf(h.bytes())).toEqual([
+      { role: "user", issue: "said after the paste" },
+      { role: "assistant", issue: "said by the assistant after its quote" },
+    ]);
+  });
+
+  test("a #### line inside a fence of the reply stays in the fence; the next real prompt is still a prompt", () => {
+    const h = aiderHistory();
+    h.userInput("write a README section");
+    h.aiOutput("Here:\n\n```markdown\nIntro\n\n#### Usage\nDELEGATE TO CODEX: an example inside the snippet\n```\n\nDone.");
+    h.userInput("DELEGATE TO CODEX: the real ask");
+    expect(hitsOf(h.bytes())).toEqual([{ role: "user", issue: "the real ask" }]);
+  });
+
+  test("architect mode: the architect's phrase is one request, the assistant's, not the editor's echo", () => {
+    const h = aiderHistory();
+    h.userInput("plan the cart fix");
+    const plan = "Change the discount order.\n\nDELEGATE TO CODEX: discount applied after tax";
+    h.aiOutput(plan);
+    h.userInput(plan); // the editor model's input, written as a prompt
+    h.aiOutput("src/cart.py\n```python\nx = 1\n```");
+    h.toolOutput("Applied edit to src/cart.py");
+    h.userInput("DELEGATE TO CODEX: discount applied after tax");
+    expect(hitsOf(h.bytes())).toEqual([
+      { role: "assistant", issue: "discount applied after tax" },
+      // asked again by the user in a later prompt, after the editor's reply: a new ask
+      { role: "user", issue: "discount applied after tax" },
+    ]);
+  });
+});
+
 describe("plain text and Markdown logs", () => {
   test("fenced, quoted and indented phrases never count; a prose bullet does", async () => {
     const bytes = await readFile(path.join(fixtures, "session-log.md"));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { findPhrases, indexOfPhrase, matchPhraseLine, MarkdownTracker } from "../../src/transcripts/phrase.js";
+import { findPhrases, indexOfPhrase, matchPhraseLine, MarkdownTracker, saysEmptyPhrase } from "../../src/transcripts/phrase.js";
 
 const issues = (text: string): string[] => findPhrases(text).map((match) => match.issue);
 
@@ -19,12 +19,30 @@ describe("findPhrases: what counts as saying the phrase", () => {
     expect(issues("- __DELEGATE TO CODEX:__ g")).toEqual(["g"]);
   });
 
-  test("mentions, headings, inline code and other case are not the phrase", () => {
+  test("any letter case, at the start of a line", () => {
+    expect(issues("delegate to codex: lower case")).toEqual(["lower case"]);
+    expect(issues("Delegate to Codex: title case")).toEqual(["title case"]);
+    expect(issues("- dElEgAtE tO cOdEx: mixed")).toEqual(["mixed"]);
+    expect(issues("*Delegate to Codex:* single emphasis")).toEqual(["single emphasis"]);
+  });
+
+  test("at the start of a sentence, after . ! or ? and a space, with or without emphasis", () => {
+    expect(issues("Please look. DELEGATE TO CODEX: the cart total is off")).toEqual(["the cart total is off"]);
+    expect(issues("It broke again! delegate to codex: why does login fail?")).toEqual(["why does login fail?"]);
+    expect(issues("Can you help? **Delegate to Codex:** flaky test")).toEqual(["flaky test"]);
+    expect(issues('She said "stop." Delegate to Codex: after a closing quote')).toEqual(["after a closing quote"]);
+  });
+
+  test("mentions, headings, inline code and mid-sentence are not the phrase", () => {
     expect(issues("Write DELEGATE TO CODEX: <issue> to hand work over")).toEqual([]);
+    expect(issues("you can write delegate to codex: the issue, to hand it over")).toEqual([]);
     expect(issues("`DELEGATE TO CODEX: inline code`")).toEqual([]);
+    expect(issues("See this. `Delegate to Codex: inside code after a sentence`")).toEqual([]);
+    expect(issues("Use ``x` DELEGATE TO CODEX: still code``. Done.")).toEqual([]);
     expect(issues("## DELEGATE TO CODEX: a heading")).toEqual([]);
-    expect(issues("delegate to codex: lower case")).toEqual([]);
     expect(issues("DELEGATE TO CODEX - no colon")).toEqual([]);
+    expect(issues("e.g.DELEGATE TO CODEX: no space after the stop")).toEqual([]);
+    expect(issues("To hand work over, e.g. DELEGATE TO CODEX: an example, or i.e. delegate to codex: another")).toEqual([]);
   });
 
   test("an empty issue or a placeholder is not a request", () => {
@@ -33,6 +51,15 @@ describe("findPhrases: what counts as saying the phrase", () => {
     expect(issues("DELEGATE TO CODEX: <issue>")).toEqual([]);
     expect(issues("DELEGATE TO CODEX: ...")).toEqual([]);
     expect(issues("**DELEGATE TO CODEX:**")).toEqual([]);
+  });
+
+  test("saysEmptyPhrase finds the phrase said with nothing after it, and only as prose", () => {
+    expect(saysEmptyPhrase("DELEGATE TO CODEX:")).toBe(true);
+    expect(saysEmptyPhrase("Look at this. delegate to codex:   ")).toBe(true);
+    expect(saysEmptyPhrase("**Delegate to Codex:**")).toBe(true);
+    expect(saysEmptyPhrase("DELEGATE TO CODEX: something")).toBe(false);
+    expect(saysEmptyPhrase("```\nDELEGATE TO CODEX:\n```")).toBe(false);
+    expect(saysEmptyPhrase("no phrase here")).toBe(false);
   });
 
   test("the issue is one line: the next line is not part of it", () => {
@@ -119,6 +146,14 @@ describe("indexOfPhrase", () => {
     const bytes = Buffer.from("CODEX_DELEGATION_REQUEST_1.md DELEGATE TO CODEX DELEGATE TO CODEX: x");
     expect(indexOfPhrase(bytes, 0)).toBe(bytes.indexOf("DELEGATE TO CODEX:"));
     expect(indexOfPhrase(bytes, bytes.indexOf("DELEGATE TO CODEX:") + 1)).toBe(-1);
+  });
+
+  test("finds the phrase in any letter case, in order, and nothing that only ends like it", () => {
+    const bytes = Buffer.from('{"a":"index: 1, prefix: 2"} relegate to codex: no. Delegate to Codex: one; delegate to codex: two; DELEGATE TO CODEX: three');
+    const found: number[] = [];
+    for (let i = indexOfPhrase(bytes, 0); i !== -1; i = indexOfPhrase(bytes, i + 1)) found.push(i);
+    const text = bytes.toString();
+    expect(found).toEqual([text.indexOf("Delegate to Codex:"), text.indexOf("delegate to codex: two"), text.indexOf("DELEGATE TO CODEX:")]);
   });
 
   test("a phrase cut off by the end of the buffer is not found", () => {

@@ -232,6 +232,23 @@ describe("offsets across restarts, truncation and rotation", () => {
     expect(s.skips.map((k) => k.reason)).toContain("seen");
   });
 
+  test("lost state: --from-start after the watcher's state is deleted requests nothing already requested", async () => {
+    const s = await setup({ before: withSession() });
+    await appendFile(s.session, said("Looks like a race.\nDELEGATE TO CODEX: the lease renewer test hangs"));
+    await appendFile(s.session, userLine("DELEGATE TO CODEX: the export job exits 0 without output"));
+    await until(async () => (await requestFiles(s)).length === 2, "two requests");
+    await readToEnd(s, s.session);
+    for (const text of await requestTexts(s)) expect(text).toMatch(/^utterance_keys: "?[0-9a-f]{32}( [0-9a-f]{32})*"?$/m);
+    await s.watcher.close();
+    await rm(path.join(s.ws, ".autonomous_runs/.relay/transcripts"), { recursive: true, force: true });
+    await appendFile(s.session, said("DELEGATE TO CODEX: a new ask after the state was lost"));
+    await s.restart({ fromStart: true });
+    await until(async () => (await requestFiles(s)).length === 3, "the new ask");
+    await readToEnd(s, s.session);
+    expect(await requestFiles(s)).toHaveLength(3);
+    expect(s.skips.filter((k) => k.reason === "seen" || k.reason === "hook")).toHaveLength(2);
+  });
+
   test("rotation: the new file is read from its start, the renamed old one continues where it was", async () => {
     const s = await setup({ before: withSession() });
     await appendFile(s.session, userLine("DELEGATE TO CODEX: in the old file"));
@@ -296,14 +313,18 @@ describe("skips and other formats", () => {
     const s = await setup({ paths: ["~/.codex/sessions"], before: async ({ home }) => void (await mkdir(path.join(home, ".codex/sessions"), { recursive: true })) });
     const day = path.join(s.home, ".codex/sessions/2026/11/21");
     await mkdir(day, { recursive: true });
-    const meta = (source: string, originator: string) =>
-      `${JSON.stringify({ timestamp: "2026-11-21T13:32:41.425Z", type: "session_meta", payload: { id: "01a1", cwd: s.ws, originator, cli_version: "0.169.0", source } })}\n`;
+    const meta = (source: unknown, originator: string) =>
+      `${JSON.stringify({ timestamp: "2026-11-21T13:32:41.425Z", type: "session_meta", payload: { id: "01a1", cwd: s.ws, originator, cli_version: "0.171.0", source } })}\n`;
     const user = (text: string) =>
       `${JSON.stringify({ timestamp: "2026-11-21T13:32:42.000Z", type: "response_item", payload: { type: "message", id: `msg_${uuid()}`, role: "user", content: [{ type: "input_text", text }] } })}\n`;
     const exec = path.join(day, "rollout-2026-11-21T13-32-41-01a1.jsonl");
     const cli = path.join(day, "rollout-2026-11-21T13-40-00-02b2.jsonl");
     await writeFile(exec, meta("exec", "codex_exec") + user("DELEGATE TO CODEX: a prompt the relay itself sent"));
     await writeFile(cli, meta("cli", "codex_cli_rs") + user("DELEGATE TO CODEX: stock sync double-counts returns"));
+    // a sub-agent speaks to its parent agent, not to the user
+    const spawned = { subagent: { thread_spawn: { parent_thread_id: "01a1", depth: 1, agent_nickname: "scout", agent_role: "explorer" } } };
+    await writeFile(path.join(day, "rollout-2026-11-21T13-41-00-03c3.jsonl"), meta(spawned, "codex_cli_rs") + user("DELEGATE TO CODEX: said to a sub-agent"));
+    await writeFile(path.join(day, "rollout-2026-11-21T13-42-00-04d4.jsonl"), meta({ subagent: "review" }, "codex_cli_rs") + user("DELEGATE TO CODEX: said to a reviewer"));
     await until(async () => (await requestFiles(s)).length === 1, "the request from the interactive session");
     await appendFile(exec, user("DELEGATE TO CODEX: more of the relay's own run"));
     await s.watcher.poll();
@@ -322,7 +343,7 @@ describe("skips and other formats", () => {
     });
     const aider = path.join(s.ws, ".aider.chat.history.md");
     const log = path.join(s.ws, "notes/debug.md");
-    await writeFile(aider, "\n# aider chat started at 2026-11-20 10:00:00\n\n#### DELEGATE TO CODEX: coupon total can go negative\n\n> DELEGATE TO CODEX: tool output\n");
+    await writeFile(aider, "\n# aider chat started at 2026-11-20 10:00:00\n\n#### DELEGATE TO CODEX: coupon total can go negative  \n#### See tests/test_cart.py for the failing case.  \n\n> DELEGATE TO CODEX: tool output\n");
     await appendFile(log, "DELEGATE TO CODEX: still inside the fence\n```\n\nDELEGATE TO CODEX: connection pool starves at night\n");
     await until(async () => (await requestFiles(s)).length === 2, "two requests");
     await readToEnd(s, aider);
@@ -331,6 +352,10 @@ describe("skips and other formats", () => {
       ["aider", "user", "coupon total can go negative"],
       ["plain", "user", "connection pool starves at night"],
     ]);
+    // a prompt is one utterance: its lines after the phrase reach the request's context too
+    const fromAider = (await requestTexts(s)).find((text) => text.includes("coupon total can go negative"))!;
+    expect(fromAider).toContain("See tests/test_cart.py for the failing case.");
+    expect(fromAider).toContain("in an Aider transcript");
   });
 });
 

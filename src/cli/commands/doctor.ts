@@ -11,6 +11,7 @@ import { gatewayPlan } from "../../codex/gateway-plan.js";
 import { probeProvider } from "../../codex/probe-provider.js";
 import { effectiveProvider } from "../../codex/provider.js";
 import { resolveCodexBin } from "../../codex/resolve-bin.js";
+import { outsideTestedRange, TESTED_CODEX } from "../../codex/tested-range.js";
 import { loadConfig } from "../../config/load-config.js";
 import type { Config } from "../../config/schema.js";
 import { toRelayError } from "../../errors.js";
@@ -32,6 +33,8 @@ interface Check {
   ok: boolean;
   detail: string;
   fix?: string;
+  /** Passes, but worth knowing (printed as `warn`; does not change the exit code). */
+  warning?: string;
 }
 
 export async function run({ flags, io }: CommandInput<"doctor">): Promise<number> {
@@ -58,7 +61,10 @@ export async function run({ flags, io }: CommandInput<"doctor">): Promise<number
     const version = await codexVersion(resolved.path);
     if (!version) return { ok: false, detail: `${resolved.path} did not answer --version`, fix: "reinstall Codex (`npm install -D @openai/codex` in this repository, or `npm install -g @openai/codex`)" };
     bin = resolved.path;
-    return { ok: true, detail: `codex ${version} (${resolved.source}: ${resolved.path})` };
+    const outside = outsideTestedRange(version);
+    const detail = `codex ${version} (${resolved.source}: ${resolved.path})`;
+    if (!outside) return { ok: true, detail };
+    return { ok: true, detail, warning: `${outside}: it may work; if a run fails oddly, install a tested one (\`npm install -D @openai/codex@${TESTED_CODEX.high}\`)` };
   });
   const overrides = config?.codex.config ?? {};
   const userRead = await readCodexUserConfigChecked(io.env);
@@ -143,8 +149,9 @@ export async function run({ flags, io }: CommandInput<"doctor">): Promise<number
   if (flags.json) io.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
   else {
     for (const c of checks) {
-      io.stdout.write(`${c.ok ? "ok  " : "FAIL"} ${c.name.padEnd(8)} ${c.detail}\n`);
+      io.stdout.write(`${!c.ok ? "FAIL" : c.warning ? "warn" : "ok  "} ${c.name.padEnd(8)} ${c.detail}\n`);
       if (!c.ok && c.fix) io.stdout.write(`              fix: ${c.fix}\n`);
+      if (c.ok && c.warning) io.stdout.write(`              note: ${c.warning}\n`);
     }
   }
   return checks.every((c) => c.ok) ? 0 : 1;

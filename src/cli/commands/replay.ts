@@ -2,9 +2,10 @@
 // calls from its recording: no network, no tokens, a new request (and RESULT) beside the old one
 // carrying `replay_of: <id>`. Everything is checked before anything is written.
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { RelayError } from "../../errors.js";
 import { readRecording } from "../../gateway/replay-source.js";
-import { layoutFor } from "../../protocol/layout.js";
+import { layoutFor, requestName } from "../../protocol/layout.js";
 import { parseRequest } from "../../protocol/parse-request.js";
 import { publishRequest } from "../../protocol/publish-request.js";
 import { replayRequestText } from "../../protocol/replay-request.js";
@@ -20,8 +21,10 @@ const REPLAYABLE = new Set(["analysis", "diagnose"]);
 export async function run({ flags, positionals, io }: CommandInput<"replay">): Promise<number> {
   const layout = layoutFor(existingWorkspace(flags, io.cwd));
   const { id } = await namedRequest(layout, positionals[0]);
-  const text = await readFile(layout.request(id), "utf8").catch(() => {
-    throw new RelayError("no_recording", `request ${id}'s file ${layout.request(id)} is gone; a replay runs the request file as it is now`);
+  // Retention may have moved the request to the archive (and removed its recording with it).
+  const archived = path.join(path.dirname(layout.archivedResult(id, "json")), requestName(id));
+  const text = await readFile(layout.request(id), "utf8").catch(() => readFile(archived, "utf8")).catch(() => {
+    throw new RelayError("no_recording", `request ${id}'s file is gone from ${layout.inbox} and the archive; a replay runs the request file as it is now`);
   });
   const parsed = parseRequest(text);
   if (!parsed.ok) throw new RelayError("invalid_request", `request ${id} no longer parses, so it cannot be replayed: ${parsed.reason}`);

@@ -13,6 +13,12 @@ export type HookAgent = (typeof HOOK_AGENTS)[number];
 export type HookEvent = "prompt" | "stop";
 
 export interface HookInput {
+  /**
+   * The editor that actually ran the hook. Cursor runs the hooks of .claude/settings.json too (its
+   * third-party option) with its own input; such a run is Cursor's whichever command it called, so
+   * both hooks name the same session (the conversation) and one prompt makes one request.
+   */
+  readonly host: HookAgent;
   readonly event: HookEvent;
   readonly sessionId: string;
   readonly transcriptPath?: string;
@@ -46,21 +52,29 @@ export function parseHookInput(agent: HookAgent, text: string, event?: HookEvent
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const data = value as Record<string, unknown>;
-  const sessionId = nonEmpty(agent === "cursor" ? data.conversation_id : data.session_id);
+  const host: HookAgent = agent === "cursor" || isCursorInput(data) ? "cursor" : agent;
+  const sessionId = nonEmpty(host === "cursor" ? data.conversation_id : data.session_id);
   if (sessionId === undefined) return undefined;
   const resolved = event ?? EVENT_NAMES[String(data.hook_event_name)] ?? "prompt";
   const roots = Array.isArray(data.workspace_roots) ? data.workspace_roots : [];
-  const cwd = nonEmpty(agent === "cursor" ? roots[0] : data.cwd);
+  const cwd = nonEmpty(host === "cursor" ? (roots[0] ?? data.cwd) : data.cwd);
   const transcriptPath = nonEmpty(data.transcript_path);
   const prompt = typeof data.prompt === "string" ? data.prompt : undefined;
   if (resolved === "prompt" && prompt === undefined) return undefined;
   return {
+    host,
     event: resolved,
     sessionId,
     ...(transcriptPath !== undefined ? { transcriptPath } : {}),
     ...(cwd !== undefined ? { cwd } : {}),
     ...(prompt !== undefined ? { prompt } : {}),
   };
+}
+
+// Cursor's common fields (conversation_id with generation_id, workspace_roots or cursor_version);
+// Claude Code's input has session_id and none of these.
+function isCursorInput(data: Record<string, unknown>): boolean {
+  return nonEmpty(data.conversation_id) !== undefined && (nonEmpty(data.generation_id) !== undefined || Array.isArray(data.workspace_roots) || nonEmpty(data.cursor_version) !== undefined);
 }
 
 function nonEmpty(value: unknown): string | undefined {

@@ -21,6 +21,11 @@ export function requestsMessage(layout: Layout, requests: readonly HookRequest[]
   return lines.join("\n");
 }
 
+/** The phrase said with nothing after it: one line back instead of silence. */
+export function emptyPhraseMessage(): string {
+  return 'codex-relay: "DELEGATE TO CODEX:" needs the issue on the same line, e.g. "DELEGATE TO CODEX: the login test fails on CI"; no request was made.';
+}
+
 export function arrivalsMessage(arrivals: readonly Arrival[]): string {
   const lines = arrivals.map((a) =>
     [

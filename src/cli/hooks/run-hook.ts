@@ -7,7 +7,7 @@ import { layoutFor, type Layout } from "../../protocol/layout.js";
 import { resolveWorkspace } from "../workspace.js";
 import { takeArrivals } from "./announce-results.js";
 import { parseHookInput, type HookAgent, type HookEvent, type HookInput } from "./hook-input.js";
-import { arrivalsMessage, requestsMessage } from "./hook-messages.js";
+import { arrivalsMessage, emptyPhraseMessage, requestsMessage } from "./hook-messages.js";
 import { hookOutput } from "./hook-output.js";
 
 export interface HookRun {
@@ -32,15 +32,16 @@ export interface HookOutcome {
   readonly workspace: string;
 }
 
-// `PHRASE` of transcripts/phrase.ts, checked before that module (and zod, which it imports) loads:
-// almost no prompt says it, and those prompts should cost nothing.
-const PHRASE_PREFILTER = "DELEGATE TO CODEX:";
+// transcripts/phrase.ts's `mentionsPhrase`, checked before any more code loads: almost no prompt
+// says the phrase, and those prompts should cost nothing.
+const PHRASE_PREFILTER = /delegate to codex:/i;
 
 export async function runHook(run: HookRun): Promise<HookOutcome> {
   const input = parseHookInput(run.agent, run.stdin, run.event);
   const event = input?.event ?? run.event ?? "prompt";
+  const host = input?.host ?? run.agent; // answer in the shape of the editor that ran us
   const workspace = resolveWorkspace(run.workspace === undefined ? {} : { workspace: run.workspace }, input?.cwd ?? run.cwd);
-  const nothing = (note: string): HookOutcome => ({ stdout: hookOutput(run.agent, event, undefined), note, workspace });
+  const nothing = (note: string): HookOutcome => ({ stdout: hookOutput(host, event, undefined), note, workspace });
   if (!input) return nothing(`stdin is not a ${run.agent} hook input with a session id${event === "prompt" ? " and a prompt" : ""}; nothing to do`);
   if (!existsSync(workspace)) return nothing(`workspace ${workspace} does not exist; nothing to do`);
   const layout = layoutFor(workspace);
@@ -53,19 +54,20 @@ export async function runHook(run: HookRun): Promise<HookOutcome> {
       const requests = await requestsFromPrompt(layout, run, input);
       if (requests) said.push(requests);
     }
-    return { stdout: hookOutput(run.agent, event, said.length > 0 ? said.join("\n\n") : undefined), workspace };
+    return { stdout: hookOutput(host, event, said.length > 0 ? said.join("\n\n") : undefined), workspace };
   } catch (error) {
     const text = said.length > 0 ? said.join("\n\n") : undefined;
-    return { stdout: hookOutput(run.agent, event, text), note: `failed: ${error instanceof Error ? error.message : String(error)}`, workspace };
+    return { stdout: hookOutput(host, event, text), note: `failed: ${error instanceof Error ? error.message : String(error)}`, workspace };
   }
 }
 
-async function requestsFromPrompt(layout: Layout, { agent, env, now }: HookRun, input: HookInput): Promise<string | undefined> {
+async function requestsFromPrompt(layout: Layout, { env, now }: HookRun, input: HookInput): Promise<string | undefined> {
+  const agent = input.host;
   const prompt = input.prompt ?? "";
-  if (!prompt.includes(PHRASE_PREFILTER)) return undefined;
-  const { findPhrases } = await import("../../transcripts/phrase.js");
+  if (!PHRASE_PREFILTER.test(prompt)) return undefined;
+  const { findPhrases, saysEmptyPhrase } = await import("../../transcripts/phrase.js");
   const issues = findPhrases(prompt).map((match) => match.issue);
-  if (issues.length === 0) return undefined;
+  if (issues.length === 0) return saysEmptyPhrase(prompt) ? emptyPhraseMessage() : undefined;
   const { delegateFromPrompt } = await import("./delegate-from-prompt.js"); // request rendering, redaction: only for a phrase
   const requests = await delegateFromPrompt(
     layout,

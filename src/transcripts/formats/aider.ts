@@ -7,15 +7,22 @@
 // - `ai_output` writes the assistant's reply as `\n<reply stripped>\n\n`: plain Markdown, code edits in
 //   fenced blocks;
 // - `tool_output`, `tool_error`, `tool_warning`, confirmations and `/git` output are blockquotes:
-//   `> <text>  `. A multi-line `tool_output` (e.g. `/git log`) gets `> ` on its FIRST line only; the
-//   rest follow as Markdown lazy continuation lines, which MarkdownTracker treats as quoted too, but
-//   only up to a blank line. `/git` prints git's output that way (commit messages, diffs: text nobody
-//   said here), so everything after a `/git` prompt up to the next prompt is treated as its output.
+//   `> <text>  `. A multi-line `tool_output` (`/paste`, `/lint`, `/settings`, `/git log`) gets `> ` on
+//   its FIRST line only; the rest follow unquoted, blank lines included, and only its last line ends
+//   with the two-space hard break. So a `> ` line right after a prompt or another tool output that
+//   does not end with two spaces opens a tool output block that runs to the next line that does:
+//   never speech, however it was quoted. `/git` prints git's output (commit messages, diffs: text
+//   nobody said here), so everything after a `/git` prompt up to the next prompt is its output too.
+// - Architect mode writes the architect's reply as the assistant's, then the same text again as
+//   `#### ` lines (the editor model's input): a phrase the assistant just said, repeated in the
+//   prompt that follows, is that echo, not the user speaking.
 // Files the user adds or aider reads are sent to the model but never written to this file.
 // A user prompt and an assistant reply are separate Markdown documents: fence and quote state starts
 // afresh at each turn, so an unclosed fence in a reply (an interrupted stream) cannot hide the next prompt.
 // A prompt always follows a blank line (user_input writes "\n#### …"), which tells it from a `#### `
-// heading inside a reply, e.g. in a Markdown snippet the assistant shows in a fence.
+// heading inside a reply. Inside a fence of a reply, fence state wins: a prompt there follows two
+// blank lines (the reply's own closing "\n\n" and the prompt's "\n"), a heading in a Markdown
+// snippet the assistant shows at most one.
 import { z } from "zod";
 import { MarkdownStateSchema } from "../markdown-state.js";
 import { matchPhraseLine, MarkdownTracker } from "../phrase.js";
@@ -31,10 +38,19 @@ export const AiderStateSchema = z.object({
   gitOutput: z.boolean().default(false),
   /** The previous line was blank: a `####` line may start a prompt. */
   afterBlank: z.boolean().default(true),
+  /** Blank lines right before this one. */
+  blanks: z.number().int().min(0).default(1),
+  /** Inside a multi-line tool output (until its line that ends with two spaces). */
+  toolBlock: z.boolean().default(false),
+  /** What the last non-blank line was: a prompt, tool output, or the assistant's reply. */
+  last: z.enum(["user", "tool", "reply"]).optional(),
+  /** Issues the assistant said since the last prompt: the same issue in the next prompt is architect mode's echo. */
+  replyIssues: z.array(z.string()).default([]),
 });
 export type AiderState = z.infer<typeof AiderStateSchema>;
 
 const HASH = 0x23;
+const GT = 0x3e;
 const SPACE = 0x20;
 const TAB = 0x09;
 const USER_PREFIX_LENGTH = 5; // "#### "
@@ -50,28 +66,55 @@ export function createAiderParser(saved?: unknown): LineParser<AiderState> {
   const assistant = new MarkdownTracker(state?.assistant);
   let said = new Set(state?.said ?? []);
   let gitOutput = state?.gitOutput ?? false;
-  let afterBlank = state?.afterBlank ?? true;
+  let blanks = state?.blanks ?? (state?.afterBlank === false ? 0 : 1);
+  let toolBlock = state?.toolBlock ?? false;
+  let last = state?.last;
+  let replyIssues = new Set(state?.replyIssues ?? []);
+
+  const enter = (lineRole: "user" | "assistant", textStart: number, buffer: Buffer, end: number) => {
+    if (lineRole === role) return;
+    (lineRole === "user" ? user : assistant).reset();
+    said = new Set();
+    if (lineRole === "user") gitOutput = isGitCommand(buffer, textStart, end);
+    else if (role === "user") replyIssues = new Set(); // a new reply after a prompt
+    role = lineRole;
+  };
 
   return {
     kind: "lines",
     feed(buffer, start, end, candidate): Utterance[] {
-      const isUser = isUserLine(buffer, start, end) && (role === "user" || afterBlank);
-      afterBlank = isBlank(buffer, start, end);
-      const lineRole = isUser ? "user" : "assistant";
-      const textStart = isUser ? Math.min(start + USER_PREFIX_LENGTH, end) : start;
-      if (lineRole !== role) {
-        (isUser ? user : assistant).reset();
-        said = new Set();
-        if (isUser) gitOutput = isGitCommand(buffer, textStart, end);
-        role = lineRole;
+      const blank = isBlank(buffer, start, end);
+      const blanksBefore = blanks;
+      blanks = blank ? blanks + 1 : 0;
+      if (toolBlock) {
+        if (endsWithHardBreak(buffer, start, end)) toolBlock = false;
+        return [];
       }
+      if (blank) {
+        (role === "user" ? user : assistant).isProse(buffer, start, end); // a blank line ends a quote
+        return [];
+      }
+      const inReplyFence = role === "assistant" && assistant.snapshot().fence !== undefined;
+      const isUser = isUserLine(buffer, start, end) && (role === "user" || blanksBefore >= (inReplyFence ? 2 : 1));
+      const textStart = isUser ? Math.min(start + USER_PREFIX_LENGTH, end) : start;
+      if (!isUser && buffer[start] === GT && blanksBefore === 0 && (last === "user" || last === "tool")) {
+        enter("assistant", start, buffer, end);
+        last = "tool";
+        toolBlock = !endsWithHardBreak(buffer, start, end);
+        return [];
+      }
+      if (isUser && role === "user" && blanksBefore > 0) role = undefined; // a prompt after a blank line is a new prompt
+      enter(isUser ? "user" : "assistant", textStart, buffer, end);
+      last = isUser ? "user" : buffer[start] === GT ? "tool" : "reply";
       const prose = (isUser ? user : assistant).isProse(buffer, textStart, end) && (isUser || !gitOutput);
       if (!candidate || !prose) return [];
       const text = buffer.toString("utf8", textStart, end);
       const issue = matchPhraseLine(text);
       if (issue === undefined || said.has(issue)) return [];
       said.add(issue);
-      return [{ role: lineRole, text }];
+      if (!isUser) replyIssues.add(issue);
+      else if (replyIssues.has(issue)) return []; // architect mode: the editor's input repeats the reply
+      return [{ role: isUser ? "user" : "assistant", text }];
     },
     snapshot: () => ({
       ...(role ? { role } : {}),
@@ -79,7 +122,11 @@ export function createAiderParser(saved?: unknown): LineParser<AiderState> {
       assistant: assistant.snapshot(),
       said: [...said],
       gitOutput,
-      afterBlank,
+      afterBlank: blanks > 0,
+      blanks,
+      toolBlock,
+      ...(last ? { last } : {}),
+      replyIssues: [...replyIssues],
     }),
   };
 }
@@ -89,6 +136,11 @@ function isUserLine(buffer: Buffer, start: number, end: number): boolean {
   if (end - start < 4) return false;
   for (let i = start; i < start + 4; i++) if (buffer[i] !== HASH) return false;
   return end - start === 4 || buffer[start + 4] === SPACE;
+}
+
+// Aider ends every tool output with Markdown's two-space hard break.
+function endsWithHardBreak(buffer: Buffer, start: number, end: number): boolean {
+  return end - start >= 2 && buffer[end - 1] === SPACE && buffer[end - 2] === SPACE;
 }
 
 function isBlank(buffer: Buffer, start: number, end: number): boolean {

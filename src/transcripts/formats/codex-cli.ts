@@ -98,10 +98,24 @@ function looksInjected(text: string): boolean {
 /** Who started a Codex session, from a rollout's first line: lets a caller skip `codex exec` runs (its own included). */
 export interface CodexSessionMeta {
   id: string;
-  /** "cli", "vscode", "exec", … (absent before the field existed). */
+  /** "cli", "vscode", "exec", "mcp", … (absent before the field existed). */
   source?: string;
+  /** A sub-agent's session (`source: {"subagent": …}`: review, a spawned thread with its parent's id, …). */
+  subagent?: true;
   originator?: string;
   cwd?: string;
+}
+
+/**
+ * Why a rollout is not a person's conversation, or undefined when it is. `source` decides first
+ * (an originator can be overridden by the environment); the originator only when a rollout has
+ * no source. Sub-agents speak to their parent agent, not to the user.
+ */
+export function codexSessionSkip(meta: CodexSessionMeta | undefined): string | undefined {
+  if (!meta) return undefined;
+  if (meta.subagent) return "codex sub-agent session";
+  if (meta.source !== undefined) return meta.source === "exec" ? "codex exec session" : undefined;
+  return meta.originator === "codex_exec" ? "codex exec session" : undefined;
 }
 
 const SessionMetaPayload = z.looseObject({
@@ -122,9 +136,11 @@ export function parseCodexSessionMeta(line: string): CodexSessionMeta | undefine
   const meta = SessionMetaPayload.safeParse(payload);
   if (!meta.success) return undefined;
   const { id, source, originator, cwd } = meta.data;
+  const subagent = typeof source === "object" && source !== null && "subagent" in source;
   return {
     id,
     ...(typeof source === "string" ? { source } : {}),
+    ...(subagent ? { subagent: true as const } : {}),
     ...(originator ? { originator } : {}),
     ...(cwd ? { cwd } : {}),
   };
