@@ -1,7 +1,8 @@
 // The model gateway's cost per call: time to first byte and total of a streamed Responses call,
-// straight to the scripted model server and through the gateway, alternating, p50/p99.
+// straight to the scripted model server and through the gateway (recording each call, the
+// default, and with `gateway.record = false`), interleaved, p50/p99.
 import http from "node:http";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createRelayContext } from "../src/context/relay-context.js";
@@ -17,21 +18,31 @@ export async function benchGateway(): Promise<Row[]> {
   const server = await startModelServer();
   server.setDefault(jsonMessage({ answer: "bench" }));
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-gateway-"));
+  const plainDir = await mkdtemp(path.join(os.tmpdir(), "bench-gateway-unrecorded-"));
+  await writeFile(path.join(plainDir, "codex-relay.toml"), "[gateway]\nrecord = false\n");
   const ctx = await createRelayContext({ workspace: dir, env: { HOME: dir } });
+  const plainCtx = await createRelayContext({ workspace: plainDir, env: { HOME: plainDir } });
   const gateway = await Gateway.start(ctx);
+  const plainGateway = await Gateway.start(plainCtx);
   const route = gateway.open({ id: "bench", kind: "analysis", upstream: server.url });
-  const direct = { ttfb: [] as number[], total: [] as number[] };
-  const through = { ttfb: [] as number[], total: [] as number[] };
-  for (let i = 0; i < 20; i += 1) await call(`${server.url}/responses`); // warm both paths
-  for (let i = 0; i < 20; i += 1) await call(`${gateway.baseUrl(route)}/responses`);
+  const plainRoute = plainGateway.open({ id: "bench", kind: "analysis", upstream: server.url });
+  const urls = [`${server.url}/responses`, `${gateway.baseUrl(route)}/responses`, `${plainGateway.baseUrl(plainRoute)}/responses`];
+  const [direct, through, unrecorded] = urls.map(() => ({ ttfb: [] as number[], total: [] as number[] })) as [Samples, Samples, Samples];
+  for (const url of urls) for (let i = 0; i < 20; i += 1) await call(url); // warm every path
+  const samples = [direct, through, unrecorded];
   for (let i = 0; i < CALLS; i += 1) {
-    add(direct, await call(`${server.url}/responses`));
-    add(through, await call(`${gateway.baseUrl(route)}/responses`));
+    // Each path takes each place in the order in turn: none always follows another's leftover work.
+    for (let k = 0; k < urls.length; k += 1) {
+      const j = (i + k) % urls.length;
+      add(samples[j]!, await call(urls[j]!));
+    }
   }
   await gateway.stop();
+  await plainGateway.stop();
   await server.close();
   agent.destroy();
   await rm(dir, { recursive: true, force: true });
+  await rm(plainDir, { recursive: true, force: true });
   const added = pct(through.ttfb, 50) - pct(direct.ttfb, 50);
   return [
     { metric: `model call TTFB direct p50 / p99 (n=${CALLS}, 20 KB body)`, value: `${pct(direct.ttfb, 50)} / ${pct(direct.ttfb, 99)} ms`, target: "" },
@@ -39,10 +50,14 @@ export async function benchGateway(): Promise<Row[]> {
     { metric: "model call total direct p50 / p99", value: `${pct(direct.total, 50)} / ${pct(direct.total, 99)} ms`, target: "" },
     { metric: "model call total through the gateway p50 / p99", value: `${pct(through.total, 50)} / ${pct(through.total, 99)} ms`, target: "" },
     { metric: "gateway overhead per call, TTFB p50", value: `${added.toFixed(1)} ms`, target: "≤ 2 ms" },
+    { metric: "  the same, gateway.record = false: TTFB p50 / p99", value: `${pct(unrecorded.ttfb, 50)} / ${pct(unrecorded.ttfb, 99)} ms`, target: "" },
+    { metric: "  the same, gateway.record = false: total p50 / p99", value: `${pct(unrecorded.total, 50)} / ${pct(unrecorded.total, 99)} ms`, target: "" },
   ];
 }
 
-function add(into: { ttfb: number[]; total: number[] }, sample: { ttfb: number; total: number }): void {
+type Samples = { ttfb: number[]; total: number[] };
+
+function add(into: Samples, sample: { ttfb: number; total: number }): void {
   into.ttfb.push(sample.ttfb);
   into.total.push(sample.total);
 }

@@ -12,6 +12,10 @@ export const ERROR_HINTS = {
   codex_http_error: "The model provider returned an HTTP error; check the provider's status and your `codex` settings.",
   budget_exceeded:
     "A token cap of codex-relay.toml [budget] was reached (request_tokens, patch_tokens or daily_tokens, as the message says); raise it, or wait for the next UTC day for daily_tokens.",
+  replay_diverged:
+    "Codex asked something the recording does not hold (the request, a template, a file Codex read or the Codex version changed since it was recorded); the message names the call and what differed. Run the request anew to record it again.",
+  no_recording:
+    "Only a request whose model calls went through the gateway with `gateway.record = true` can be replayed; `codex-relay status` lists the requests, and a replay is itself never recorded (replay the original).",
   codex_sandbox_unavailable:
     "Codex could not start its sandbox; run `codex-relay doctor` and check that Landlock/seccomp (Linux) or Seatbelt (macOS) is available.",
   codex_failed: "Codex reported a failure; see the message and CODEX_DELEGATION_LOG_<id>.jsonl for the events.",

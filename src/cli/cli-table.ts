@@ -125,6 +125,12 @@ export const COMMANDS = {
     flags: { json, "dry-run": dryRun, workspace },
     positionals: ["request-file"],
   },
+  replay: {
+    summary: "run a recorded request again, its model calls answered from its recording (no network, no tokens)",
+    usage: "codex-relay replay <id> [--json] [--workspace DIR]",
+    flags: { json, workspace },
+    positionals: ["id"],
+  },
   status: {
     summary: "list requests, newest first: state, issue, age, duration, tokens, cost, and a patch's branch and commit",
     usage: "codex-relay status [--state S] [--kind K] [--since 2d] [--limit N] [--json] [--workspace DIR]",

@@ -7,6 +7,7 @@ import type { GatewayReport } from "../protocol/result.js";
 import { RelayError } from "../errors.js";
 import { gatewayFor } from "../gateway/gateway.js";
 import type { GatewayRoute } from "../gateway/gateway-route.js";
+import { readRecording } from "../gateway/replay-source.js";
 import { buildChildEnv, providerEnvKeys } from "../security/child-env.js";
 import { codexVersion, isLoggedIn } from "./codex-info.js";
 import { gatewayPlan } from "./gateway-plan.js";
@@ -90,9 +91,19 @@ async function prepareCodex(run: KindRun): Promise<CodexSetup> {
   return { bin: launch.bin, version, model: launch.model, env: launch.env, provider: launch.provider, gateway: await openGateway(run, launch) };
 }
 
-// A request starts with nothing sent when the day's cap is spent.
+// A request starts with nothing sent when the day's cap is spent. A replay always takes the
+// gateway (it serves the recording; nothing leaves the machine), and needs no cap.
 async function openGateway(run: KindRun, launch: CodexLaunch): Promise<CodexSetup["gateway"]> {
-  const { provider, route: plan } = launch;
+  const { provider } = launch;
+  const replayOf = run.request.replayOf;
+  const plan = replayOf === undefined ? launch.route : gatewayPlan(true, provider, launch.env, await readCodexAuth(launch.env));
+  if (replayOf !== undefined) {
+    if (!plan) throw new RelayError("no_recording", `request ${replayOf} cannot be replayed: Codex's provider here (${describeProvider(provider)}) does not go through the gateway`);
+    const replay = await readRecording(run.ctx.layout.recording(replayOf), replayOf);
+    const gateway = await gatewayFor(run.ctx);
+    const route = gateway.open({ id: run.id, kind: run.request.kind, upstream: `recording:${replayOf}`, provider: `the recording of ${replayOf}`, replay });
+    return { route, config: plan(gateway.baseUrl(route)), close: () => gateway.close(route) };
+  }
   if (!plan) return null;
   const gateway = await gatewayFor(run.ctx);
   const refused = await gateway.dailyRefusal();

@@ -9,6 +9,9 @@ import { isReconnect } from "./events.js";
 import { ProgressTracker } from "./progress-step.js";
 import { RECONNECT_LOG_EVENT } from "./reconnect.js";
 import { relayExecArgs, type RelayTurn } from "./relay-exec-args.js";
+
+/** The `type` of the event-log line the relay writes for each model call through the gateway. */
+export const MODEL_CALL_LOG_EVENT = "relay.model_call";
 import { runCodex, type OnCodexSpawn, type RunCodexResult } from "./run-codex.js";
 
 export interface InvokeOptions extends RelayTurn {
@@ -33,7 +36,11 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     };
   }
   let reconnects = 0;
-  const gatewayEnds = route?.beginTurn();
+  // Each model call through the gateway is a line of the event log too: its number, tokens and
+  // what was redacted from it, by kind (never the values). A call that lands after the log closed is dropped.
+  const gatewayEnds = route?.beginTurn((call) => {
+    if (!eventLog.writableEnded) eventLog.write(`${JSON.stringify({ type: MODEL_CALL_LOG_EVENT, ...call })}\n`);
+  });
   const signal = gatewayEnds ? (options.signal ? AbortSignal.any([options.signal, gatewayEnds]) : gatewayEnds) : options.signal;
   try {
     const run = await runCodex({

@@ -138,6 +138,12 @@ export const ConfigSchema = z.strictObject({
       redact: z.boolean().default(true),
       /** How long the gateway waits on a 429's Retry-After before the run fails `codex_rate_limited`. */
       max_retry_after_s: z.number().min(0).max(600).default(30),
+      /** Keep each run's model calls (redacted request bodies, response streams) for `codex-relay replay`. */
+      record: z.boolean().default(true),
+      /** Bytes one recording may hold; past it the recording stops (the run goes on). */
+      recording_max_bytes: z.number().int().min(0).default(16_777_216),
+      /** Bytes all recordings may hold together; the oldest are removed first when a new one starts. */
+      recordings_max_bytes: z.number().int().min(0).default(268_435_456),
     })
     .prefault({}),
   budget: z

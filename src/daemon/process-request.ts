@@ -53,13 +53,15 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
   let approved: Awaited<ReturnType<typeof markerApproval>> = null;
   const finish = async (input: Omit<ResultInput, "id" | "kind" | "detectedAt" | "finishedAt" | "codex" | "warnings">, auditFiles: readonly string[] = []) => {
     const gateway = run ? endGatewayRoute(run) : null;
-    const usage = input.usage && { ...input.usage, cost_usd: estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
+    // A replay spent nothing: its usage repeats the recording's figures, at no cost.
+    const replayOf = run?.request.replayOf;
+    const usage = input.usage && { ...input.usage, cost_usd: replayOf ? 0 : estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
     // Recorded with the RESULT, not before the run: a run stopped for a re-run records it once.
     if (approved) await appendLedger(ctx.layout.ledger, ctx.redactor.redactDeep(approved.ledgerLine));
     const files = approved ? [...new Set([...auditFiles, ctx.layout.approve(id), ctx.layout.ledger])] : auditFiles;
     // The kind's own approval (a patch's route decision) is the RESULT's; the marker's is in the ledger then.
     const approval = input.approval ?? approved?.approval ?? null;
-    return publish(ctx, buildResult({ ...input, approval, usage, id, kind, warnings, detectedAt, codex, gateway, finishedAt: ctx.now() }), files);
+    return publish(ctx, buildResult({ ...input, approval, usage, id, kind, warnings, detectedAt, codex, gateway, replayOf, finishedAt: ctx.now() }), files);
   };
   try {
     if (options.signal?.aborted) {

@@ -1,7 +1,9 @@
 // The local model gateway: an HTTP server on 127.0.0.1 (random port) that every relay run's Codex
 // talks to instead of its provider. Started lazily by the process that runs requests, one per
-// RelayContext, and stopped with it. Paths are `/r/<secret>/…`, one secret per request.
+// RelayContext, and stopped with it. Paths are `/r/<secret>/…`, one secret per request. A route
+// forwards to its upstream (and records the calls), or, for a replay, answers from a recording.
 import http from "node:http";
+import path from "node:path";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { RelayContext } from "../context/relay-context.js";
@@ -9,6 +11,9 @@ import { budgetExceeded, requestCap } from "./budget.js";
 import { DailyUsage, utcDay } from "./daily-usage.js";
 import { forwardCall, sendJson, type CallPolicy } from "./forward-call.js";
 import { GatewayRoute } from "./gateway-route.js";
+import { pruneRecordings, Recorder } from "./recorder.js";
+import { replayCall } from "./replay-call.js";
+import type { ReplaySource } from "./replay-source.js";
 import { spentTokens } from "./sse-usage.js";
 
 export class Gateway {
@@ -30,6 +35,7 @@ export class Gateway {
     const keepAlive = { keepAlive: true, maxSockets: 64 };
     this.#policy = {
       redactor: ctx.config.gateway.redact ? ctx.redactor : null,
+      recordRedactor: ctx.redactor,
       maxRetryAfterS: ctx.config.gateway.max_retry_after_s,
       agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) },
       refusal: (route) => this.#refusal(route),
@@ -57,10 +63,16 @@ export class Gateway {
     return new Gateway(ctx, server);
   }
 
-  /** A route for request `id` of `kind`, forwarding to `upstream` (the provider's real base_url). */
-  open(options: { id: string; kind: string; upstream: string; provider?: string }): GatewayRoute {
+  /**
+   * A route for request `id` of `kind`, forwarding to `upstream` (the provider's real base_url) and
+   * recording its calls; with `replay`, answering from that recording instead (no upstream, no cap).
+   */
+  open(options: { id: string; kind: string; upstream: string; provider?: string; replay?: ReplaySource }): GatewayRoute {
     const provider = options.provider ?? `the provider at ${options.upstream}`;
-    const route = new GatewayRoute({ id: options.id, kind: options.kind, upstream: options.upstream, provider, cap: requestCap(this.#ctx.config.budget, options.kind) });
+    const { replay } = options;
+    const cap = replay ? null : requestCap(this.#ctx.config.budget, options.kind);
+    const recorder = replay ? null : this.#recorder(options);
+    const route = new GatewayRoute({ id: options.id, kind: options.kind, upstream: options.upstream, provider, cap, recorder, replay: replay ?? null });
     this.#routes.set(route.secret, route);
     return route;
   }
@@ -83,6 +95,29 @@ export class Gateway {
     return spent >= cap ? budgetExceeded("budget.daily_tokens", spent, cap, `this workspace (${today.day}, UTC)`) : null;
   }
 
+  // A new recording first makes room: older ones go until all fit in gateway.recordings_max_bytes.
+  #recorder(options: { id: string; kind: string; upstream: string }): Recorder | null {
+    const { record, recording_max_bytes, recordings_max_bytes } = this.#ctx.config.gateway;
+    const maxBytes = Math.min(recording_max_bytes, recordings_max_bytes);
+    if (!record || maxBytes === 0) return null;
+    const root = path.dirname(this.#ctx.layout.recording(options.id));
+    const open = new Set([...this.#routes.values()].map((route) => route.id).concat(options.id));
+    this.#track(pruneRecordings(root, open, recordings_max_bytes - maxBytes));
+    return new Recorder({
+      dir: this.#ctx.layout.recording(options.id),
+      header: { id: options.id, kind: options.kind, upstream: options.upstream, started_at: this.#ctx.now().toISOString() },
+      maxBytes,
+      track: (write) => this.#track(write),
+      onError: (error) => this.#ctx.logger.log("warn", "recording given up", { id: options.id, message: error instanceof Error ? error.message : String(error) }),
+    });
+  }
+
+  #track(write: Promise<unknown>): void {
+    const settled = write.catch(() => undefined);
+    this.#writes.add(settled);
+    void settled.then(() => this.#writes.delete(settled));
+  }
+
   async stop(): Promise<void> {
     await Promise.allSettled([...this.#writes]);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -99,7 +134,9 @@ export class Gateway {
       req.resume();
       return sendJson(res, 403, { error: { message: "codex-relay gateway: unknown or missing run secret", type: "forbidden" } });
     }
-    forwardCall(req, res, route, match![2] ?? "", this.#policy).catch((error: unknown) => {
+    const rest = match![2] ?? "";
+    const call = route.replay ? replayCall(req, res, route, rest, route.replay, this.#ctx.redactor) : forwardCall(req, res, route, rest, this.#policy);
+    call.catch((error: unknown) => {
       this.#ctx.logger.log("error", "gateway call failed", { id: route.id, message: error instanceof Error ? error.message : String(error) });
       sendJson(res, 502, { error: { message: "codex-relay gateway: internal error", type: "gateway_error" } });
     });
@@ -114,13 +151,9 @@ export class Gateway {
   async #metered(route: GatewayRoute, call: Parameters<CallPolicy["metered"]>[1]): Promise<void> {
     route.record(call);
     const write = this.#daily.add(utcDay(this.#ctx.now()), route.kind, call);
-    this.#writes.add(write);
-    try {
-      await write;
-    } finally {
-      this.#writes.delete(write);
-    }
-    this.#ctx.logger.log("info", "model call", { id: route.id, status: call.status, input_tokens: call.input_tokens, output_tokens: call.output_tokens, ttfb_ms: call.ttfb_ms, total_ms: call.total_ms, redacted: call.redacted });
+    this.#track(write);
+    await write;
+    this.#ctx.logger.log("info", "model call", { id: route.id, call: call.call, status: call.status, input_tokens: call.input_tokens, output_tokens: call.output_tokens, ttfb_ms: call.ttfb_ms, total_ms: call.total_ms, redacted: call.redacted });
   }
 }
 

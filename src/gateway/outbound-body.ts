@@ -11,6 +11,8 @@ export interface OutboundBody {
   readonly encoding: string | undefined;
   /** Values redacted from this body. */
   readonly redacted: number;
+  /** The same by kind (`api_key`: 1). */
+  readonly kinds: Readonly<Record<string, number>>;
 }
 
 const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
@@ -30,9 +32,9 @@ export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
  * in an encoding Node cannot decode is sent as it came (the call is still metered).
  */
 export async function outboundBody(raw: Buffer, encoding: string | undefined, redactor: Redactor | null, tally: RedactionTally): Promise<OutboundBody> {
-  if (!redactor || raw.length === 0) return { bytes: raw, encoding, redacted: 0 };
+  if (!redactor || raw.length === 0) return { bytes: raw, encoding, redacted: 0, kinds: {} };
   const decode = encoding ? decoders[encoding] : async (b: Buffer) => b;
-  if (!decode) return { bytes: raw, encoding, redacted: 0 };
+  if (!decode) return { bytes: raw, encoding, redacted: 0, kinds: {} };
   const plain = await decode(raw);
   const found: RedactionTally = new Map();
   let bytes: Buffer;
@@ -48,5 +50,5 @@ export async function outboundBody(raw: Buffer, encoding: string | undefined, re
     tally.set(kind, (tally.get(kind) ?? 0) + n);
     redacted += n;
   }
-  return { bytes, encoding: undefined, redacted };
+  return { bytes, encoding: undefined, redacted, kinds: Object.fromEntries(found) };
 }

@@ -60,8 +60,9 @@ export const DAEMON_LOG_EVENTS = {
   "provider unreachable, reconnecting": z.strictObject({ id, attempt: z.number().int().positive(), provider: z.string(), base_url: z.string(), message }),
   "unknown events": z.strictObject({ id, count }),
   "codex finished": z.strictObject({ id, outcome: z.enum(["replied", "timed_out", "cancelled", "failed"]), exit: z.number().int().nullable(), ms }),
-  "model call": z.strictObject({ id, status: z.number().int(), input_tokens: count.nullable(), output_tokens: count.nullable(), ttfb_ms: ms.nullable(), total_ms: ms, redacted: count }),
+  "model call": z.strictObject({ id, call: z.number().int().positive(), status: z.number().int(), input_tokens: count.nullable(), output_tokens: count.nullable(), ttfb_ms: ms.nullable(), total_ms: ms, redacted: count }),
   "gateway call failed": z.strictObject({ id, message }),
+  "recording given up": z.strictObject({ id, message }),
   "gateway refused websocket": z.strictObject({ path: z.string() }),
   // patches and diagnoses
   "sandbox ready": z.strictObject({ id, slot: count, cold: z.boolean(), ms }),

@@ -74,6 +74,7 @@ function parseOrFail(text: string): ParseOutcome {
   };
   if (fm.model !== undefined) request.model = fm.model;
   if (fm.requested_by) request.requestedBy = fm.requested_by;
+  if (fm.replay_of) request.replayOf = fm.replay_of;
   return { ok: true, request };
 }
 

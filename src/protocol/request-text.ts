@@ -12,7 +12,7 @@ export function writesCode(kind: string): boolean {
 
 /** The front matter's known keys (the schema in request.ts checks each). */
 export const FRONT_MATTER_KEYS: readonly string[] = [
-  "kind", "issue", "files", "model", "requested_by", "context", "logs", "attempted_fixes", "questions",
+  "kind", "issue", "files", "model", "requested_by", "context", "logs", "attempted_fixes", "questions", "replay_of",
 ];
 
 /** A model name becomes a Codex CLI argument, so only a conservative character set is allowed. */
@@ -30,6 +30,8 @@ export interface DelegationRequest {
   questions: string[];
   model?: string;
   requestedBy?: string;
+  /** The request whose recording this one replays (`codex-relay replay`): its model calls are answered from that recording. */
+  replayOf?: string;
   extraSections: { title: string; body: string }[];
   /** The front matter as written (JSON-safe copy: dates become ISO strings), for extra fields such as `transcript`. */
   frontMatter: Record<string, unknown>;

@@ -2,6 +2,7 @@
 // The zod-free basics (kinds, normalization, the parsed type) live in request-text.ts, so that
 // `codex-relay delegate` can render a request without loading zod.
 import { z } from "zod";
+import { ID_PATTERN } from "./layout.js";
 import { cleanFiles, cleanList, cleanText, MODEL_PATTERN, REQUEST_KINDS } from "./request-text.js";
 
 export { cleanFiles, cleanList, cleanText, MODEL_PATTERN, type DelegationRequest } from "./request-text.js";
@@ -86,6 +87,7 @@ export const FrontMatter = z.looseObject({
   logs: optional(Text),
   attempted_fixes: optional(TextList),
   questions: optional(TextList),
+  replay_of: optional(z.string().regex(ID_PATTERN, "a request id (YYYYMMDD_HHMMSS), quoted")),
 });
 export type FrontMatter = z.infer<typeof FrontMatter>;
 

@@ -99,6 +99,8 @@ export const ResultFile = z.object({
   usage: Usage.nullable(),
   gateway: GatewayReport.optional(),
   approval: ApprovalRecord.optional(),
+  /** The request this one replayed (`codex-relay replay`); absent otherwise. */
+  replay_of: z.string().optional(),
   timing: z.object({
     detected_at: z.string(),
     started_at: z.string().nullable(),

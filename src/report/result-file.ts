@@ -27,6 +27,8 @@ export interface ResultInput {
   readonly gateway?: GatewayReport | null;
   /** Who or what approved this run (or why the delegate policy stopped). */
   readonly approval?: ApprovalRecord | null;
+  /** The request whose recording answered this one's model calls. */
+  readonly replayOf?: string;
   readonly detectedAt: Date;
   readonly startedAt?: Date | null;
   /** Time spent in Codex, all turns; null when it never ran. */
@@ -52,6 +54,7 @@ export function buildResult(input: ResultInput): ResultFile {
     usage: input.usage ?? null,
     ...(input.gateway ? { gateway: input.gateway } : {}),
     ...(input.approval ? { approval: input.approval } : {}),
+    ...(input.replayOf ? { replay_of: input.replayOf } : {}),
     timing: {
       detected_at: input.detectedAt.toISOString(),
       started_at: input.startedAt?.toISOString() ?? null,

@@ -23,6 +23,7 @@ describe("parseCli: every command", () => {
     patch: ["patch"],
     micro: ["micro", "add a null check"],
     plan: ["plan", "split the auth module"],
+    replay: ["replay", "20251128_143022"],
   };
 
   it("covers every command of the table", () => {

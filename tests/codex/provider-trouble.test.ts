@@ -36,6 +36,19 @@ describe("a provider that cannot be reached", () => {
     expect(result.error.hint).toContain("codex-relay doctor");
   });
 
+  it("ends the run at once through the gateway when the upstream's name does not resolve: codex_unreachable naming it", async () => {
+    ws = await downWorkspace(600);
+    const file = path.join(ws.dir, "codex-relay.toml");
+    await writeFile(file, (await readFile(file, "utf8")).replace(ws.server.url, "http://relay-test.invalid/v1"));
+    const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"], { timeoutMs: 50_000 });
+    expect(run.timedOut).toBe(false);
+    const result = JSON.parse(run.stdout);
+    expect(result.error.code).toBe("codex_unreachable");
+    expect(result.error.message).toContain('provider "mock" at http://relay-test.invalid/v1');
+    expect(result.error.message).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(result.error.message).toContain("stopped at the first attempt");
+  });
+
   it("ends a direct run (no gateway) with codex_unreachable naming the provider and its base_url, showing each reconnect", async () => {
     ws = await downWorkspace(2, { direct: true });
     const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"], { timeoutMs: 50_000 });

@@ -60,7 +60,7 @@ describe("loadConfig: defaults", () => {
     expect(config.security).toEqual({ deny: [], redact_env: [] });
     expect(config.approval).toEqual({ level: "confirm-phase", auto_files: [], halt_on: [] });
     expect(config.audit).toEqual({ enabled: true });
-    expect(config.gateway).toEqual({ enabled: true, redact: true, max_retry_after_s: 30 });
+    expect(config.gateway).toEqual({ enabled: true, redact: true, max_retry_after_s: 30, record: true, recording_max_bytes: 16_777_216, recordings_max_bytes: 268_435_456 });
     expect(config.budget).toEqual({ prices: {} });
   });
 

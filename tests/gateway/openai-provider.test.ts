@@ -31,4 +31,13 @@ describe("the built-in OpenAI provider", () => {
     expect(logEvents(ws.layout).filter((e) => e.event === "gateway refused websocket")).toEqual([expect.objectContaining({ path: "/r/…/responses" })]);
     expect(ws.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v1/responses"]);
   });
+
+  it("stays direct for a ChatGPT sign-in, and doctor says why: chatgpt_base_url does not carry the model calls", async () => {
+    ws = await makeTestWorkspace({ mockProvider: false });
+    await writeFile(path.join(ws.env.CODEX_HOME!, "auth.json"), JSON.stringify({ OPENAI_API_KEY: null, tokens: { id_token: "x", access_token: "x", refresh_token: "x", account_id: "x" } }));
+    const run = await ws.cli(["doctor"]);
+    const line = run.stdout.split("\n").find((l) => /^\S+ +gateway /.test(l));
+    expect(line).toContain("direct: a ChatGPT sign-in is not routed (Codex sends its model calls to `openai_base_url`, by default https://chatgpt.com/backend-api/codex; `chatgpt_base_url` only serves ChatGPT's other endpoints");
+    expect(line).toContain("metered after each turn, not capped mid-run, not redacted in transit");
+  });
 });

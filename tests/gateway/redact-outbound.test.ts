@@ -1,6 +1,6 @@
 // Secrets Codex reads with its own tools never reach the model: the gateway redacts every
 // outbound request body, and the RESULT counts what it redacted (never the values).
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { execCommand, jsonMessage } from "../fixtures/model-server.js";
@@ -39,6 +39,21 @@ describe("outbound redaction", () => {
     expect(result.gateway.redacted.kinds).toMatchObject({ api_key: expect.any(Number), secret_assignment: expect.any(Number) });
     expect(result.gateway.calls.map((c: { redacted: number }) => c.redacted > 0)).toEqual([false, true]);
     expect(JSON.stringify(result)).not.toContain(DB_PASSWORD);
+  });
+
+  it("says in the request's event log, call by call, how many values were redacted and of which kinds", async () => {
+    ws = await secretWorkspace();
+    const result = JSON.parse((await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"])).stdout);
+    const log = await readFile(ws.layout.log(result.id), "utf8");
+    const calls = log.split("\n").filter(Boolean).map((line) => JSON.parse(line)).filter((event) => event.type === "relay.model_call");
+    expect(calls.map((c) => [c.call, c.status, c.redacted])).toEqual([
+      [1, 200, 0],
+      [2, 200, result.gateway.calls[1].redacted],
+    ]);
+    expect(calls[1].redacted).toBeGreaterThanOrEqual(2);
+    expect(calls[1].redacted_kinds).toMatchObject({ api_key: expect.any(Number), secret_assignment: expect.any(Number) });
+    expect(calls[0]).toMatchObject({ input_tokens: 10, output_tokens: 5 });
+    expect(log).not.toContain(DB_PASSWORD);
   });
 
   it("sends them as read when gateway.redact = false (the control)", async () => {

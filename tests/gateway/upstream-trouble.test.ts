@@ -39,6 +39,16 @@ describe("upstream trouble behind the gateway", () => {
     expect(ws.server.requests.filter((r) => r.path === "/v1/responses")).toHaveLength(1);
   });
 
+  it("ends a 429 without Retry-After at once with codex_rate_limited: nothing says when a retry could succeed", async () => {
+    ws = await makeTestWorkspace();
+    ws.server.enqueue({ kind: "http_error", status: 429, body: { error: { message: "You exceeded your current quota", code: "insufficient_quota" } } }, jsonMessage(analysisReply()));
+    const result = await delegate();
+    expect(result.status).toBe("failed");
+    expect(result.error.code).toBe("codex_rate_limited");
+    expect(result.error.message).toBe(`provider "mock" at ${ws.server.url} is rate limiting (HTTP 429): You exceeded your current quota`);
+    expect(ws.server.requests.filter((r) => r.path === "/v1/responses")).toHaveLength(1);
+  });
+
   it("ends a 500 with codex_http_error, the HTTP status and the provider's own words (not Codex's 'high demand')", async () => {
     ws = await makeTestWorkspace(); // request_max_retries = 0: Codex gives up after the first 500
     ws.server.enqueue({ kind: "http_error", status: 500, body: { error: { message: "upstream exploded: db down", type: "server_error" } } });

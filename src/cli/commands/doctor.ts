@@ -22,6 +22,12 @@ import type { CommandInput } from "../command.js";
 import { daemonRunning } from "../../daemon/workspace-lock.js";
 import { existingWorkspace } from "../workspace.js";
 
+// What Codex's source says (openai/codex, codex-rs/model-provider-info: the built-in provider's base_url is
+// `openai_base_url`, else chatgpt.com/backend-api/codex for a sign-in; `chatgpt_base_url` serves
+// plugins, apps, cloud tasks and usage): a sign-in's model calls could be routed, but are not.
+const CHATGPT_SIGN_IN =
+  "a ChatGPT sign-in is not routed (Codex sends its model calls to `openai_base_url`, by default https://chatgpt.com/backend-api/codex; `chatgpt_base_url` only serves ChatGPT's other endpoints, so it routes none of them)";
+
 interface Check {
   name: string;
   ok: boolean;
@@ -94,7 +100,7 @@ export async function run({ flags, io }: CommandInput<"doctor">): Promise<number
     const auth = await readCodexAuth(env);
     if (!config.gateway.enabled) return { ok: true, detail: "off (`[gateway] enabled = false`): Codex connects direct; metered after each turn, not capped mid-run, not redacted in transit" };
     if (gatewayPlan(true, provider, env, auth)) return { ok: true, detail: `model calls go through the local gateway to ${provider.baseUrl}: metered, capped by [budget], redacted` };
-    const why = auth.chatgpt ? "a ChatGPT sign-in is never re-routed" : `${provider.name} is not routed`;
+    const why = auth.chatgpt ? CHATGPT_SIGN_IN : `${provider.name} is not routed`;
     return { ok: true, detail: `direct: ${why}; metered after each turn, not capped mid-run, not redacted in transit` };
   });
   await check("git", async () => {
