@@ -77,6 +77,8 @@ export interface Layout {
   approval(sha256: string): string;
   /** The model gateway's token totals of one UTC day (`YYYY-MM-DD`). */
   usageDay(day: string): string;
+  /** `.relay/hook-sessions/<key>/`: what the editor hooks did for one session (hook-sessions.ts); `key` from phrase-records' sessionKey. */
+  hookSession(key: string): string;
   /** `.autonomous_runs/archive/`: finished requests past `retention.days`, one folder per month. */
   readonly archive: string;
   /** `.autonomous_runs/archive/YYYY-MM/`: a month's archived request, RESULT and log files (same names as in the inbox). */
@@ -119,6 +121,7 @@ export function layoutFor(workspace: string): Layout {
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
     approval: (sha256: string) => path.join(relay, "approvals", sha256),
     usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
+    hookSession: (key: string) => path.join(relay, "hook-sessions", key),
     archive: path.join(ws, RUNS_DIR, "archive"),
     archiveMonth: (month: string) => path.join(ws, RUNS_DIR, "archive", month),
     recording: (id: string) => path.join(relay, "recordings", id),
