@@ -56,23 +56,26 @@ async function installClaude(scratch) {
   return path.join(prefix, "node_modules", ".bin", "claude");
 }
 
-/** The tests' Codex stand-in, bundled so this plain script can load it. */
-async function loadCodexFixtures(scratch) {
-  const outfile = path.join(scratch, "codex-fixtures.mjs");
-  const entry = path.join(scratch, "codex-fixtures-entry.ts");
+/**
+ * The tests' Codex stand-in and the bench's workspace config, bundled so this plain script can load
+ * them. The bundle lives under node_modules/.cache of this checkout: @openai/codex is resolved from
+ * where the bundle is.
+ */
+async function loadCodexFixtures() {
+  const dir = path.join(ROOT, "node_modules", ".cache", "codex-relay-e2e");
+  mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, "fixtures-entry.ts");
+  const outfile = path.join(dir, "fixtures.mjs");
   writeFileSync(
     entry,
     [
       `export { startModelServer, jsonMessage } from ${JSON.stringify(path.join(ROOT, "tests/fixtures/model-server.ts"))};`,
       `export { MOCK_ENV_KEY, MOCK_API_KEY } from ${JSON.stringify(path.join(ROOT, "tests/fixtures/codex-home.ts"))};`,
+      `export { workspaceToml } from ${JSON.stringify(path.join(ROOT, "bench/bench-kit.ts"))};`,
     ].join("\n"),
   );
   await build({ entryPoints: [entry], outfile, bundle: true, platform: "node", format: "esm", packages: "external", logLevel: "warning", absWorkingDir: ROOT });
-  // The Codex this checkout's tests run, found from dist/ (a bundle in the scratch folder would look for it there).
-  const { bundledCodexBinary } = await import(pathToFileURL(path.join(ROOT, "dist", "codex", "resolve-bin.js")).href);
-  const codex = bundledCodexBinary();
-  if (!codex) throw new Error("no @openai/codex binary in this checkout: run `npm ci` first");
-  return { ...(await import(pathToFileURL(outfile).href)), codexBinary: () => codex };
+  return import(pathToFileURL(outfile).href);
 }
 
 async function packCheckout(scratch) {
@@ -99,28 +102,7 @@ async function makeRepo(scratch, variant, tarball, fx, codexServer) {
   await run("npm", ["install", "--no-audit", "--no-fund", "-D", tarball], { cwd: repo, env: npmEnv() });
   const bin = path.join(repo, "node_modules", ".bin", "codex-relay");
   await run(bin, ["init", ...(variant === "plugin" ? [] : ["--claude-code"])], { cwd: repo });
-  const toml = `
-[codex]
-bin = ${JSON.stringify(fx.codexBinary())}
-model = "gpt-5.5"
-
-[codex.config]
-model_provider = "mock"
-
-[codex.config.features]
-shell_snapshot = false
-plugins = false
-
-[codex.config.model_providers.mock]
-name = "mock"
-base_url = ${JSON.stringify(codexServer.url)}
-env_key = "${fx.MOCK_ENV_KEY}"
-wire_api = "responses"
-supports_websockets = false
-request_max_retries = 0
-stream_max_retries = 0
-`;
-  writeFileSync(path.join(repo, "codex-relay.toml"), toml);
+  writeFileSync(path.join(repo, "codex-relay.toml"), fx.workspaceToml(codexServer.url));
   await run("git", ["-C", repo, "add", "-A"]);
   await run("git", ["-C", repo, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-q", "-m", "init"]);
   return repo;
@@ -205,7 +187,7 @@ async function main() {
   const claudeBin = await installClaude(scratch);
   const { stdout: version } = await run(claudeBin, ["--version"]);
   say(`claude --version: ${version.trim()}`);
-  const fx = await loadCodexFixtures(scratch);
+  const fx = await loadCodexFixtures();
   const codexServer = await fx.startModelServer();
   codexServer.setDefault(fx.jsonMessage(ANALYSIS));
   const codexHome = path.join(scratch, "codex-home");
