@@ -1,6 +1,10 @@
 // Print a RESULT for a person (its Markdown) or a program (its JSON); the exit code says whether
-// Codex's analysis completed.
+// Codex's analysis completed. A RESULT printed in a Claude Code session (its Bash tool passes
+// CLAUDE_CODE_SESSION_ID, the hooks' session_id) is delivered to that session: its hooks do not
+// announce it again (protocol/hook-sessions.ts). Printed anywhere else (a terminal, Cursor, CI),
+// nobody can say which session read it, and the hooks still announce it.
 import { readFile } from "node:fs/promises";
+import { markDelivered } from "../protocol/hook-sessions.js";
 import type { Layout } from "../protocol/layout.js";
 import type { CliIo } from "./command.js";
 import type { FinishedResult } from "./finished-result.js";
@@ -13,6 +17,9 @@ export async function printResult(io: CliIo, layout: Layout, result: FinishedRes
       .catch(() => `${result.status}: ${result.summary}\n`);
     io.stdout.write(md);
   }
+  const session = io.env.CLAUDE_CODE_SESSION_ID?.trim();
+  // Only saves the agent a repeated announcement: a record that cannot be written changes no output.
+  if (session) await markDelivered(layout, result.id, session, new Date()).catch(() => undefined);
   return result.status === "completed" ? 0 : 1;
 }
 

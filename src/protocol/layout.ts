@@ -101,6 +101,8 @@ export interface Layout {
   usageDay(day: string): string;
   /** `.relay/schedules.json`: when each schedule (and the digest) last ran, so a tick missed while no daemon ran runs once at start. */
   readonly scheduleState: string;
+  /** `.relay/hook-sessions/<key>/`: what the editor hooks did for one session (hook-sessions.ts); `key` from phrase-records' sessionKey. */
+  hookSession(key: string): string;
   /** `.autonomous_runs/archive/`: finished requests past `retention.days`, one folder per month. */
   readonly archive: string;
   /** `.autonomous_runs/archive/YYYY-MM/`: a month's archived request, RESULT and log files (same names as in the inbox). */
@@ -152,6 +154,7 @@ export function layoutFor(workspace: string): Layout {
     approval: (sha256: string) => path.join(relay, "approvals", sha256),
     usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
     scheduleState: path.join(relay, "schedules.json"),
+    hookSession: (key: string) => path.join(relay, "hook-sessions", key),
     archive: path.join(ws, RUNS_DIR, "archive"),
     archiveMonth: (month: string) => path.join(ws, RUNS_DIR, "archive", month),
     archivedResult: (id: string, ext: "md" | "json") => path.join(ws, RUNS_DIR, "archive", `${id.slice(0, 4)}-${id.slice(4, 6)}`, resultName(id, ext)),

@@ -137,10 +137,16 @@ export async function doneAwaiting(layout: Layout, sessionId: string, id: string
   await rm(path.join(sessionAwaitingDir(layout, sessionId), `${id}.json`), { force: true });
 }
 
-// Editors' session ids are UUIDs, used as they are: hashing would load node:crypto on every prompt.
+/**
+ * An editor session's folder name under the relay's per-session folders. Editors' session ids are
+ * UUIDs, used as they are: hashing would load node:crypto on every prompt.
+ */
+export function sessionKey(sessionId: string): string {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(sessionId) ? sessionId : `sha256-${sha256(sessionId)}`;
+}
+
 function sessionAwaitingDir(layout: Layout, sessionId: string): string {
-  const key = /^[A-Za-z0-9_-]{1,128}$/.test(sessionId) ? sessionId : `sha256-${sha256(sessionId)}`;
-  return path.join(layout.relay, AWAITING_DIR, key);
+  return path.join(layout.relay, AWAITING_DIR, sessionKey(sessionId));
 }
 
 /** Give a claimed ask back (its request could not be published), so the other side may take it. */

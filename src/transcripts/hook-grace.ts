@@ -2,8 +2,8 @@
 // claimed it: the two run side by side. Either way one request is made (the phrase records decide,
 // protocol/phrase-records.ts), but the hook's is the better one: it carries the whole prompt and the
 // hook tells the agent its id at once. So for a prompt said moments ago, in a workspace whose Claude
-// Code settings run `codex-relay hook claude-code`, the watcher lets the hook go first for up to
-// GRACE_MS. The wait is async: only this transcript's next read waits; other transcripts, the
+// Code settings run `codex-relay hook claude-code` or enable the codex-relay plugin, the watcher
+// lets the hook go first for up to GRACE_MS. The wait is async: only this transcript's next read waits; other transcripts, the
 // request queue and the daemon go on.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -21,6 +21,9 @@ const GRACE_POLL_MS = 25;
 const FRESH_MS = 10_000;
 // How the command `init --claude-code` installs (and any hand-written variant) is recognised.
 const HOOK_COMMAND = "hook claude-code";
+// The codex-relay plugin (claude-plugin/), enabled from any marketplace: `enabledPlugins` holds
+// `"codex-relay@<marketplace>": true`.
+const PLUGIN_ENABLED = /"codex-relay@[^"]*"\s*:\s*true/;
 
 /** The hook's claim of `ask` if one appears within the grace; undefined when none did or none can. */
 export async function awaitHookClaim(ctx: RelayContext, ask: PhraseAsk): Promise<TakenAsk | undefined> {
@@ -46,7 +49,7 @@ async function claudeCodeHookInstalled(ctx: RelayContext): Promise<boolean> {
   ];
   for (const file of files) {
     const text = await readFile(file, "utf8").catch(() => ""); // no such settings: no hook there
-    if (text.includes(HOOK_COMMAND)) return true;
+    if (text.includes(HOOK_COMMAND) || PLUGIN_ENABLED.test(text)) return true;
   }
   return false;
 }

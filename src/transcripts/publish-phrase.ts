@@ -2,7 +2,8 @@
 //
 // Skipped when its keys are in seen.jsonl (it made a request before: a restart, a rewrite, a
 // session copied into a new file). A prompt the user typed in a Claude Code session (whose session
-// id is the transcript's file name) is also one `codex-relay hook claude-code` sees: it goes through
+// id is the transcript's file name), or a line its agent said, is also one `codex-relay hook claude-code`
+// sees (at UserPromptSubmit, or at Stop as `last_assistant_message`): it goes through
 // the phrase records both share (protocol/phrase-records.ts), and is skipped when the hook has it
 // (giving a hook that is installed a moment to get there first: hook-grace.ts) or claimed before it
 // is published otherwise. Then the context is gathered, the request rendered (redacted) and
@@ -48,7 +49,9 @@ export async function publishPhrase(ctx: RelayContext, seen: SeenKeys, found: Fo
   const keys = phraseKeys(found);
   if (keys.some((key) => seen.has(key))) return { kind: "skipped", reason: "seen" };
   let claim: Claimed | undefined;
-  if (format === "claude-code" && hit.role === "user") {
+  // Either speaker: the agent's own phrase goes through the records too, so its session's Stop hook
+  // tells the agent the id (and announces the RESULT) whichever of the two took it.
+  if (format === "claude-code") {
     let taken: Taken;
     try {
       taken = await claimPrompt(ctx, found, sha256(keys[0]!).slice(0, 32));

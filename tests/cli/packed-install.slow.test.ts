@@ -27,11 +27,13 @@ afterAll(async () => {
 });
 
 describe("npm pack", () => {
-  it("holds the built CLI, the templates, README, LICENSE and PROTOCOL.md, and nothing else", () => {
+  it("holds the built CLI, the templates, README, LICENSE, PROTOCOL.md and the Claude Code plugin, and nothing else", () => {
     const names = packed.files.map((f) => f.path).sort();
     const dist = names.filter((name) => name.startsWith("dist/"));
     const templates = readdirSync(path.join(ROOT, "templates")).map((name) => `templates/${name}`);
-    expect(names.filter((name) => !name.startsWith("dist/")).sort()).toEqual(["LICENSE", "PROTOCOL.md", "README.md", "package.json", ...templates].sort());
+    // The marketplace and the plugin it lists: `/plugin marketplace add ./node_modules/codex-relay`.
+    const plugin = [".claude-plugin/marketplace.json", ...listFiles(path.join(ROOT, "claude-plugin")).map((file) => `claude-plugin/${file}`)];
+    expect(names.filter((name) => !name.startsWith("dist/")).sort()).toEqual(["LICENSE", "PROTOCOL.md", "README.md", "package.json", ...templates, ...plugin].sort());
     // One .js per source module: no sourcemaps pointing at an unshipped src/, no test or bench output.
     const sources = listFiles(path.join(ROOT, "src")).map((file) => `dist/${file.replace(/\.ts$/, ".js")}`);
     expect(dist).toEqual(sources.sort());

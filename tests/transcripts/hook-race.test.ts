@@ -5,7 +5,7 @@
 // JSONL transcript in a fake home, `.claude/settings.json` written by `init`'s own installer.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { appendFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -22,11 +22,17 @@ const SESSION = "7c1e9b42-5a3d-4f60-8e2b-1d0c9f8a7b65";
 type Setup = WatcherSetup;
 const fixture = watcherFixture(SESSION);
 
-/** A git workspace watching a Claude Code project folder (hook installed unless `hooks: false`), a session with history, a started watcher. */
-function setup(options: { hooks?: boolean } = {}): Promise<Setup> {
+/**
+ * A git workspace watching a Claude Code project folder (hook installed unless `hooks: false`; as
+ * the enabled codex-relay plugin with `hooks: "plugin"`), a session with history, a started watcher.
+ */
+function setup(options: { hooks?: boolean | "plugin" } = {}): Promise<Setup> {
   return fixture.setup({
     before: async ({ ws, session }) => {
-      if (options.hooks ?? true) await installClaudeCodeHooks(ws);
+      if (options.hooks === "plugin") {
+        await mkdir(path.join(ws, ".claude"), { recursive: true });
+        await writeFile(path.join(ws, ".claude", "settings.json"), JSON.stringify({ enabledPlugins: { "codex-relay@codex-relay": true } }));
+      } else if (options.hooks ?? true) await installClaudeCodeHooks(ws);
       await writeFile(session, userLine("hello"));
     },
   });
@@ -135,8 +141,8 @@ describe("the hook and the transcript watcher see the same prompt", () => {
     expect(await requestedBy(s, id!)).toBe("claude-code hook");
   });
 
-  test("a prompt the watcher reads before the hook has claimed it waits for the hook: the request is the hook's", async () => {
-    const s = await setup();
+  test.each([["settings", true], ["plugin", "plugin"]] as const)("a prompt the watcher reads before the hook has claimed it waits for the hook (%s): the request is the hook's", async (_, hooks) => {
+    const s = await setup({ hooks });
     const issue = "coupon codes are case sensitive";
     const prompt = `Customers complain.\nDELEGATE TO CODEX: ${issue}`;
     await appendFile(s.session, userLine(prompt));
@@ -193,5 +199,43 @@ describe("without the hook installed", () => {
     expect(await requestIds(s)).toHaveLength(2);
     expect(JSON.parse(await readFile(recordFile(s, issue, 2), "utf8"))).toMatchObject({ id: s.requests[1]!.id, by: "transcript" });
     expect(s.errors).toEqual([]);
+  });
+});
+
+describe("the agent's own phrase, seen by the watcher and by the Stop hook", () => {
+  /** An assistant text line as Claude Code writes it. */
+  function assistantLine(text: string, at = new Date()): string {
+    seq += 1;
+    const message = { role: "assistant", content: [{ type: "text", text }] };
+    return `${JSON.stringify({ parentUuid: null, isSidechain: false, cwd: "/home/dev/shop", sessionId: SESSION, version: "2.1.332", type: "assistant", message, uuid: `a11ce000-0000-4000-8000-${String(seq).padStart(12, "0")}`, timestamp: at.toISOString() })}\n`;
+  }
+
+  function stop(s: Setup, last: string, promptId: string) {
+    const input = { session_id: SESSION, transcript_path: s.session, cwd: s.ws, prompt_id: promptId, hook_event_name: "Stop", stop_hook_active: false, last_assistant_message: last };
+    return execa(process.execPath, [CLI, "hook", "claude-code", "--event", "stop"], {
+      env: { PATH: process.env.PATH ?? "", HOME: s.home, AI_AGENT: "claude-code_2-1-332_harness" },
+      extendEnv: false,
+      reject: false,
+      input: JSON.stringify(input),
+    });
+  }
+
+  test("the watcher takes the line first: one request, the Stop hook tells the agent its id and later announces its RESULT", async () => {
+    const s = await setup({ hooks: false });
+    const issue = "why does the coupon apply twice";
+    const said = `I could not find it.\nDELEGATE TO CODEX: ${issue}`;
+    await appendFile(s.session, assistantLine(said));
+    await readToEnd(s);
+    const [id, ...more] = await requestIds(s);
+    expect(more).toEqual([]);
+    expect(await requestedBy(s, id!)).toBe("claude-code transcript");
+
+    const told = await stop(s, said, "p-1");
+    expect(additionalContext(told.stdout)).toContain(`Codex delegation request ${id}`);
+    expect(await requestIds(s)).toEqual([id]);
+
+    await answer(s, id!);
+    const announced = await stop(s, "Waiting for Codex.", "p-2");
+    expect(additionalContext(announced.stdout)).toContain(`Codex answered delegation request ${id} ("${issue}")`);
   });
 });

@@ -1,17 +1,16 @@
 // Which of a session's requests (its phrase records: made by the hook or taken from its transcript
-// by the daemon) have a RESULT the agent has not been told about yet. Taking them marks them
-// announced in `.relay/hook-announced/<id>`, created exclusively, so each RESULT is announced
-// exactly once whichever hook gets there first (and a Stop hook that announces cannot keep an
-// agent going round: the next stop finds nothing new). Only the session's awaiting requests are
-// read: this runs on every prompt, however many the workspace has answered before.
+// by the daemon) have a RESULT the agent has not been told about yet. Taking them records them
+// announced for the session (protocol/hook-sessions.ts), created exclusively, so each RESULT is
+// announced at most once whichever hook gets there first (and a Stop hook that announces cannot
+// keep an agent going round, whatever `stop_hook_active` says: the next stop finds nothing new).
+// A RESULT the agent already read through `codex-relay wait|show` is recorded the same way and
+// never announced. Only the session's awaiting requests are read: this runs on every prompt,
+// however many the workspace has answered before.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
+import { hasFact, recordFact } from "../../protocol/hook-sessions.js";
 import type { Layout } from "../../protocol/layout.js";
 import { awaitingIds, doneAwaiting, readAwaiting } from "../../protocol/phrase-records.js";
-import { errnoCode } from "../../util/not-found.js";
-
-const ANNOUNCED_DIR = "hook-announced";
 
 export interface Arrival {
   readonly id: string;
@@ -25,11 +24,11 @@ export interface Arrival {
 export async function takeArrivals(layout: Layout, sessionId: string, now: Date): Promise<Arrival[]> {
   const arrivals: (Arrival & { readonly askedAt: string })[] = [];
   for (const id of await awaitingIds(layout, sessionId)) {
-    if (!existsSync(announcedFile(layout, id))) {
+    if (!hasFact(layout, sessionId, `announced-${id}`)) {
       const resultJson = layout.result(id, "json");
       if (!existsSync(resultJson)) continue; // still running: one stat, its record unread
       const [awaiting, result] = await Promise.all([readAwaiting(layout, sessionId, id), readSummary(resultJson)]);
-      if (awaiting && result && (await markAnnounced(layout, id, now))) {
+      if (awaiting && result && (await recordFact(layout, sessionId, `announced-${id}`, now))) {
         arrivals.push({ id, issue: awaiting.issue, askedAt: awaiting.created_at, ...result, resultMd: layout.result(id, "md"), resultJson });
       }
     }
@@ -55,21 +54,5 @@ async function readSummary(file: string): Promise<{ status: string; summary: str
     return { status, summary };
   } catch {
     return { status: "unknown", summary: "(the RESULT .json did not parse; read the .md)" };
-  }
-}
-
-function announcedFile(layout: Layout, id: string): string {
-  return path.join(layout.relay, ANNOUNCED_DIR, id);
-}
-
-/** Mark a request's RESULT as announced; false when it already was. */
-async function markAnnounced(layout: Layout, id: string, now: Date): Promise<boolean> {
-  await mkdir(path.join(layout.relay, ANNOUNCED_DIR), { recursive: true });
-  try {
-    await writeFile(announcedFile(layout, id), `${now.toISOString()}\n`, { flag: "wx" });
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === "EEXIST") return false;
-    throw error;
   }
 }

@@ -15,9 +15,11 @@ import type { HookAgent } from "./hook-input.js";
 
 export interface PromptDelegation {
   readonly agent: HookAgent;
+  /** Who said it: the user (a prompt; the default) or the agent (its last message of a turn, at the Stop hook). */
+  readonly speaker?: "user" | "agent";
   readonly sessionId: string;
   readonly transcriptPath?: string;
-  /** The whole prompt: sent along as context when it says more than the phrase. */
+  /** The whole prompt (or agent message): sent along as context when it says more than the phrase. */
   readonly prompt: string;
   /** The issues `findPhrases` found in the prompt, in order. */
   readonly issues: readonly string[];
@@ -90,11 +92,16 @@ function fieldsOf(ask: PromptDelegation, issue: string, now: Date, redactor: Red
   return {
     kind: "analysis" as const,
     issue: redactor.redact(issue),
-    ...(saysMore ? { context: redactor.redact(`The ${AGENT_NAMES[ask.agent]} prompt that asked for this:\n\n${ask.prompt}`) } : {}),
-    requestedBy: `${ask.agent} hook`,
+    ...(saysMore ? { context: redactor.redact(`${SAID_BY[ask.speaker ?? "user"](AGENT_NAMES[ask.agent])}\n\n${ask.prompt}`) } : {}),
+    requestedBy: ask.speaker === "agent" ? `${ask.agent} agent (stop hook)` : `${ask.agent} hook`,
     extra,
     createdAt: now,
   };
 }
+
+const SAID_BY: Readonly<Record<"user" | "agent", (editor: string) => string>> = {
+  user: (editor) => `The ${editor} prompt that asked for this:`,
+  agent: (editor) => `The ${editor} agent asked for this at the end of its turn, saying:`,
+};
 
 const AGENT_NAMES: Readonly<Record<HookAgent, string>> = { "claude-code": "Claude Code", cursor: "Cursor" };

@@ -1,8 +1,10 @@
 // The JSON an editor writes on a hook's stdin, normalized. Pure and tolerant: anything that is not
 // the shape we expect gives undefined, and the hook then does nothing (it must never fail a prompt).
 //
-// Claude Code (hooks reference): every event has `session_id`, `transcript_path`, `cwd` and
-// `hook_event_name`; UserPromptSubmit adds `prompt`, Stop adds `stop_hook_active`.
+// Claude Code (hooks reference; 2.1.332 as seen by scripts/e2e-claude-code): every event has
+// `session_id`, `transcript_path`, `cwd`, `hook_event_name` and `prompt_id` (one per prompt, the
+// same for the Stop hooks of its turn); UserPromptSubmit adds `prompt`, Stop adds
+// `stop_hook_active` and `last_assistant_message` (the agent's final text, since 2.1.47).
 // Cursor (hooks.json v1): every event has `conversation_id`, `workspace_roots` and
 // `hook_event_name`, sometimes `transcript_path`; beforeSubmitPrompt adds `prompt`.
 
@@ -26,6 +28,13 @@ export interface HookInput {
   readonly cwd?: string;
   /** The submitted prompt (prompt events only). */
   readonly prompt?: string;
+  /** Stop: what the agent said last (Claude Code 2.1.47 and later). */
+  readonly lastAssistantMessage?: string;
+  /**
+   * What tells this event from any other of the session (two runs of one event have the same);
+   * only with a `prompt_id`: without one, a prompt typed again is the same input as the first.
+   */
+  readonly eventIdentity?: string;
 }
 
 const EVENT_NAMES: Readonly<Record<string, HookEvent>> = {
@@ -61,6 +70,9 @@ export function parseHookInput(agent: HookAgent, text: string, event?: HookEvent
   const transcriptPath = nonEmpty(data.transcript_path);
   const prompt = typeof data.prompt === "string" ? data.prompt : undefined;
   if (resolved === "prompt" && prompt === undefined) return undefined;
+  const lastAssistantMessage = typeof data.last_assistant_message === "string" ? data.last_assistant_message : undefined;
+  const promptId = nonEmpty(data.prompt_id);
+  const eventIdentity = promptId && JSON.stringify([resolved, promptId, prompt ?? null, data.stop_hook_active ?? null, lastAssistantMessage ?? null]);
   return {
     host,
     event: resolved,
@@ -68,6 +80,8 @@ export function parseHookInput(agent: HookAgent, text: string, event?: HookEvent
     ...(transcriptPath !== undefined ? { transcriptPath } : {}),
     ...(cwd !== undefined ? { cwd } : {}),
     ...(prompt !== undefined ? { prompt } : {}),
+    ...(lastAssistantMessage !== undefined ? { lastAssistantMessage } : {}),
+    ...(eventIdentity ? { eventIdentity } : {}),
   };
 }
 

@@ -5,7 +5,11 @@
 import { existsSync } from "node:fs";
 import { layoutFor, type Layout } from "../../protocol/layout.js";
 import { resolveWorkspace } from "../workspace.js";
+import { pruneHookEvents, recordFact, takeHookEvent } from "../../protocol/hook-sessions.js";
+import { sha256 } from "../../util/sha256.js";
 import { takeArrivals } from "./announce-results.js";
+import { stopTakesContext } from "./claude-code-version.js";
+import type { HookRequest } from "./delegate-from-prompt.js";
 import { parseHookInput, type HookAgent, type HookEvent, type HookInput } from "./hook-input.js";
 import { arrivalsMessage, emptyPhraseMessage, requestsMessage } from "./hook-messages.js";
 import { hookOutput } from "./hook-output.js";
@@ -39,43 +43,84 @@ const PHRASE_PREFILTER = /delegate to codex:/i;
 export async function runHook(run: HookRun): Promise<HookOutcome> {
   const input = parseHookInput(run.agent, run.stdin, run.event);
   const event = input?.event ?? run.event ?? "prompt";
-  const host = input?.host ?? run.agent; // answer in the shape of the editor that ran us
+  // Answer in the shape of the editor that ran us: Cursor runs Claude Code's hooks too (hook-input.ts).
+  const host = input?.host ?? run.agent;
   const workspace = resolveWorkspace(run.workspace === undefined ? {} : { workspace: run.workspace }, input?.cwd ?? run.cwd);
-  const nothing = (note: string): HookOutcome => ({ stdout: hookOutput(host, event, undefined), note, workspace });
+  const nothing = (note?: string): HookOutcome => ({ stdout: hookOutput(host, event, undefined), ...(note === undefined ? {} : { note }), workspace });
   if (!input) return nothing(`stdin is not a ${run.agent} hook input with a session id${event === "prompt" ? " and a prompt" : ""}; nothing to do`);
   if (!existsSync(workspace)) return nothing(`workspace ${workspace} does not exist; nothing to do`);
   const layout = layoutFor(workspace);
-  const said: string[] = [];
+  // Who may have said the phrase: the user (the prompt) or, at the end of its turn, the agent.
+  const said = event === "prompt" ? input.prompt : host === "claude-code" ? input.lastAssistantMessage : undefined;
+  const mentioned = said !== undefined && PHRASE_PREFILTER.test(said);
+  const issues = mentioned ? await phraseIssues(said) : [];
+  // The phrase with nothing after it: one line back instead of silence, and nothing created.
+  if (mentioned && issues.length === 0 && event === "prompt" && (await saysEmpty(said))) {
+    return { stdout: await speak(run, host, event, input, emptyPhraseMessage()), workspace };
+  }
+  // Nothing to announce where the relay never ran, and no phrase: nothing to do, nothing created.
+  if (issues.length === 0 && !existsSync(layout.relay)) return nothing();
+  const out: string[] = [];
   try {
+    // The same hook installed twice (the plugin and .claude/settings.json) runs twice per event:
+    // the second run says nothing (it would repeat the news, and call the new request "pending").
+    const identity = host === "claude-code" ? input.eventIdentity : undefined;
+    if (identity !== undefined && !(await takeHookEvent(layout, input.sessionId, sha256(identity), run.now))) return nothing();
+    if (event === "stop") await pruneHookEvents(layout, input.sessionId, run.now);
     // Arrivals first: the agent learns an answer arrived before it learns of a new ask of the same issue.
     const arrivals = await takeArrivals(layout, input.sessionId, run.now);
-    if (arrivals.length > 0) said.push(arrivalsMessage(arrivals));
-    if (event === "prompt") {
-      const requests = await requestsFromPrompt(layout, run, input);
-      if (requests) said.push(requests);
+    if (arrivals.length > 0) out.push(arrivalsMessage(arrivals));
+    if (issues.length > 0) {
+      const requests = await requestsFromPhrase(layout, run, input, { said: said!, issues, speaker: event === "prompt" ? "user" : "agent" });
+      if (requests) out.push(requests);
     }
-    return { stdout: hookOutput(host, event, said.length > 0 ? said.join("\n\n") : undefined), workspace };
+    const text = out.length > 0 ? out.join("\n\n") : undefined;
+    return { stdout: await speak(run, host, event, input, text), workspace };
   } catch (error) {
-    const text = said.length > 0 ? said.join("\n\n") : undefined;
-    return { stdout: hookOutput(host, event, text), note: `failed: ${error instanceof Error ? error.message : String(error)}`, workspace };
+    const text = out.length > 0 ? out.join("\n\n") : undefined;
+    return { stdout: await speak(run, host, event, input, text), note: `failed: ${error instanceof Error ? error.message : String(error)}`, workspace };
   }
 }
 
-async function requestsFromPrompt(layout: Layout, { env, now }: HookRun, input: HookInput): Promise<string | undefined> {
-  const agent = input.host;
-  const prompt = input.prompt ?? "";
-  if (!PHRASE_PREFILTER.test(prompt)) return undefined;
-  const { findPhrases, saysEmptyPhrase } = await import("../../transcripts/phrase.js");
-  const issues = findPhrases(prompt).map((match) => match.issue);
-  if (issues.length === 0) return saysEmptyPhrase(prompt) ? emptyPhraseMessage() : undefined;
+async function speak(run: HookRun, host: HookAgent, event: HookEvent, input: HookInput, text: string | undefined): Promise<string> {
+  const stopContext = host === "claude-code" && event === "stop" && text !== undefined && (await stopTakesContext(run.env, input.transcriptPath));
+  return hookOutput(host, event, text, stopContext);
+}
+
+async function saysEmpty(said: string): Promise<boolean> {
+  const { saysEmptyPhrase } = await import("../../transcripts/phrase.js");
+  return saysEmptyPhrase(said);
+}
+
+/** The issues `said` asks Codex about (none when the phrase is fenced, quoted, or not at a line's or sentence's start). */
+async function phraseIssues(said: string): Promise<string[]> {
+  const { findPhrases } = await import("../../transcripts/phrase.js");
+  return findPhrases(said).map((match) => match.issue);
+}
+
+/**
+ * The requests `said` asks for, as a message for the agent. A request the session's agent was told
+ * about already (the prompt that made it, or an earlier stop) is not told again: an agent that
+ * repeats the phrase at the end of its turn must not be sent round again for it.
+ */
+async function requestsFromPhrase(
+  layout: Layout,
+  { env, now }: HookRun,
+  input: HookInput,
+  { said, issues, speaker }: { said: string; issues: string[]; speaker: "user" | "agent" },
+): Promise<string | undefined> {
   const { delegateFromPrompt } = await import("./delegate-from-prompt.js"); // request rendering, redaction: only for a phrase
   const requests = await delegateFromPrompt(
     layout,
-    { agent, sessionId: input.sessionId, prompt, issues, ...(input.transcriptPath !== undefined ? { transcriptPath: input.transcriptPath } : {}) },
+    { agent: input.host, speaker, sessionId: input.sessionId, prompt: said, issues, ...(input.transcriptPath !== undefined ? { transcriptPath: input.transcriptPath } : {}) },
     now,
     env,
   );
-  if (requests.length === 0) return undefined;
+  const untold: HookRequest[] = [];
+  for (const request of requests) {
+    if ((await recordFact(layout, input.sessionId, `told-${request.id}`, now)) || speaker === "user") untold.push(request);
+  }
+  if (untold.length === 0) return undefined;
   const { daemonRunning } = await import("../../daemon/workspace-lock.js");
-  return requestsMessage(layout, requests, await daemonRunning(layout));
+  return requestsMessage(layout, untold, await daemonRunning(layout));
 }
