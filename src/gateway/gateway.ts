@@ -2,12 +2,12 @@
 // talks to instead of its provider. Started lazily by the process that runs requests, one per
 // RelayContext, and stopped with it. Paths are `/r/<secret>/…`, one secret per request.
 import http from "node:http";
-import https from "node:https";
+import type https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { RelayContext } from "../context/relay-context.js";
 import { budgetExceeded, requestCap } from "./budget.js";
 import { DailyUsage, utcDay } from "./daily-usage.js";
-import { forwardCall, sendJson, type CallPolicy } from "./forward-call.js";
+import { forwardCall, httpsModule, sendJson, type CallPolicy } from "./forward-call.js";
 import { GatewayRoute } from "./gateway-route.js";
 import { spentTokens } from "./sse-usage.js";
 
@@ -19,6 +19,7 @@ export class Gateway {
   readonly #ctx: RelayContext;
   readonly #daily: DailyUsage;
   readonly #policy: CallPolicy;
+  readonly #httpsAgent: () => https.Agent | undefined;
   /** Day totals being written; `stop` waits for them so a finished process loses no call. */
   readonly #writes = new Set<Promise<unknown>>();
 
@@ -28,10 +29,17 @@ export class Gateway {
     this.port = (server.address() as AddressInfo).port;
     this.#daily = new DailyUsage(ctx.layout);
     const keepAlive = { keepAlive: true, maxSockets: 64 };
+    let httpsAgent: https.Agent | undefined;
+    this.#httpsAgent = () => httpsAgent;
     this.#policy = {
       redactor: ctx.config.gateway.redact ? ctx.redactor : null,
       maxRetryAfterS: ctx.config.gateway.max_retry_after_s,
-      agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) },
+      agents: {
+        http: new http.Agent(keepAlive),
+        get https() {
+          return (httpsAgent ??= new (httpsModule().Agent)(keepAlive)); // made on the first https call
+        },
+      },
       refusal: (route) => this.#refusal(route),
       metered: (route, call) => this.#metered(route, call),
     };
@@ -88,7 +96,7 @@ export class Gateway {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const socket of this.#sockets) socket.destroy();
     this.#policy.agents.http.destroy();
-    this.#policy.agents.https.destroy();
+    this.#httpsAgent()?.destroy();
     await closed;
   }
 
