@@ -4,7 +4,6 @@ import { codexHome, needsLogin, readCodexUserConfig } from "../config/codex-user
 import type { KindRun } from "../context/kind-run.js";
 import type { GatewayReport } from "../protocol/result.js";
 import { RelayError } from "../errors.js";
-import { gatewayFor } from "../gateway/gateway.js";
 import type { GatewayRoute } from "../gateway/gateway-route.js";
 import { buildChildEnv, providerEnvKeys } from "../security/child-env.js";
 import { codexVersion, isLoggedIn } from "./codex-info.js";
@@ -73,6 +72,9 @@ async function prepareCodex(run: KindRun): Promise<CodexSetup> {
 async function openGateway(run: KindRun, provider: ProviderInfo, childEnv: Record<string, string>): Promise<CodexSetup["gateway"]> {
   const plan = gatewayPlan(run.ctx.config.gateway.enabled, provider, childEnv, await readCodexAuth(childEnv));
   if (!plan) return null;
+  // Loaded here, not with the request path: node:http and the gateway are ~1 MB of an idle daemon's
+  // resident set, and a request whose provider takes no gateway never needs them.
+  const { gatewayFor } = await import("../gateway/gateway.js");
   const gateway = await gatewayFor(run.ctx);
   const refused = await gateway.dailyRefusal();
   if (refused) throw refused;
