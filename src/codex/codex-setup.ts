@@ -5,7 +5,6 @@ import type { KindRun } from "../context/kind-run.js";
 import type { RelayContext } from "../context/relay-context.js";
 import type { GatewayReport } from "../protocol/result.js";
 import { RelayError } from "../errors.js";
-import { gatewayFor } from "../gateway/gateway.js";
 import type { GatewayRoute } from "../gateway/gateway-route.js";
 import { readRecording } from "../gateway/replay-source.js";
 import { buildChildEnv, providerEnvKeys } from "../security/child-env.js";
@@ -97,6 +96,10 @@ async function openGateway(run: KindRun, launch: CodexLaunch): Promise<CodexSetu
   const { provider } = launch;
   const replayOf = run.request.replayOf;
   const plan = replayOf === undefined ? launch.route : gatewayPlan(true, provider, launch.env, await readCodexAuth(launch.env));
+  if (!plan && replayOf === undefined) return null;
+  // Loaded here, not with the request path: node:http and the gateway are ~1 MB of an idle daemon's
+  // resident set, and a request whose provider takes no gateway never needs them.
+  const { gatewayFor } = await import("../gateway/gateway.js");
   if (replayOf !== undefined) {
     if (!plan) throw new RelayError("no_recording", `request ${replayOf} cannot be replayed: Codex's provider here (${describeProvider(provider)}) does not go through the gateway`);
     const replay = await readRecording(run.ctx.layout.recording(replayOf), replayOf);

@@ -44,7 +44,7 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
   let stopReason: StopReason | null = null;
   let stderrTail = "";
 
-  const { child, killGroup } = spawnInGroup(options.bin, options.args, { cwd: options.cwd, env: options.env });
+  const { child, exited, killGroup } = spawnInGroup(options.bin, options.args, { cwd: options.cwd, env: options.env });
   let forceKill: NodeJS.Timeout | undefined;
   const stop = (reason: StopReason) => {
     if (stopReason) return;
@@ -74,7 +74,7 @@ export async function runCodex(options: RunCodexOptions): Promise<RunCodexResult
       reduceEvent(state, event);
       options.onEvent?.(event);
     }
-    const result = await child;
+    const result = await exited;
     const spawnFailed = result.failed && result.exitCode === undefined && !result.signal && !stopReason;
     if (spawnFailed) {
       const cause = result.cause as NodeJS.ErrnoException | undefined;

@@ -3,7 +3,7 @@
 // meter reads its usage. Upstream trouble that no retry will cure ends the run at once. The
 // route's recorder, if any, gets each chunk after Codex did.
 import http from "node:http";
-import https from "node:https";
+import type https from "node:https";
 import type { RelayError } from "../errors.js";
 import type { Redactor } from "../security/redact.js";
 import type { CallEvent, GatewayRoute } from "./gateway-route.js";
@@ -11,6 +11,14 @@ import { outboundBody, readBody, type OutboundBody } from "./outbound-body.js";
 import type { CallRecording } from "./recorder.js";
 import { NO_TOKENS, SseUsageScanner, type CallTokens } from "./sse-usage.js";
 import { httpTrouble, retryAfterS, serverError, unreachable } from "./upstream-trouble.js";
+
+/**
+ * node:https (with tls) loaded on the first https upstream: ~0.7 MB of the daemon's resident set
+ * that a local or plain-http provider never needs.
+ */
+export function httpsModule(): typeof https {
+  return process.getBuiltinModule("node:https");
+}
 
 export interface CallPolicy {
   readonly redactor: Redactor | null;
@@ -85,7 +93,7 @@ export async function forwardCall(req: http.IncomingMessage, res: http.ServerRes
 function send(target: URL, method: string, headers: http.OutgoingHttpHeaders, body: Buffer, policy: CallPolicy, res: http.ServerResponse): Promise<http.IncomingMessage> {
   const secure = target.protocol === "https:";
   return new Promise((resolve, reject) => {
-    const request = (secure ? https : http).request(target, { method, headers, agent: secure ? policy.agents.https : policy.agents.http }, resolve);
+    const request = (secure ? httpsModule() : http).request(target, { method, headers, agent: secure ? policy.agents.https : policy.agents.http }, resolve);
     request.once("error", reject);
     // Codex gone (its run ended): drop the upstream call too.
     res.once("close", () => request.destroy());

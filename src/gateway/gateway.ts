@@ -4,12 +4,12 @@
 // forwards to its upstream (and records the calls), or, for a replay, answers from a recording.
 import http from "node:http";
 import path from "node:path";
-import https from "node:https";
+import type https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { RelayContext } from "../context/relay-context.js";
 import { budgetExceeded, requestCap } from "./budget.js";
 import { DailyUsage, utcDay } from "./daily-usage.js";
-import { forwardCall, sendJson, type CallPolicy } from "./forward-call.js";
+import { forwardCall, httpsModule, sendJson, type CallPolicy } from "./forward-call.js";
 import { GatewayRoute } from "./gateway-route.js";
 import { pruneRecordings, Recorder } from "./recorder.js";
 import { replayCall } from "./replay-call.js";
@@ -24,6 +24,7 @@ export class Gateway {
   readonly #ctx: RelayContext;
   readonly #daily: DailyUsage;
   readonly #policy: CallPolicy;
+  readonly #httpsAgent: () => https.Agent | undefined;
   /** Day totals being written; `stop` waits for them so a finished process loses no call. */
   readonly #writes = new Set<Promise<unknown>>();
 
@@ -33,11 +34,18 @@ export class Gateway {
     this.port = (server.address() as AddressInfo).port;
     this.#daily = new DailyUsage(ctx.layout);
     const keepAlive = { keepAlive: true, maxSockets: 64 };
+    let httpsAgent: https.Agent | undefined;
+    this.#httpsAgent = () => httpsAgent;
     this.#policy = {
       redactor: ctx.config.gateway.redact ? ctx.redactor : null,
       recordRedactor: ctx.redactor,
       maxRetryAfterS: ctx.config.gateway.max_retry_after_s,
-      agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) },
+      agents: {
+        http: new http.Agent(keepAlive),
+        get https() {
+          return (httpsAgent ??= new (httpsModule().Agent)(keepAlive)); // made on the first https call
+        },
+      },
       refusal: (route) => this.#refusal(route),
       metered: (route, call) => this.#metered(route, call),
     };
@@ -123,7 +131,7 @@ export class Gateway {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const socket of this.#sockets) socket.destroy();
     this.#policy.agents.http.destroy();
-    this.#policy.agents.https.destroy();
+    this.#httpsAgent()?.destroy();
     await closed;
   }
 

@@ -2,7 +2,7 @@
 // redactor, and re-encoded as plain JSON only when something was redacted.
 import type http from "node:http";
 import { promisify } from "node:util";
-import zlib from "node:zlib";
+import type zlib from "node:zlib";
 import type { RedactionTally, Redactor } from "../security/redact.js";
 
 export interface OutboundBody {
@@ -15,10 +15,12 @@ export interface OutboundBody {
   readonly kinds: Readonly<Record<string, number>>;
 }
 
+// node:zlib loaded on the first compressed body (~0.5 MB of the daemon's resident set otherwise).
+const zlibModule = (): typeof zlib => process.getBuiltinModule("node:zlib");
 const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
-  gzip: promisify(zlib.gunzip),
-  deflate: promisify(zlib.inflate),
-  br: promisify(zlib.brotliDecompress),
+  gzip: (buffer) => promisify(zlibModule().gunzip)(buffer),
+  deflate: (buffer) => promisify(zlibModule().inflate)(buffer),
+  br: (buffer) => promisify(zlibModule().brotliDecompress)(buffer),
 };
 
 export async function readBody(req: http.IncomingMessage): Promise<Buffer> {

@@ -1,9 +1,6 @@
 // PROTOCOL.md §6: commit finished requests, results and reports onto `codex-relay/audit` with git
-// plumbing only (a private index file, commit-tree, a compare-and-swap update-ref), so HEAD, the
-// Builder's index and working tree, and the repository's hooks are never touched.
-import { randomBytes } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
+// plumbing only (one fast-import stream for blobs, trees and the commit, a compare-and-swap
+// update-ref), so HEAD, the Builder's index and working tree, and the repository's hooks are never touched.
 import { setTimeout as sleep } from "node:timers/promises";
 import { RelayError } from "../errors.js";
 import { stripControl } from "../util/control-chars.js";
@@ -44,76 +41,59 @@ export async function commitToAudit(options: AuditOptions): Promise<AuditOutcome
   return run;
 }
 
-// Every git run is a fork of the daemon (several ms each, blocking its event loop): a commit takes
-// seven, whatever the number of files, and the git directory is looked up once per workspace.
+// Every git run is a fork of the daemon (several ms of its CPU each, blocking its event loop): a
+// commit takes three, whatever the number of files (cat-file for the tip, fast-import for blobs,
+// trees and the commit, update-ref), and the git directory is looked up once per workspace.
 const gitDirs = new Map<string, string>();
 
 async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
   const { workspace } = options;
   for (const file of options.files) checkTreePath(file.path);
   if (options.unlessPresent !== undefined) checkTreePath(options.unlessPresent);
-  const gitDir = await gitDirOf(workspace);
-  if (gitDir === undefined) return { skipped: "not a git repository" };
-  const scratch = path.join(gitDir, `codex-relay-audit.${process.pid}.${randomBytes(4).toString("hex")}`);
-  const indexFile = `${scratch}.index`;
-  const env = { ...identityEnv(options.now ?? new Date()), GIT_INDEX_FILE: indexFile };
+  if ((await gitDirOf(workspace)) === undefined) return { skipped: "not a git repository" };
   const message = cleanMessage(options.message);
-  try {
-    // Blobs do not depend on the parent, so they are written once for all attempts: the contents
-    // go to scratch files, which one hash-object reads (it takes paths, not several stdins).
-    await mkdir(scratch);
-    const scratchFiles = await Promise.all(
-      options.files.map(async (file, n) => {
-        const at = path.join(scratch, String(n));
-        await writeFile(at, file.content);
-        return at;
-      }),
-    );
-    const hashed = scratchFiles.length === 0 ? "" : (await runGit(["hash-object", "-w", "--no-filters", "--stdin-paths"], { cwd: workspace, input: `${scratchFiles.join("\n")}\n` })).stdout.trim();
-    const oids = hashed === "" ? [] : hashed.split("\n");
-    if (oids.length !== options.files.length) throw new RelayError("internal_error", `git hash-object returned ${oids.length} ids for ${options.files.length} files`);
-    const entries = options.files.map((file, n) => `100644 blob ${oids[n]}\t${file.path}\n`).join("");
-    for (let attempt = 1; ; attempt++) {
-      const { parent, present } = await readAuditTip(workspace, options.unlessPresent);
-      if (present) return { skipped: `${options.unlessPresent} is already on ${AUDIT_BRANCH}` };
-      await runGit(parent === undefined ? ["read-tree", "--empty"] : ["read-tree", `${parent}^{tree}`], {
-        cwd: workspace,
-        env,
-      });
-      await runGit(["update-index", "--add", "--replace", "--index-info"], { cwd: workspace, env, input: entries });
-      const tree = (await runGit(["write-tree"], { cwd: workspace, env })).stdout.trim();
-      const parentArgs = parent === undefined ? [] : ["-p", parent];
-      // --no-gpg-sign: a user's commit.gpgSign would otherwise start gpg (and maybe a pinentry).
-      const commit = (
-        await runGit(["commit-tree", "--no-gpg-sign", tree, ...parentArgs, "-F", "-"], {
-          cwd: workspace,
-          env,
-          input: message,
-        })
-      ).stdout.trim();
-      const expected = parent ?? "0".repeat(commit.length); // zero id: the branch must not exist yet
-      const update = await runGit(["update-ref", "-m", "codex-relay audit", AUDIT_REF, commit, expected], {
-        cwd: workspace,
-        env,
-        allowFailure: true,
-      });
-      if (update.exitCode === 0) return { commit };
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new RelayError(
-          "internal_error",
-          `could not update ${AUDIT_REF} in ${workspace} after ${attempt} attempts: ${update.stderr.trim()}`,
-        );
-      }
-      // Lost the race: rebuild on the new tip. If the ref has not moved yet, another writer holds
-      // its lock mid-update; give it a moment.
-      if ((await readAuditRef(workspace)) === parent) await sleep(20 * attempt);
+  const now = options.now ?? new Date();
+  for (let attempt = 1; ; attempt++) {
+    const { parent, present } = await readAuditTip(workspace, options.unlessPresent);
+    if (present) return { skipped: `${options.unlessPresent} is already on ${AUDIT_BRANCH}` };
+    const built = await runGit(["fast-import", "--quiet"], { cwd: workspace, input: fastImportStream({ parent, files: options.files, message, now }) });
+    const commit = built.stdout.trim();
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new RelayError("internal_error", `git fast-import named no commit in ${workspace}: ${JSON.stringify(commit.slice(0, 200))}`);
+    const expected = parent ?? "0".repeat(commit.length); // zero id: the branch must not exist yet
+    const update = await runGit(["update-ref", "-m", "codex-relay audit", AUDIT_REF, commit, expected], { cwd: workspace, allowFailure: true });
+    if (update.exitCode === 0) return { commit };
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new RelayError(
+        "internal_error",
+        `could not update ${AUDIT_REF} in ${workspace} after ${attempt} attempts: ${update.stderr.trim()}`,
+      );
     }
-  } finally {
-    // The private index is scratch; a leftover lock from a killed git is scratch too.
-    await rm(indexFile, { force: true });
-    await rm(`${indexFile}.lock`, { force: true });
-    await rm(scratch, { recursive: true, force: true });
+    // Lost the race: rebuild on the new tip. If the ref has not moved yet, another writer holds
+    // its lock mid-update; give it a moment.
+    if ((await readAuditRef(workspace)) === parent) await sleep(20 * attempt);
   }
+}
+
+/**
+ * One commit as a fast-import stream: the files inline on top of `parent`'s tree, the identity
+ * and date fixed, the message as data; `get-mark` prints the commit's id, `done` guards against
+ * a cut-off stream. The closing `reset` leaves the ref alone: fast-import's own update is no
+ * compare-and-swap (a writer that built the identical commit would "succeed" too), update-ref's is.
+ */
+function fastImportStream(commit: { parent: string | undefined; files: readonly AuditFile[]; message: string; now: Date }): Buffer {
+  const date = `${Math.floor(commit.now.getTime() / 1000)} +0000`; // git's internal "<epoch> <tz>" format
+  const who = `${IDENTITY.name} <${IDENTITY.email}> ${date}`;
+  const data = (content: string | Buffer): Buffer[] => {
+    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    return [Buffer.from(`data ${bytes.length}\n`), bytes, Buffer.from("\n")];
+  };
+  return Buffer.concat([
+    Buffer.from(`feature done\ncommit ${AUDIT_REF}\nmark :1\nauthor ${who}\ncommitter ${who}\n`),
+    ...data(commit.message),
+    Buffer.from(commit.parent === undefined ? "" : `from ${commit.parent}\n`),
+    ...commit.files.flatMap((file) => [Buffer.from(`M 100644 inline ${file.path}\n`), ...data(file.content)]),
+    Buffer.from(`get-mark :1\nreset ${AUDIT_REF}\n\ndone\n`),
+  ]);
 }
 
 /**
@@ -193,18 +173,6 @@ async function readAuditRef(cwd: string): Promise<string | undefined> {
     allowFailure: true,
   });
   return exitCode === 0 ? stdout.trim() : undefined;
-}
-
-function identityEnv(now: Date): Record<string, string> {
-  const date = `${Math.floor(now.getTime() / 1000)} +0000`; // git's internal "<epoch> <tz>" format
-  return {
-    GIT_AUTHOR_NAME: IDENTITY.name,
-    GIT_AUTHOR_EMAIL: IDENTITY.email,
-    GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_NAME: IDENTITY.name,
-    GIT_COMMITTER_EMAIL: IDENTITY.email,
-    GIT_COMMITTER_DATE: date,
-  };
 }
 
 /** The message as data: escape sequences, bidi overrides and controls other than \n and \t removed, one final newline. */

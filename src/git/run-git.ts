@@ -2,7 +2,7 @@
 // with the repository's hooks and fsmonitor switched off and an environment that cannot redirect
 // git. Not execa: git needs no process group, no line splitting and no termination ladder, and
 // execa's per-call cost (4.4–4.6 ms of the daemon's CPU against 1–1.5 ms here, measured over 60
-// `git rev-parse` calls) was most of what an audit commit's seven git runs cost the daemon.
+// `git rev-parse` calls) was most of what an audit commit's git runs (seven then, three now) cost the daemon.
 // Not simple-git (README, Dependencies): the audit plumbing feeds git's stdin, which it cannot, and
 // one runner keeps the safety config and the environment scrubbing in one place.
 import { spawn } from "node:child_process";

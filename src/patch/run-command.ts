@@ -56,7 +56,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRun
   const cwdProblem = await checkCwd(options.cwd);
   if (cwdProblem) return finish("error", null, cwdProblem);
 
-  const { child, killGroup } = spawnInGroup(program, args, { cwd: options.cwd, env: options.env });
+  const { child, exited: ended, killGroup } = spawnInGroup(program, args, { cwd: options.cwd, env: options.env });
 
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   let stop: Stop | null = null;
@@ -86,7 +86,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRun
   child.stderr?.on("data", collect);
 
   try {
-    const result = await child;
+    const result = await ended;
     if (stop === "cancelled") return finish("error", null, "cancelled; its process group was killed");
     if (stop === "timeout") {
       return finish("timeout", null, `timed out after ${formatMs(options.timeoutMs)}; its process group was killed`);

@@ -2,7 +2,8 @@
 // (requests, task packets, route decisions). One error shape; callers decide what a problem means:
 // a request is refused, a task packet is read without its front matter. Never evaluates anything
 // but YAML, and never expands YAML aliases into a graph larger than MAX_NODES.
-import matter from "gray-matter";
+import { createRequire } from "node:module";
+import type matterType from "gray-matter";
 import { stripControl } from "../util/control-chars.js";
 import { normalizeNewlines } from "./markdown-outline.js";
 
@@ -23,6 +24,10 @@ export type FrontMatterProblem = "unclosed" | "language" | "yaml" | "not-mapping
 const refuseJavaScript = (): object => {
   throw new Error("JavaScript front matter is not supported");
 };
+// Loaded on the first file that has front matter (synchronously: it is CommonJS): most requests have
+// none, and gray-matter with js-yaml is ~2.7 MB of an idle daemon's resident set.
+let matterModule: typeof matterType | undefined;
+const matter = (...args: Parameters<typeof matterType>) => (matterModule ??= createRequire(import.meta.url)("gray-matter") as typeof matterType)(...args);
 const MATTER_OPTIONS = { language: "yaml", engines: { javascript: refuseJavaScript, js: refuseJavaScript } };
 
 /** Split `text` into its front matter, a JSON-safe copy, and the Markdown after it. */

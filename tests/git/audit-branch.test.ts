@@ -4,7 +4,7 @@ import { chmod, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 // Plain git as the Builder runs it (hooks live), committing as the Builder unless `identity: false`.
-import { gitdir, isolateGitHome, userGit as git } from "../helpers/gitdir.js";
+import { gitdir, identityEnv, isolateGitHome, userGit as git } from "../helpers/gitdir.js";
 import { testdir } from "../helpers/testdir.js";
 import { AUDIT_BRANCH, auditedIds, commitToAudit } from "../../src/git/audit-branch.js";
 
@@ -60,6 +60,12 @@ function headCommit(repo: string): string {
   } catch {
     return "unborn"; // rev-parse fails on a repository without commits
   }
+}
+
+/** The identity and date audit commits carry, as git's environment. */
+function gitIdentity(now: Date): Record<string, string> {
+  const date = `${now.getTime() / 1000} +0000`;
+  return { ...identityEnv("codex-relay", "codex-relay@localhost"), GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
 }
 
 async function auditLog(repo: string): Promise<string[]> {
@@ -120,6 +126,37 @@ describe("commitToAudit", () => {
     expect(git(repo, ["ls-tree", "-r", "--name-only", AUDIT_BRANCH])).toBe("delegations/a/A.md\ndelegations/b/B.md\n");
     expect(git(repo, ["show", `${AUDIT_BRANCH}:delegations/a/A.md`])).toBe("a, revised\n");
     expect(git(repo, ["show", `${AUDIT_BRANCH}~1:delegations/a/A.md`])).toBe("a\n");
+  });
+
+  it("builds the very commit that read-tree, update-index and commit-tree build, and moves no other ref", async () => {
+    const now = new Date("2025-11-28T14:30:22Z");
+    const first = await commitToAudit({ workspace: repo, files: [file("a", "A.md", "a\n")], message: "one", now });
+    const refsBefore = git(repo, ["for-each-ref", "--format=%(refname) %(objectname)"]).replace(/^refs\/heads\/codex-relay\/audit .*\n/m, "");
+    const files = [file("b", "B with spaces é.md", "b\n"), file("b", "blob.bin", Buffer.from([0, 255, 10])), file("a", "A.md", "a, revised\n")];
+    const second = await commitToAudit({ workspace: repo, files, message: "two\n\nbody", now });
+
+    // The plumbing the audit branch was first written with, by hand, on the same parent.
+    const index = path.join(await testdir({}, { parent: rootDir(), prefix: "index-" }), "index");
+    const env = { GIT_INDEX_FILE: index, ...gitIdentity(now) };
+    git(repo, ["read-tree", `${(first as { commit: string }).commit}^{tree}`], { env });
+    const entries = files
+      .map((f) => {
+        const blob = execFileSync("git", ["hash-object", "-w", "--stdin"], { cwd: repo, input: f.content }).toString().trim();
+        return `100644 blob ${blob}\t${f.path}\n`;
+      })
+      .join("");
+    execFileSync("git", ["update-index", "--add", "--replace", "--index-info"], { cwd: repo, env: { ...process.env, ...env }, input: entries });
+    const tree = git(repo, ["write-tree"], { env }).trim();
+    const expected = execFileSync("git", ["commit-tree", tree, "-p", (first as { commit: string }).commit, "-F", "-"], {
+      cwd: repo,
+      env: { ...process.env, ...env },
+      input: "two\n\nbody\n",
+    }).toString().trim();
+
+    expect(second).toEqual({ commit: expected });
+    expect(git(repo, ["rev-parse", AUDIT_BRANCH]).trim()).toBe(expected);
+    expect(git(repo, ["for-each-ref", "--format=%(refname) %(objectname)"]).replace(/^refs\/heads\/codex-relay\/audit .*\n/m, "")).toBe(refsBefore);
+    expect((await readdir(path.join(repo, ".git"))).filter((n) => n.startsWith("fast_import"))).toEqual([]);
   });
 
   it("stores Buffer content byte for byte", async () => {
