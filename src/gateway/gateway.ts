@@ -116,6 +116,7 @@ export class Gateway {
       header: { id: options.id, kind: options.kind, upstream: options.upstream, started_at: this.#ctx.now().toISOString() },
       maxBytes,
       track: (write) => this.#track(write),
+      redact: (text) => this.#ctx.redactor.redact(text),
       onError: (error) => this.#ctx.logger.log("warn", "recording given up", { id: options.id, message: error instanceof Error ? error.message : String(error) }),
     });
   }

@@ -16,6 +16,8 @@ export interface RecorderOptions {
   track(write: Promise<unknown>): void;
   /** The recording was given up (a write failed). */
   onError(error: unknown): void;
+  /** The relay's redactor: a response may echo a secret (a file Codex read), and no file written may hold one. */
+  redact(text: string): string;
 }
 
 export class Recorder {
@@ -73,7 +75,8 @@ export class Recorder {
       await this.#ready;
       if (this.#broken) return;
       await writeFile(this.#files.request(line.call), request);
-      await writeFile(this.#files.response(line.call), Buffer.concat(response));
+      // Redacted on its way to disk only: Codex got the stream as it came.
+      await writeFile(this.#files.response(line.call), this.#options.redact(Buffer.concat(response).toString("utf8")));
       await appendFile(this.#files.index, `${JSON.stringify(line)}\n`);
     });
   }

@@ -218,7 +218,7 @@ function finishedRecord(id: string, result: ResultSummary | undefined, ledger: L
   return {
     ...baseRecord(id, kind, now, source),
     state,
-    stateText: stateWords(state, { errorCode: error?.code }),
+    stateText: stateWords(state, { errorCode: error?.code }) + (result?.awaitingPerson ? "; its patch awaits a person (the delegate policy did not approve it)" : ""),
     awaiting: null,
     finished: true,
     issue,

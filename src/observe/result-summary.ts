@@ -33,6 +33,8 @@ export interface ResultSummary {
   readonly model: string | null;
   readonly usage: Usage | null;
   readonly timing: ResultTiming | null;
+  /** A diagnosis whose patch the delegate policy would not approve: the RESULT's `approval.approved_by` is null. */
+  readonly awaitingPerson: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -47,6 +49,7 @@ export function summarizeResult(json: unknown): ResultSummary | undefined {
   const id = text(json.id);
   const status = json.status;
   if (id === null || typeof status !== "string" || !Object.hasOwn(STATUSES, status)) return undefined;
+  if (json.schema !== "codex-relay/result@1") return undefined; // another version's RESULT: not one this relay reads
   const analysis = isObject(json.analysis) ? json.analysis : null;
   const error = isObject(json.error) ? { code: text(json.error.code) ?? "unknown", message: text(json.error.message) ?? "" } : null;
   return {
@@ -60,6 +63,7 @@ export function summarizeResult(json: unknown): ResultSummary | undefined {
     model: isObject(json.codex) ? text(json.codex.model) : null,
     usage: usageOf(json.usage),
     timing: timingOf(json.timing),
+    awaitingPerson: isObject(json.approval) && json.approval.approved_by === null,
   };
 }
 

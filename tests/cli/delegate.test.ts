@@ -3,6 +3,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TESTED_CODEX } from "../../src/codex/tested-range.js";
 import { jsonMessage } from "../fixtures/model-server.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
 
@@ -31,7 +32,7 @@ describe("delegate --wait without a daemon", () => {
     expect(printed.status).toBe("completed");
     expect(printed.analysis.root_cause).toContain("rate limiter");
     expect(printed.warnings).toContain("file not found: missing.py");
-    expect(printed.codex.version).toBe("0.169.0");
+    expect(printed.codex.version).toBe(TESTED_CODEX.high);
     expect(printed.codex.sandbox).toBe("read-only");
     expect(printed.codex.thread_id).toMatch(/\S/);
     expect(printed.usage.input_tokens).toBeGreaterThan(0);

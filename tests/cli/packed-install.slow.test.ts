@@ -35,8 +35,12 @@ describe("npm pack", () => {
     const plugin = [".claude-plugin/marketplace.json", ...listFiles(path.join(ROOT, "claude-plugin")).map((file) => `claude-plugin/${file}`)];
     expect(names.filter((name) => !name.startsWith("dist/")).sort()).toEqual(["LICENSE", "PROTOCOL.md", "README.md", "package.json", ...templates, ...plugin].sort());
     // One .js per source module: no sourcemaps pointing at an unshipped src/, no test or bench output.
-    const sources = listFiles(path.join(ROOT, "src")).map((file) => `dist/${file.replace(/\.ts$/, ".js")}`);
-    expect(dist).toEqual(sources.sort());
+    // The dashboard's page (src/ui/web/) ships as one esbuild bundle, app.js, beside its HTML and CSS.
+    const web = (file: string) => file.startsWith("ui/web/");
+    const sources = listFiles(path.join(ROOT, "src"))
+      .filter((file) => !web(file) || /\.(?:html|css)$/.test(file))
+      .map((file) => `dist/${file.replace(/\.ts$/, ".js")}`);
+    expect(dist).toEqual([...sources, "dist/ui/web/app.js"].sort());
     expect(packed.files.find((f) => f.path === "dist/cli/bin.js")!.mode & 0o111).not.toBe(0);
   });
 });

@@ -85,13 +85,13 @@ describe("waiting for a serving daemon", () => {
 });
 
 describe("a RESULT file that is not a RESULT", () => {
-  it("is not printed: show gives the request's state and wait keeps waiting", async () => {
+  it("is not printed: show says it does not read, and wait keeps waiting", async () => {
     const w = (held.ws = await makeTestWorkspace());
     const id = (await w.cli(["delegate", "--issue", "garbled result"])).stdout.trim();
     for (const text of ["{ not json", JSON.stringify({ schema: "codex-relay/result@2", id, status: "completed", summary: "" })]) {
       await writeFile(w.layout.result(id, "json"), text);
       const show = await w.cli(["show", id]);
-      expect(show.stdout.trim()).toBe(`${id}: waiting for a daemon (\`codex-relay start\`, or \`codex-relay run\` it)`);
+      expect(show.stdout.trim()).toBe(`${id}: failed: unreadable_result`);
       const wait = await w.cli(["wait", id, "--timeout", "1"], { timeoutMs: 20_000 });
       expect(wait.exitCode).toBe(124);
     }

@@ -108,7 +108,7 @@ describe("status", () => {
     expect(lines[0]).toMatch(/^ID\s+KIND\s+STATE\s+AGE\s+DURATION\s+TOKENS\s+COST\s+ISSUE$/);
     expect(lines[1]).toMatch(new RegExp(`^${ids.held}\\s+analysis\\s+awaiting approval\\s+\\d+ s\\s+-\\s+-\\s+-\\s+Needs a person's yes first$`));
     const patched = lines.findIndex((l) => l.startsWith(`${ids.patched} `)); // `<id>_1` may follow within the same second
-    expect(lines[patched]).toMatch(/\scompleted\s+\d+ s\s+\d+\.\d s\s+[\d,]+\s+\$0\.\d{4}\s+Apply the fix$/);
+    expect(lines[patched]).toMatch(/\scompleted\s+\d+ s\s+(?:\d+ ms|\d+\.\d s)\s+[\d,]+\s+\$0\.\d{4}\s+Apply the fix$/);
     expect(lines[patched + 1]).toMatch(new RegExp(`^\\s+↳ codex/patch-${ids.patched} @ [0-9a-f]{12}$`));
     const broken = lines.findIndex((l) => l.startsWith(`${ids.broken} `));
     expect(lines[broken]).toContain("failed: verification_failed");

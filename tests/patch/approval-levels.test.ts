@@ -87,7 +87,8 @@ describe('level = "manual"', () => {
     await daemonProcess(w);
     const id = (await w.cli(["delegate", "--issue", "needs a human yes"])).stdout.trim();
     await until(() => logEvents(w.layout).some((e) => e.event === "awaiting approval" && e.id === id), '"awaiting approval"');
-    expect((await w.cli(["status"])).stdout).toContain(`${id}  awaiting approval (\`codex-relay approve ${id}\`)`);
+    expect((await w.cli(["status"])).stdout).toMatch(new RegExp(`^${id}\\s+analysis\\s+awaiting approval\\s`, "m"));
+    expect((await w.cli(["show", id])).stdout.trim()).toBe(`${id}: awaiting approval`);
     expect(w.server.requests).toHaveLength(0);
 
     expect((await w.cli(["approve", id, "--by", "alice"])).exitCode).toBe(0);
@@ -161,7 +162,7 @@ describe('level = "delegate"', () => {
     expect(diagnose!.summary).toContain("awaiting a person");
     expect(diagnose!.summary).toContain("write progress/ROUTE_DECISION.md to approve it");
     expect(readFileSync(w.layout.result(diagnose!.id, "md"), "utf8")).toContain("- **Approval:** none yet: a person must approve (level delegate): not approved by the delegate policy:");
-    expect((await w.cli(["status"])).stdout).toContain(`${diagnose!.id}  done: completed; awaiting a person: the delegate policy did not approve the patch`);
+    expect((await w.cli(["status"])).stdout).toMatch(new RegExp(`^${diagnose!.id}\\s+diagnose\\s+completed; its patch awaits a person \\(the delegate policy did not approve it\\)`, "m"));
     expect(existsSync(path.join(w.dir, "progress/ROUTE_DECISION.md"))).toBe(false);
     expect((await readdir(w.layout.inbox)).filter((n) => n.startsWith("CODEX_DELEGATION_REQUEST_"))).toHaveLength(1);
     expect(ledger(w)).toEqual([]);
