@@ -216,7 +216,8 @@ describe("codex-relay start (the daemon as a child process)", () => {
     const w = await workspace(); // the helper's sweep runs every second
     w.server.setDefault(jsonMessage(analysisReply()));
     await startDaemon(w);
-    await rm(path.dirname(w.layout.inbox), { recursive: true });
+    // The daemon may still be writing under it (the event log, the gateway's usage): retry as rm -rf would.
+    await rm(path.dirname(w.layout.inbox), { recursive: true, maxRetries: 10, retryDelay: 20 });
     await until(() => existsSync(w.layout.inbox) && existsSync(w.layout.claims), "the sweep making the folders again");
     const id = "20250101_000008";
     await dropRequest(w, id, "dropped into the new inbox");
