@@ -16,6 +16,9 @@ import { replayCall } from "./replay-call.js";
 import type { ReplaySource } from "./replay-source.js";
 import { spentTokens } from "./sse-usage.js";
 
+/** How often a daemon's gateway prunes old recordings (see #recorder). */
+const PRUNE_EVERY_MS = 60_000;
+
 export class Gateway {
   readonly port: number;
   readonly #server: http.Server;
@@ -103,14 +106,23 @@ export class Gateway {
     return spent >= cap ? budgetExceeded("budget.daily_tokens", spent, cap, `this workspace (${today.day}, UTC)`) : null;
   }
 
+  #prunedAt = Number.NEGATIVE_INFINITY;
+
   // A new recording first makes room: older ones go until all fit in gateway.recordings_max_bytes.
   #recorder(options: { id: string; kind: string; upstream: string }): Recorder | null {
     const { record, recording_max_bytes, recordings_max_bytes } = this.#ctx.config.gateway;
     const maxBytes = Math.min(recording_max_bytes, recordings_max_bytes);
     if (!record || maxBytes === 0) return null;
     const root = path.dirname(this.#ctx.layout.recording(options.id));
-    const open = new Set([...this.#routes.values()].map((route) => route.id).concat(options.id));
-    this.#track(pruneRecordings(root, open, recordings_max_bytes - maxBytes));
+    // Pruning stats every recording kept, so a daemon does it at most once a minute (and a new
+    // process at once): per request it cost O(recordings), which grew with the workspace's history.
+    // Between two prunes the total can pass the bound by what a minute's runs record.
+    const now = Date.now();
+    if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
+      this.#prunedAt = now;
+      const open = new Set([...this.#routes.values()].map((route) => route.id).concat(options.id));
+      this.#track(pruneRecordings(root, open, recordings_max_bytes - maxBytes));
+    }
     return new Recorder({
       dir: this.#ctx.layout.recording(options.id),
       header: { id: options.id, kind: options.kind, upstream: options.upstream, started_at: this.#ctx.now().toISOString() },
