@@ -30,10 +30,9 @@ export function settingsGetter(source: SettingsSource | undefined): () => Promis
 }
 
 export function observeSettings(config: Config): ObserveSettings {
-  // `level` comes with the approval levels; read it where present so "manual" holds like `required`.
-  const approval = config.approval as unknown as { readonly required?: boolean; readonly level?: string };
   return {
-    approvalRequired: approval.required === true || approval.level === "manual",
+    // The config resolves the older `required = true` to `level = "manual"`.
+    approvalRequired: config.approval.level === "manual",
     claimStaleMs: config.daemon.claim_stale_s * 1000,
     prices: config.budget.prices,
   };

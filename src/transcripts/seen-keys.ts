@@ -7,9 +7,10 @@
 // the hashes of their utterance's keys (`utterance_keys` in the front matter, see
 // phrase-request.ts), so a watcher that finds no seen.jsonl rebuilds it from the inbox and the
 // archive: a phrase already requested is never requested again, state or no state.
-import { appendFile, mkdir, open, readdir } from "node:fs/promises";
+import { appendFile, mkdir, open } from "node:fs/promises";
 import path from "node:path";
-import { requestIdOf, type Layout } from "../protocol/layout.js";
+import { listRequestFiles } from "../observe/request-files.js";
+import { requestName, type Layout } from "../protocol/layout.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { readIfExists } from "../util/read-if-exists.js";
 import { sha256 } from "../util/sha256.js";
@@ -84,24 +85,18 @@ const KEYS_LINE = new RegExp(`^${UTTERANCE_KEYS_FIELD}: *"?([0-9a-f ]+)"?\\s*$`,
 
 /** The utterance key hashes of every request in the inbox and the archive that a transcript made. */
 async function requestedUtterances(layout: Layout): Promise<string[]> {
-  const folders = [layout.inbox];
-  const months = await readdir(layout.archive).catch(() => [] as string[]);
-  for (const month of months) folders.push(layout.archiveMonth(month));
   const hashes: string[] = [];
   const buffer = Buffer.alloc(FRONT_MATTER_BYTES);
-  for (const folder of folders) {
-    const names = await readdir(folder).catch(() => [] as string[]);
-    for (const name of names) {
-      if (requestIdOf(name) === undefined) continue;
-      const handle = await open(path.join(folder, name), "r").catch(() => undefined);
-      if (!handle) continue;
-      try {
-        const { bytesRead } = await handle.read(buffer, 0, FRONT_MATTER_BYTES, 0);
-        const keys = KEYS_LINE.exec(buffer.toString("utf8", 0, bytesRead))?.[1];
-        if (keys) hashes.push(...keys.split(" ").filter(Boolean));
-      } finally {
-        await handle.close();
-      }
+  for (const { id, dir, request } of (await listRequestFiles(layout)).values()) {
+    if (!request) continue;
+    const handle = await open(path.join(dir, requestName(id)), "r").catch(() => undefined);
+    if (!handle) continue;
+    try {
+      const { bytesRead } = await handle.read(buffer, 0, FRONT_MATTER_BYTES, 0);
+      const keys = KEYS_LINE.exec(buffer.toString("utf8", 0, bytesRead))?.[1];
+      if (keys) hashes.push(...keys.split(" ").filter(Boolean));
+    } finally {
+      await handle.close();
     }
   }
   return hashes;
