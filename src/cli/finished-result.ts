@@ -9,7 +9,7 @@ import type { ResultFile, ResultStatus } from "../protocol/result.js";
 export type FinishedResult = Pick<ResultFile, "schema" | "id" | "status" | "summary">;
 
 // protocol/result.ts holds the zod originals; tests/cli/finished-result.test.ts keeps these equal.
-export const RESULT_SCHEMA = "codex-relay/result@1";
+import { RESULT_SCHEMA_ID as RESULT_SCHEMA } from "../protocol/result-schema-id.js";
 export const RESULT_STATUSES: readonly ResultStatus[] = ["completed", "failed", "rejected", "cancelled", "timed_out"];
 
 /** The RESULT .json of a request (in the inbox, or archived by retention), or undefined while it has none (or it is not one). */

@@ -3,6 +3,7 @@
 // fields by hand keeps a listing of 10,000 RESULTs well under a second (a full zod parse of each
 // would cost more than the reading).
 import type { ResultStatus, Usage } from "../protocol/result.js";
+import { RESULT_SCHEMA_ID } from "../protocol/result-schema-id.js";
 
 // Every status, checked complete against the schema's enum by the type; a plain object, not the
 // zod enum, so that `status` does not load zod.
@@ -49,7 +50,7 @@ export function summarizeResult(json: unknown): ResultSummary | undefined {
   const id = text(json.id);
   const status = json.status;
   if (id === null || typeof status !== "string" || !Object.hasOwn(STATUSES, status)) return undefined;
-  if (json.schema !== "codex-relay/result@1") return undefined; // another version's RESULT: not one this relay reads
+  if (json.schema !== RESULT_SCHEMA_ID) return undefined; // another version's RESULT: not one this relay reads
   const analysis = isObject(json.analysis) ? json.analysis : null;
   const error = isObject(json.error) ? { code: text(json.error.code) ?? "unknown", message: text(json.error.message) ?? "" } : null;
   return {

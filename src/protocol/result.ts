@@ -1,8 +1,9 @@
 // The RESULT json of PROTOCOL.md §4 (schema `codex-relay/result@1`) and the reply Codex must give
 // under --output-schema. One zod source for both, so the strict JSON schema can never drift.
 import { z } from "zod";
+import { RESULT_SCHEMA_ID } from "./result-schema-id.js";
 
-export const RESULT_SCHEMA_ID = "codex-relay/result@1";
+export { RESULT_SCHEMA_ID };
 
 export const ResultStatus = z.enum(["completed", "failed", "rejected", "cancelled", "timed_out"]);
 export type ResultStatus = z.infer<typeof ResultStatus>;

@@ -1,3 +1,4 @@
+import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { Analysis, CodexReply, codexReplyJsonSchema, RESULT_SCHEMA_ID, ResultFile } from "../../src/protocol/result.js";
 
@@ -152,5 +153,17 @@ describe("ResultFile", () => {
     expect(RESULT_SCHEMA_ID).toBe("codex-relay/result@1");
     expect(ResultFile.safeParse({ ...result, status: "done" }).success).toBe(false);
     expect(ResultFile.safeParse({ ...result, schema: "codex-relay/result@2" }).success).toBe(false);
+  });
+});
+
+describe("the RESULT schema id", () => {
+  it("is written once, in a protocol module that loads nothing (clients check it without zod)", async () => {
+    const src = new URL("../../src/", import.meta.url);
+    const files = (await readdir(src, { recursive: true })).filter((f) => f.endsWith(".ts"));
+    const writers: string[] = [];
+    for (const file of files) if ((await readFile(new URL(file, src), "utf8")).includes('"codex-relay/result@1"')) writers.push(file);
+    expect(writers).toEqual(["protocol/result-schema-id.ts"]);
+    const module = await readFile(new URL("protocol/result-schema-id.ts", src), "utf8");
+    expect(module).not.toMatch(/^\s*import\b/m);
   });
 });
