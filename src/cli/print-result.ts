@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { markDelivered } from "../protocol/hook-sessions.js";
 import type { Layout } from "../protocol/layout.js";
 import type { CliIo } from "./command.js";
+import { isUnreadable, type EndedResult } from "./ended-result.js";
 import type { FinishedResult } from "./finished-result.js";
 
 export async function printResult(io: CliIo, layout: Layout, result: FinishedResult, json: boolean): Promise<number> {
@@ -25,3 +26,14 @@ export async function printResult(io: CliIo, layout: Layout, result: FinishedRes
 
 /** Exit code of `wait`/`delegate --wait` when the timeout passes first (as timeout(1) does). */
 export const EXIT_TIMEOUT = 124;
+
+/** Exit code when the RESULT exists but does not read (`failed: unreadable_result`): as for a failed one. */
+export const EXIT_UNREADABLE = 1;
+
+/** Print how a request ended: its RESULT, or a RESULT that does not read in `show`'s words (final, PROTOCOL.md §10). */
+export async function printEnded(io: CliIo, layout: Layout, result: EndedResult, json: boolean): Promise<number> {
+  if (!isUnreadable(result)) return printResult(io, layout, result, json);
+  const { printRequestState } = await import("./request-state.js");
+  await printRequestState(io, layout, result.id, json);
+  return EXIT_UNREADABLE;
+}

@@ -12,3 +12,11 @@ export async function requestState(layout: Layout, id: string, io: CliIo): Promi
   // `show` names one request: say how a request nobody serves gets served.
   return record.state === "waiting_for_daemon" ? `${record.stateText} (\`codex-relay start\`, or \`codex-relay run\` it)` : record.stateText;
 }
+
+/** Print the request's state as `show` does (`<id>: <state>`, or `{ id, state }` with --json); returns the state. */
+export async function printRequestState(io: CliIo, layout: Layout, id: string, json: boolean): Promise<string> {
+  const state = await requestState(layout, id, io);
+  if (json) io.stdout.write(`${JSON.stringify({ id, state })}\n`);
+  else io.stdout.write(`${id}: ${state}\n`);
+  return state;
+}

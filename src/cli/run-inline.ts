@@ -12,7 +12,8 @@ import { createRelayContext, type RelayContext } from "../context/relay-context.
 import { toRelayError } from "../errors.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
-import { readFinishedResult, type FinishedResult } from "./finished-result.js";
+import type { EndedResult } from "./ended-result.js";
+import { readFinishedResult } from "./finished-result.js";
 
 /** The log events a client that follows the request's progress says itself, from the event log. */
 const FOLLOWED_EVENTS: ReadonlySet<string> = new Set([RECONNECT_LOG_EVENT, PROGRESS_LOG_EVENT]);
@@ -35,7 +36,7 @@ export function heldForApproval(ctx: RelayContext, id: string): string | null {
   return `codex-relay: ${id} awaits approval ([approval] level = "manual"): \`codex-relay approve ${id}\`, then \`codex-relay start\` or \`codex-relay run\` it\n`;
 }
 
-export async function runInline(ctx: RelayContext, id: string): Promise<FinishedResult | undefined> {
+export async function runInline(ctx: RelayContext, id: string): Promise<EndedResult | undefined> {
   const done = await readFinishedResult(ctx.layout, id);
   if (done) return done;
   const claim = await tryClaim(ctx.layout, id, 1, ctx.now());

@@ -6,10 +6,10 @@ import type { RelayContext } from "../context/relay-context.js";
 import type { Layout } from "../protocol/layout.js";
 import { awaitResult } from "./await-result.js";
 import type { CliIo } from "./command.js";
-import { readFinishedResult, type FinishedResult } from "./finished-result.js";
+import { readEndedResult, type EndedResult } from "./ended-result.js";
 import { followProgress } from "./follow-progress.js";
 import { ProgressLine } from "./progress-line.js";
-import { EXIT_TIMEOUT, printResult } from "./print-result.js";
+import { EXIT_TIMEOUT, printEnded } from "./print-result.js";
 
 export async function awaitAndPrint(
   io: CliIo,
@@ -17,8 +17,8 @@ export async function awaitAndPrint(
   id: string,
   options: { json: boolean; timeoutS?: number | undefined; processIfNoDaemon: boolean },
 ): Promise<number> {
-  const finished = await readFinishedResult(layout, id);
-  if (finished) return printResult(io, layout, finished, options.json); // nothing to wait for, nothing to follow
+  const finished = await readEndedResult(layout, id);
+  if (finished) return printEnded(io, layout, finished, options.json); // nothing to wait for, nothing to follow
   const timeoutMs = options.timeoutS === undefined ? undefined : options.timeoutS * 1000;
   // The inline runner pulls in the whole daemon graph (config, Codex, git, templates: ~250 ms of
   // module loading), so it is loaded only when this process is the one that runs the request.
@@ -28,7 +28,7 @@ export async function awaitAndPrint(
   const line = new ProgressLine(io.stderr, { id, since: Math.min(Date.now(), written ?? Date.now()) });
   const follower = followProgress(layout, id, (view, stepped) => line.show(view, stepped));
   let ctx: RelayContext | undefined;
-  let result: FinishedResult | undefined;
+  let result: EndedResult | undefined;
   try {
     // Its console lines go to stderr too, through the status line; the steps and reconnects are
     // said once, by the follower, either way.
@@ -45,7 +45,7 @@ export async function awaitAndPrint(
     io.stderr.write(`codex-relay: no RESULT for ${id} yet (timed out waiting); \`codex-relay status\` shows its state\n`);
     return EXIT_TIMEOUT;
   }
-  const code = await printResult(io, layout, result, options.json);
+  const code = await printEnded(io, layout, result, options.json);
   await ctx?.background.drain(); // the audit commit of a request processed here
   await ctx?.logger.close();
   return code;

@@ -85,16 +85,27 @@ describe("waiting for a serving daemon", () => {
 });
 
 describe("a RESULT file that is not a RESULT", () => {
-  it("is not printed: show says it does not read, and wait keeps waiting", async () => {
+  it("is not printed: show and wait both say it does not read, and wait ends (a RESULT lands whole: it is final)", async () => {
     const w = (held.ws = await makeTestWorkspace());
     const id = (await w.cli(["delegate", "--issue", "garbled result"])).stdout.trim();
     for (const text of ["{ not json", JSON.stringify({ schema: "codex-relay/result@2", id, status: "completed", summary: "" })]) {
       await writeFile(w.layout.result(id, "json"), text);
       const show = await w.cli(["show", id]);
       expect(show.stdout.trim()).toBe(`${id}: failed: unreadable_result`);
-      const wait = await w.cli(["wait", id, "--timeout", "1"], { timeoutMs: 20_000 });
-      expect(wait.exitCode).toBe(124);
+      const wait = await w.cli(["wait", id, "--timeout", "30"], { timeoutMs: 40_000 });
+      expect([wait.exitCode, wait.stdout]).toEqual([1, show.stdout]);
+      const json = await w.cli(["wait", id, "--json"], { timeoutMs: 40_000 });
+      expect([json.exitCode, JSON.parse(json.stdout)]).toEqual([1, JSON.parse((await w.cli(["show", id, "--json"])).stdout)]);
     }
+  });
+
+  it("one that lands while wait waits ends the wait", async () => {
+    const w = (held.ws = await makeTestWorkspace());
+    const id = (await w.cli(["delegate", "--issue", "garbled later"])).stdout.trim();
+    const waiting = w.cli(["wait", id, "--timeout", "60"], { timeoutMs: 80_000 });
+    await writeFile(w.layout.result(id, "json"), "{ not json");
+    const wait = await waiting;
+    expect([wait.exitCode, wait.stdout.trim()]).toEqual([1, `${id}: failed: unreadable_result`]);
   });
 
   it("the client's statuses are the protocol's", () => {

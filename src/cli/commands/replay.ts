@@ -11,7 +11,7 @@ import { publishRequest } from "../../protocol/publish-request.js";
 import { replayRequestText } from "../../protocol/replay-request.js";
 import type { CommandInput } from "../command.js";
 import { namedRequest } from "../named-request.js";
-import { EXIT_TIMEOUT, printResult } from "../print-result.js";
+import { EXIT_TIMEOUT, printEnded } from "../print-result.js";
 import { inlineContext, runInline } from "../run-inline.js";
 import { existingWorkspace } from "../workspace.js";
 
@@ -43,5 +43,5 @@ export async function run({ flags, positionals, io }: CommandInput<"replay">): P
     io.stderr.write(`codex-relay replay: ${replayId} was interrupted before it had a RESULT; run it again with \`codex-relay run\`\n`);
     return EXIT_TIMEOUT;
   }
-  return printResult(io, layout, result, flags.json === true);
+  return printEnded(io, layout, result, flags.json === true);
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { layoutFor, requestIdOf } from "../../protocol/layout.js";
 import { publishRequest } from "../../protocol/publish-request.js";
 import type { CommandInput } from "../command.js";
-import { EXIT_TIMEOUT, printResult } from "../print-result.js";
+import { EXIT_TIMEOUT, printEnded } from "../print-result.js";
 import { heldForApproval, inlineContext, runInline } from "../run-inline.js";
 import { existingWorkspace } from "../workspace.js";
 
@@ -46,5 +46,5 @@ export async function run({ flags, positionals, io }: CommandInput<"run">): Prom
     io.stderr.write(`codex-relay run: ${id} was interrupted before it had a RESULT; run it again\n`);
     return EXIT_TIMEOUT;
   }
-  return printResult(io, layout, result, flags.json === true);
+  return printEnded(io, layout, result, flags.json === true);
 }

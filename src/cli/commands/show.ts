@@ -10,9 +10,7 @@ export async function run({ flags, positionals, io }: CommandInput<"show">): Pro
   const { id, result } = await namedRequest(layout, positionals[0]);
   if (result) return printResult(io, layout, result, flags.json === true);
   // Only an unfinished request needs its claim and the config: loaded here, not for a finished one.
-  const { requestState } = await import("../request-state.js");
-  const state = await requestState(layout, id, io);
-  if (flags.json) io.stdout.write(`${JSON.stringify({ id, state })}\n`);
-  else io.stdout.write(`${id}: ${state}\n`);
+  const { printRequestState } = await import("../request-state.js");
+  const state = await printRequestState(io, layout, id, flags.json === true);
   return state === "unknown" ? 1 : 0;
 }
