@@ -209,6 +209,12 @@ function baseRecord(id: string, kind: string, now: Date, source: RecordSource): 
   };
 }
 
+/** What still waits after a diagnosis under the delegate policy: a person's approval, or `codex-relay patch`. */
+function heldPatchWords(result: ResultSummary | undefined): string {
+  if (result?.awaitingPerson) return "; its patch awaits a person (the delegate policy did not approve it)";
+  return result?.patchNotQueued ? "; its patch is approved and awaits `codex-relay patch` ([patch] auto_patch = false)" : "";
+}
+
 function finishedRecord(id: string, result: ResultSummary | undefined, ledger: LedgerEntry | undefined, issue: string | null, now: Date, prices: PriceTable, source: RecordSource): RequestRecord {
   const kind = result?.kind ?? "analysis";
   // A RESULT that does not read is still a finished request: counted as failed, and said so.
@@ -218,7 +224,7 @@ function finishedRecord(id: string, result: ResultSummary | undefined, ledger: L
   return {
     ...baseRecord(id, kind, now, source),
     state,
-    stateText: stateWords(state, { errorCode: error?.code }) + (result?.awaitingPerson ? "; its patch awaits a person (the delegate policy did not approve it)" : ""),
+    stateText: stateWords(state, { errorCode: error?.code }) + heldPatchWords(result),
     awaiting: null,
     finished: true,
     issue,

@@ -3,6 +3,7 @@
 // fields by hand keeps a listing of 10,000 RESULTs well under a second (a full zod parse of each
 // would cost more than the reading).
 import type { ResultStatus, Usage } from "../protocol/result.js";
+import { PATCH_NOT_QUEUED } from "../protocol/held-patch.js";
 import { RESULT_SCHEMA_ID } from "../protocol/result-schema-id.js";
 
 // Every status, checked complete against the schema's enum by the type; a plain object, not the
@@ -36,6 +37,8 @@ export interface ResultSummary {
   readonly timing: ResultTiming | null;
   /** A diagnosis whose patch the delegate policy would not approve: the RESULT's `approval.approved_by` is null. */
   readonly awaitingPerson: boolean;
+  /** The delegate policy approved the patch but `[patch] auto_patch = false` left it to `codex-relay patch`. */
+  readonly patchNotQueued: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -65,6 +68,7 @@ export function summarizeResult(json: unknown): ResultSummary | undefined {
     usage: usageOf(json.usage),
     timing: timingOf(json.timing),
     awaitingPerson: isObject(json.approval) && json.approval.approved_by === null,
+    patchNotQueued: isObject(json.approval) && typeof json.approval.detail === "string" && json.approval.detail.endsWith(PATCH_NOT_QUEUED),
   };
 }
 

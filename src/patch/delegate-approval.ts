@@ -1,11 +1,12 @@
 // After a diagnosis under `[approval] level = "delegate"`: ask the delegate policy, and when it
 // approves, do what a person would — write progress/ROUTE_DECISION.md (approved_by the policy,
 // pinned to the diagnosis by sha256), record the approval in the ledger, and queue the patch (one
-// approval, one patch run: the daemon's own trigger joins it). When it does not, nothing is written
+// approval, one patch run: the daemon's own trigger joins it) unless `[patch] auto_patch = false`. When it does not, nothing is written
 // and the diagnosis RESULT says why a person must decide.
 import { mkdir } from "node:fs/promises";
 import type { KindRun } from "../context/kind-run.js";
 import { publishApprovedPatch } from "../protocol/approval-request.js";
+import { PATCH_NOT_QUEUED } from "../protocol/held-patch.js";
 import type { Diagnosis } from "../protocol/diagnosis.js";
 import { ROUTE_DECISION_FILE, TASK_PACKET_FILE } from "../protocol/layout.js";
 import { renderRequest } from "../protocol/render-request.js";
@@ -69,6 +70,15 @@ export async function delegateApproval(run: KindRun, input: DelegatedDiagnosis):
       approvalLedgerLine({ id, at, level: "delegate", via: "delegate policy", approvedBy: DELEGATE_APPROVER, input: input.path, output: ROUTE_DECISION_FILE, filesApproved: verdict.files, diagnosisSha256, routeDecisionSha256: routeSha256 }),
     ),
   );
+  // `[patch] auto_patch = false` promises that no route decision starts a patch by itself: the
+  // approval stands, and a person starts the patch with `codex-relay patch`.
+  const approved = `approved ${verdict.files.join(", ")} for ${input.path} (sha256 ${diagnosisSha256}) in ${ROUTE_DECISION_FILE} (sha256 ${routeSha256})`;
+  const approval = { level: "delegate", via: "delegate policy", approved_by: DELEGATE_APPROVER, at: at.toISOString() } as const;
+  const auditFiles = [layout.routeDecision, layout.ledger];
+  if (!config.patch.auto_patch) {
+    ctx.logger.log("info", "delegate policy approved", { id, patch: null, files: [...verdict.files] });
+    return { approval: { ...approval, detail: `${approved}; ${PATCH_NOT_QUEUED}` }, said: `the delegate policy approved ${verdict.files.join(", ")}; ${PATCH_NOT_QUEUED}`, auditFiles };
+  }
   const markdown = renderRequest({
     kind: "patch",
     issue: `Apply the diagnosed fix for ${TASK_PACKET_FILE} (approved by the delegate policy: ${input.path}).`,
@@ -78,15 +88,9 @@ export async function delegateApproval(run: KindRun, input: DelegatedDiagnosis):
   const patch = await publishApprovedPatch(layout, markdown, at, ctx.redactor);
   ctx.logger.log("info", "delegate policy approved", { id, patch: patch.id, files: [...verdict.files] });
   return {
-    approval: {
-      level: "delegate",
-      via: "delegate policy",
-      approved_by: DELEGATE_APPROVER,
-      at: at.toISOString(),
-      detail: `approved ${verdict.files.join(", ")} for ${input.path} (sha256 ${diagnosisSha256}) in ${ROUTE_DECISION_FILE} (sha256 ${routeSha256}); patch request ${patch.id}`,
-    },
+    approval: { ...approval, detail: `${approved}; patch request ${patch.id}` },
     said: `the delegate policy approved ${verdict.files.join(", ")}; patch request ${patch.id} queued`,
-    auditFiles: [layout.routeDecision, layout.ledger],
+    auditFiles,
   };
 }
 

@@ -78,7 +78,7 @@ export const DAEMON_LOG_EVENTS = {
   "audit failed": z.strictObject({ id, message }),
   // approval policy and plans
   "delegate policy halted": z.strictObject({ id, message }),
-  "delegate policy approved": z.strictObject({ id, patch: id, files: z.array(z.string()) }),
+  "delegate policy approved": z.strictObject({ id, patch: id.nullable(), files: z.array(z.string()) }), // patch null: auto_patch = false
   "plan written": z.strictObject({ id, file: z.string(), steps: count }),
   "plan step started": z.strictObject({ id, plan: z.string(), step: count, of: count }),
   "plan run report written": z.strictObject({ id, plan: z.string(), file: z.string() }),

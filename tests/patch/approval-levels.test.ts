@@ -169,4 +169,24 @@ describe('level = "delegate"', () => {
     // One read-only diagnosis turn reached the model, nothing more.
     expect(w.server.requests.every((r) => r.text.includes("running READ-ONLY"))).toBe(true);
   });
+
+  it("under `[patch] auto_patch = false` writes the route decision but queues no patch, and status says it awaits `codex-relay patch`", async () => {
+    const w = await patchWorkspace(`${DELEGATE_TOML}\n[patch]\nauto_patch = false\n`);
+    w.server.setDefault(scriptedModel(["src/math.js"]));
+    const daemon = await inProcessDaemon(w);
+    await writeFile(path.join(w.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
+    await until(async () => (await results(w)).some((r) => r.kind === "diagnose"), "the diagnosis RESULT", 60_000);
+    await daemon.sweep();
+    await daemon.idle();
+
+    const all = await results(w);
+    expect(all.map((r) => r.kind)).toEqual(["diagnose"]);
+    const [diagnose] = all;
+    expect(diagnose!.approval).toMatchObject({ level: "delegate", via: "delegate policy", approved_by: "codex-relay (delegate policy)" });
+    expect(diagnose!.summary).toContain("the delegate policy approved src/math.js; no patch queued ([patch] auto_patch = false): `codex-relay patch` runs it");
+    expect(readFileSync(path.join(w.dir, "progress/ROUTE_DECISION.md"), "utf8")).toContain('approved_by: "codex-relay (delegate policy)"');
+    expect((await readdir(w.layout.inbox)).filter((n) => n.startsWith("CODEX_DELEGATION_REQUEST_"))).toHaveLength(1);
+    expect((await w.cli(["status"])).stdout).toMatch(new RegExp(`^${diagnose!.id}\\s+diagnose\\s+completed; its patch is approved and awaits \`codex-relay patch\``, "m"));
+    expect(w.server.requests.every((r) => r.text.includes("running READ-ONLY"))).toBe(true);
+  });
 });
