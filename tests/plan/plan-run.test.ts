@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Reply } from "../fixtures/model-server.js";
 import { FIXED } from "../fixtures/patch-project.js";
 import { BROKEN_STEP_2, CHECK_JS, GOAL, PLAN_ROUTE_DECISION, planReply, STEP_REPLIES } from "../fixtures/plan-project.js";
 import { git } from "../helpers/gitdir.js";
@@ -19,8 +20,8 @@ afterEach(async () => {
 const CLI_TIMEOUT = 180_000;
 
 /** The demo project plus check.js, committed; no task packet or approval. */
-async function planWorkspace(): Promise<TestWorkspace> {
-  const made = await makePatchWorkspace({ prerequisites: false });
+async function planWorkspace(toml?: string): Promise<TestWorkspace> {
+  const made = await makePatchWorkspace({ prerequisites: false, ...(toml === undefined ? {} : { toml }) });
   await writeFile(path.join(made.dir, "check.js"), CHECK_JS);
   git(made.dir, "add", "check.js");
   git(made.dir, "commit", "-qm", "a checker");
@@ -132,6 +133,26 @@ describe("codex-relay plan", () => {
     expect(git(ws.dir, "show", `codex/plan-${id}:src/util.js`)).toBe("export const one = 1;\nexport const two = 2;\n");
     const reports = await planRunReports();
     expect(reports.at(-1)).toContain("PASSED: steps 2–3 committed");
+  });
+});
+
+describe("[budget] patch_tokens", () => {
+  it("caps each step's Codex run as it caps a patch: the step that crosses it stops the run, and the RESULT and report name the cap", async () => {
+    ws = await planWorkspace("[budget]\npatch_tokens = 1000\n");
+    const id = await draftPlan();
+    await writeFile(path.join(ws.dir, "progress/plans", id, "ROUTE_DECISION.md"), PLAN_ROUTE_DECISION);
+    const [edit, done] = STEP_REPLIES[2];
+    const costly = { ...edit!, usage: { input_tokens: 1200, cached_tokens: 0, output_tokens: 30, reasoning_tokens: 0 } } as Reply;
+    ws.server.enqueue(...STEP_REPLIES[1], costly, done!);
+    const stopped = await ws.cli(["plan", "run", id, "--json"], { timeoutMs: CLI_TIMEOUT });
+    const result = JSON.parse(stopped.stdout);
+    expect([stopped.exitCode, result.status, result.error.code]).toEqual([1, "failed", "budget_exceeded"]);
+    expect(result.error.message).toContain(`plan ${id} stopped at step 2 of 3`);
+    expect(result.error.message).toMatch(/spent \d+ tokens of the 1000 allowed by `budget.patch_tokens`/);
+    const [report] = await planRunReports();
+    expect(report).toContain("[STOPPED AT STEP 2]");
+    expect(report).toContain("budget.patch_tokens");
+    expect(planCommits(id)).toHaveLength(1); // step 1, under the cap, stays committed
   });
 });
 
