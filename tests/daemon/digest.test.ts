@@ -33,6 +33,12 @@ describe("digest", () => {
     git(ws.dir, "add", "cache.ts");
     git(ws.dir, "commit", "-q", "-m", "fix(cache): expire entries after a minute");
     git(ws.dir, "checkout", "-q", "-");
+    // And a plan run's branch: counted as a patch's is (every branch under codex/).
+    git(ws.dir, "checkout", "-q", "-b", "codex/plan-20260504_060000");
+    await writeFile(path.join(ws.dir, "queue.ts"), "export const retries = 3;\n");
+    git(ws.dir, "add", "queue.ts");
+    git(ws.dir, "commit", "-q", "-m", "fix(queue): retry a dropped message");
+    git(ws.dir, "checkout", "-q", "-");
 
     const clock = manualClock("2026-05-04T08:00:00Z");
     const daemon = await session.start(ws, clock.now); // the digest counts from here
@@ -65,7 +71,9 @@ describe("digest", () => {
     const open = digest.slice(digest.indexOf("## Failures still open"), digest.indexOf("## Patches awaiting merge"));
     expect(open).toContain("`20260504_091500` analysis, failed");
     expect(open).not.toContain("20260504_090000");
-    expect(digest.slice(digest.indexOf("## Patches awaiting merge"))).toContain("`codex/patch-20260504_070000` (fix(cache): expire entries after a minute)");
+    const awaiting = digest.slice(digest.indexOf("## Patches awaiting merge"));
+    expect(awaiting).toContain("`codex/patch-20260504_070000` (fix(cache): expire entries after a minute)");
+    expect(awaiting).toContain("`codex/plan-20260504_060000` (fix(queue): retry a dropped message)");
   });
 
   it("counts a failure as closed once a later request of the same kind and issue completed", async () => {
