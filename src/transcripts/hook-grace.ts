@@ -10,7 +10,7 @@ import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { RelayContext } from "../context/relay-context.js";
 import { findTaken, type PhraseAsk, type TakenAsk } from "../protocol/phrase-records.js";
-import { homeOf } from "./watch-targets.js";
+import { claudeConfigDir } from "./watch-targets.js";
 
 // Hooks start in well under 200 ms when the machine is not busy (`npm run bench`); 1.5 s leaves
 // room for a busy one without holding a hookless session's requests up for long.
@@ -38,14 +38,15 @@ export async function awaitHookClaim(ctx: RelayContext, ask: PhraseAsk): Promise
   return undefined;
 }
 
-// Project settings (shared and local) and the user's: the ones that apply to a session in this
+// Project settings (shared and local) and the user's (in CLAUDE_CONFIG_DIR when set, as Claude Code
+// reads them): the ones that apply to a session in this
 // workspace. Read each time (a few small files, only for a fresh prompt that says the phrase), so
 // installing the hook while the daemon runs counts at once.
 async function claudeCodeHookInstalled(ctx: RelayContext): Promise<boolean> {
   const files = [
     path.join(ctx.layout.workspace, ".claude", "settings.json"),
     path.join(ctx.layout.workspace, ".claude", "settings.local.json"),
-    path.join(homeOf(ctx.env), ".claude", "settings.json"),
+    path.join(claudeConfigDir(ctx.env), "settings.json"),
   ];
   for (const file of files) {
     const text = await readFile(file, "utf8").catch(() => ""); // no such settings: no hook there

@@ -44,6 +44,11 @@ export function homeOf(env: Readonly<Record<string, string | undefined>>): strin
   return env.HOME && env.HOME !== "" ? env.HOME : os.homedir();
 }
 
+/** Claude Code's user folder: `CLAUDE_CONFIG_DIR` when set (Claude Code keeps its settings there then), else ~/.claude. */
+export function claudeConfigDir(env: Readonly<Record<string, string | undefined>>): string {
+  return env.CLAUDE_CONFIG_DIR && env.CLAUDE_CONFIG_DIR !== "" ? env.CLAUDE_CONFIG_DIR : path.join(homeOf(env), ".claude");
+}
+
 export async function resolveTarget(pattern: string): Promise<WatchTarget> {
   if (isGlob(pattern)) {
     const plan = globWalkPlan(pattern.slice(1)); // globs work on relative posix paths

@@ -19,6 +19,8 @@ export interface WatcherSetup {
   skips: TranscriptSkipEvent[];
   reads: TranscriptReadEvent[];
   errors: Error[];
+  /** The watcher's CLAUDE_CONFIG_DIR, when the test set one. */
+  claudeConfigDir?: string;
   restart(options?: { fromStart?: boolean }): Promise<void>;
 }
 
@@ -27,8 +29,10 @@ export interface WatcherSetupOptions {
   toml?: string;
   pollMs?: number;
   fromStart?: boolean;
+  /** A folder under the fake home the watcher's CLAUDE_CONFIG_DIR names (unset without it). */
+  claudeConfigDir?: string;
   /** Runs after the config is written, before the watcher starts. */
-  before?: (s: { ws: string; home: string; session: string }) => Promise<void>;
+  before?: (s: { ws: string; home: string; session: string; claudeConfigDir?: string }) => Promise<void>;
 }
 
 /** Call at the top of a test file; `sessionId` names the session transcript. */
@@ -43,7 +47,8 @@ export function watcherFixture(sessionId: string) {
   const tempDir = (prefix: string): Promise<string> => testdir({}, { prefix });
 
   async function startWatcher(s: WatcherSetup, fromStart: boolean): Promise<void> {
-    const ctx = await createRelayContext({ workspace: s.ws, env: { HOME: s.home, PATH: process.env.PATH ?? "" } });
+    const configDir = s.claudeConfigDir === undefined ? {} : { CLAUDE_CONFIG_DIR: s.claudeConfigDir };
+    const ctx = await createRelayContext({ workspace: s.ws, env: { HOME: s.home, PATH: process.env.PATH ?? "", ...configDir } });
     const watcher = new TranscriptWatcher(ctx, { fromStart });
     watcher.on("request", (e) => s.requests.push(e));
     watcher.on("skip", (e) => s.skips.push(e));
@@ -63,10 +68,12 @@ export function watcherFixture(sessionId: string) {
     const session = path.join(project, `${sessionId}.jsonl`);
     const paths = options.paths ?? ["~/.claude/projects/-home-dev-shop"];
     await writeFile(path.join(ws, "codex-relay.toml"), `[transcripts]\npaths = ${JSON.stringify(paths)}\npoll_ms = ${options.pollMs ?? 200}\n${options.toml ?? ""}\n`);
-    await options.before?.({ ws, home, session });
+    const claudeConfigDir = options.claudeConfigDir === undefined ? undefined : path.join(home, options.claudeConfigDir);
+    await options.before?.({ ws, home, session, ...(claudeConfigDir === undefined ? {} : { claudeConfigDir }) });
     const s: WatcherSetup = {
       ws,
       home,
+      ...(claudeConfigDir === undefined ? {} : { claudeConfigDir }),
       project,
       session,
       watcher: undefined as unknown as TranscriptWatcher,

@@ -24,14 +24,20 @@ const fixture = watcherFixture(SESSION);
 
 /**
  * A git workspace watching a Claude Code project folder (hook installed unless `hooks: false`; as
- * the enabled codex-relay plugin with `hooks: "plugin"`), a session with history, a started watcher.
+ * the enabled codex-relay plugin with `hooks: "plugin"`, or the user's in CLAUDE_CONFIG_DIR with `"user plugin"`), a session with history, a started watcher.
  */
-function setup(options: { hooks?: boolean | "plugin" } = {}): Promise<Setup> {
+function setup(options: { hooks?: boolean | "plugin" | "user plugin" } = {}): Promise<Setup> {
+  const enabled = JSON.stringify({ enabledPlugins: { "codex-relay@codex-relay": true } });
   return fixture.setup({
-    before: async ({ ws, session }) => {
+    // The user's plugin, where Claude Code keeps the user's settings when CLAUDE_CONFIG_DIR is set.
+    ...(options.hooks === "user plugin" ? { claudeConfigDir: "claude-config" } : {}),
+    before: async ({ ws, session, claudeConfigDir }) => {
       if (options.hooks === "plugin") {
         await mkdir(path.join(ws, ".claude"), { recursive: true });
-        await writeFile(path.join(ws, ".claude", "settings.json"), JSON.stringify({ enabledPlugins: { "codex-relay@codex-relay": true } }));
+        await writeFile(path.join(ws, ".claude", "settings.json"), enabled);
+      } else if (options.hooks === "user plugin") {
+        await mkdir(claudeConfigDir!, { recursive: true });
+        await writeFile(path.join(claudeConfigDir!, "settings.json"), enabled);
       } else if (options.hooks ?? true) await installClaudeCodeHooks(ws);
       await writeFile(session, userLine("hello"));
     },
@@ -141,7 +147,7 @@ describe("the hook and the transcript watcher see the same prompt", () => {
     expect(await requestedBy(s, id!)).toBe("claude-code hook");
   });
 
-  test.each([["settings", true], ["plugin", "plugin"]] as const)("a prompt the watcher reads before the hook has claimed it waits for the hook (%s): the request is the hook's", async (_, hooks) => {
+  test.each([["settings", true], ["plugin", "plugin"], ["user plugin in CLAUDE_CONFIG_DIR", "user plugin"]] as const)("a prompt the watcher reads before the hook has claimed it waits for the hook (%s): the request is the hook's", async (_, hooks) => {
     const s = await setup({ hooks });
     const issue = "coupon codes are case sensitive";
     const prompt = `Customers complain.\nDELEGATE TO CODEX: ${issue}`;
