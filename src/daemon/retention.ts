@@ -2,14 +2,18 @@
 // .autonomous_runs/archive/YYYY-MM/ (the month of the id, same file names, so a reader given an id
 // knows where to look), and their gateway recordings and old temp files are removed. The audit
 // branch keeps everything: a request is archived only once its audit commit exists. A request
-// that is queued, held or running has no RESULT json, or has a claim, and is never touched.
+// that is queued, held or running has no RESULT json, or has a claim, and is never touched. The
+// approval records (.relay/approvals/) of archived patch requests go too: an archived request is
+// finished, so no later ask can join it, and the record would only pile up.
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { RelayContext } from "../context/relay-context.js";
 import { auditedIds } from "../git/audit-branch.js";
 import { REQUEST_FILE, resultName, RESULT_JSON_FILE, type Layout } from "../protocol/layout.js";
 import { requestIdTime } from "../protocol/request-id.js";
+import { acquireLease, releaseLease } from "../util/lease.js";
 import { errnoCode } from "../util/not-found.js";
+import { readIfExists } from "../util/read-if-exists.js";
 import { listClaimIds } from "./claims.js";
 import { removeDeadTemps } from "./tmp-cleanup.js";
 
@@ -51,6 +55,7 @@ export async function applyRetention(ctx: RelayContext, busy: (id: string) => bo
     await archiveRequest(layout, id);
     archived.push(id);
   }
+  await removeApprovalRecords(layout, new Set(archived), now);
   const pending = new Set(names.flatMap((name) => REQUEST_FILE.exec(name)?.[1] ?? []).filter((id) => !names.includes(resultName(id, "json"))));
   const recordings = await trimRecordings(layout, (id) => old(id) && !untouchable(id) && !pending.has(id));
   const temps = [...(await removeDeadTemps(layout)), ...(await removeOldTemps(layout, now.getTime() - TEMP_MAX_AGE_MS))];
@@ -83,6 +88,25 @@ async function archiveRequest(layout: Layout, id: string): Promise<void> {
       await rename(file, path.join(month, path.basename(file)));
     } catch (error) {
       if (errnoCode(error) !== "ENOENT") throw error; // a request has no log when it was rejected, no markers mostly
+    }
+  }
+}
+
+// A record is `<sha256 of the route decision>` holding the id of the patch request queued for it
+// (protocol/approval-request.ts). Removed under its lock, so a patch being queued for the same
+// approval at this moment keeps the record it writes; a lock held now skips the record till next time.
+async function removeApprovalRecords(layout: Layout, archived: ReadonlySet<string>, now: Date): Promise<void> {
+  if (archived.size === 0) return;
+  const names = await readdir(layout.approvals).catch(() => [] as string[]); // no approvals yet: nothing to remove
+  for (const name of names.filter((n) => /^[0-9a-f]{64}$/.test(n))) {
+    const record = layout.approval(name);
+    const lock = await acquireLease(`${record}.lock`, {}, { now });
+    if (!lock) continue;
+    try {
+      const id = (await readIfExists(record))?.trim();
+      if (id !== undefined && archived.has(id)) await rm(record, { force: true });
+    } finally {
+      await releaseLease(lock);
     }
   }
 }

@@ -114,6 +114,20 @@ describe("retention", () => {
     expect((await readdir(ws.layout.archiveMonth("2026-04"))).sort()).toEqual(filesOf("20260401_100000"));
   });
 
+  it("removes the approval records of the patch requests it archives, and keeps the others'", async () => {
+    const ws = await session.workspace({ toml: "[audit]\nenabled = false\n" });
+    const ctx = await relayContext(ws, clock);
+    await request(ctx, "20260401_100000", "2026-04-01T10:01:00Z"); // archived
+    await request(ctx, "20260610_090000", "2026-06-10T09:00:00Z"); // kept
+    await mkdir(ws.layout.approvals, { recursive: true });
+    const [archivedRecord, keptRecord] = [ws.layout.approval("a".repeat(64)), ws.layout.approval("b".repeat(64))];
+    await writeFile(archivedRecord, "20260401_100000\n");
+    await writeFile(keptRecord, "20260610_090000\n");
+    expect((await applyRetention(ctx)).archived).toEqual(["20260401_100000"]);
+    expect([existsSync(archivedRecord), existsSync(keptRecord)]).toEqual([false, true]);
+    expect(await readdir(ws.layout.approvals)).toEqual(["b".repeat(64)]); // its lock gone with it
+  });
+
   it("keeps everything with retention.days = 0", async () => {
     const ws = await session.workspace({ toml: "[retention]\ndays = 0\n[audit]\nenabled = false\n" });
     const ctx = await relayContext(ws, clock);
