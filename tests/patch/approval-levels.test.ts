@@ -117,6 +117,17 @@ describe('level = "manual"', () => {
   });
 });
 
+/** A daemon diagnoses the task packet (naming `files`) and settles: every RESULT then. */
+async function diagnosedOnly(w: TestWorkspace, files: string[]): Promise<Record<string, any>[]> {
+  w.server.setDefault(scriptedModel(files));
+  const daemon = await inProcessDaemon(w);
+  await writeFile(path.join(w.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
+  await until(async () => (await results(w)).some((r) => r.kind === "diagnose"), "the diagnosis RESULT", 60_000);
+  await daemon.sweep();
+  await daemon.idle();
+  return results(w);
+}
+
 describe('level = "delegate"', () => {
   it("approves a diagnosis whose files all match auto_files: the route decision names the policy, and the patch runs verified", async () => {
     const w = await patchWorkspace(DELEGATE_TOML);
@@ -147,14 +158,7 @@ describe('level = "delegate"', () => {
 
   it("stops at a halt_on file: no route decision, no patch, and the RESULT says a person must approve and why", async () => {
     const w = await patchWorkspace(DELEGATE_TOML);
-    w.server.setDefault(scriptedModel(["src/math.js", "package.json"]));
-    const daemon = await inProcessDaemon(w);
-    await writeFile(path.join(w.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
-    await until(async () => (await results(w)).some((r) => r.kind === "diagnose"), "the diagnosis RESULT", 60_000);
-    await daemon.sweep();
-    await daemon.idle();
-
-    const all = await results(w);
+    const all = await diagnosedOnly(w, ["src/math.js", "package.json"]);
     expect(all.map((r) => r.kind)).toEqual(["diagnose"]);
     const [diagnose] = all;
     expect(diagnose!.approval).toMatchObject({ level: "delegate", via: "delegate policy", approved_by: null });
@@ -172,14 +176,7 @@ describe('level = "delegate"', () => {
 
   it("under `[patch] auto_patch = false` writes the route decision but queues no patch, and status says it awaits `codex-relay patch`", async () => {
     const w = await patchWorkspace(`${DELEGATE_TOML}\n[patch]\nauto_patch = false\n`);
-    w.server.setDefault(scriptedModel(["src/math.js"]));
-    const daemon = await inProcessDaemon(w);
-    await writeFile(path.join(w.dir, "progress/TASK_PACKET.md"), TASK_PACKET);
-    await until(async () => (await results(w)).some((r) => r.kind === "diagnose"), "the diagnosis RESULT", 60_000);
-    await daemon.sweep();
-    await daemon.idle();
-
-    const all = await results(w);
+    const all = await diagnosedOnly(w, ["src/math.js"]);
     expect(all.map((r) => r.kind)).toEqual(["diagnose"]);
     const [diagnose] = all;
     expect(diagnose!.approval).toMatchObject({ level: "delegate", via: "delegate policy", approved_by: "codex-relay (delegate policy)" });
