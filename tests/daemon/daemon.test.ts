@@ -1,33 +1,25 @@
 // The daemon in this process, against real files, real git and the real codex binary: detection,
 // settling, rejection, watchdog, cancel (idempotency under load: daemon.slow.test.ts).
 import { existsSync } from "node:fs";
-import { open, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { open, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Daemon } from "../../src/daemon/daemon.js";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { dropRequest, startInProcessDaemon } from "../helpers/in-process-daemon.js";
-import { analysisReply, groupMembers, logEvents, until, type TestWorkspace, type WorkspaceOptions } from "../helpers/relay-workspace.js";
+import { dropRequest, resultJson, useInProcessDaemon } from "../helpers/in-process-daemon.js";
+import { analysisReply, groupMembers, logEvents, makeTestWorkspace, until, type TestWorkspace, type WorkspaceOptions } from "../helpers/relay-workspace.js";
 
+const session = useInProcessDaemon();
 let ws: TestWorkspace;
 let daemon: Daemon | undefined;
 
-afterEach(async () => {
-  await daemon?.stop({ graceMs: 0 });
-  daemon = undefined;
-  await ws?.cleanup();
-});
-
 async function startDaemon(options: WorkspaceOptions = {}): Promise<void> {
-  ({ ws, daemon } = await startInProcessDaemon(options));
+  ws = await makeTestWorkspace(options);
+  ({ daemon } = await session.start(ws));
 }
 
 const drop = (id: string, text: string) => dropRequest(ws.layout, id, text);
-
-async function resultOf(id: string, timeoutMs = 30_000): Promise<Record<string, any>> {
-  await until(() => existsSync(ws.layout.result(id, "json")), `RESULT of ${id}`, timeoutMs);
-  return JSON.parse(await readFile(ws.layout.result(id, "json"), "utf8"));
-}
+const resultOf = (id: string, timeoutMs?: number) => resultJson(ws.layout, id, timeoutMs);
 
 const codexPids = (id: string) => logEvents(ws.layout).filter((e) => e.event === "codex started" && e.id === id).map((e) => e.pid as number);
 

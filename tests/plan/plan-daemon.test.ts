@@ -4,22 +4,16 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, expect, it } from "vitest";
-import { Daemon } from "../../src/daemon/daemon.js";
+import { expect, it } from "vitest";
 import { publishRequest } from "../../src/protocol/publish-request.js";
 import { renderRequest } from "../../src/protocol/render-request.js";
 import { planReply, PLAN_ROUTE_DECISION, STEP_REPLIES, writeHandPlan } from "../fixtures/plan-project.js";
 import { git } from "../helpers/gitdir.js";
 import { makePatchWorkspace } from "../helpers/patch-workspace.js";
-import { relayContext, until, type TestWorkspace } from "../helpers/relay-workspace.js";
+import { resultJson, useInProcessDaemon } from "../helpers/in-process-daemon.js";
+import { until } from "../helpers/relay-workspace.js";
 
-let ws: TestWorkspace;
-let daemon: Daemon | undefined;
-afterEach(async () => {
-  await daemon?.stop({ graceMs: 0 });
-  daemon = undefined;
-  await ws?.cleanup();
-});
+const session = useInProcessDaemon();
 
 const PACKET = `---
 plan: true
@@ -35,10 +29,9 @@ node test.js
 `;
 
 it("plans a task packet marked `plan: true` into progress/plans/<id>/ instead of diagnosing it", async () => {
-  ws = await makePatchWorkspace({ prerequisites: false });
+  const ws = await makePatchWorkspace({ prerequisites: false });
   ws.server.setDefault(planReply());
-  daemon = new Daemon(await relayContext(ws));
-  await daemon.start();
+  await session.start(ws);
   await writeFile(path.join(ws.dir, "progress/TASK_PACKET.md"), PACKET);
   const resultFor = async () => {
     const names = (await readdir(ws.layout.inbox)).filter((n) => /^CODEX_DELEGATION_RESULT_.*\.json$/.test(n));
@@ -59,17 +52,14 @@ it("plans a task packet marked `plan: true` into progress/plans/<id>/ instead of
 });
 
 it("runs a plan-run request through the daemon to one commit per step on codex/plan-<id>", async () => {
-  ws = await makePatchWorkspace({ prerequisites: false });
+  const ws = await makePatchWorkspace({ prerequisites: false });
   const plan = "20260101_120000";
   await writeHandPlan(ws.dir, plan, PLAN_ROUTE_DECISION);
   ws.server.enqueue(...STEP_REPLIES[1], ...STEP_REPLIES[2]);
-  const ctx = await relayContext(ws);
-  daemon = new Daemon(ctx);
-  await daemon.start();
+  const { ctx } = await session.start(ws);
   const now = new Date();
   const id = await publishRequest(ctx.layout, renderRequest({ kind: "plan-run", issue: "run it", extra: { plan, from: "1" }, createdAt: now }), now, ctx.redactor);
-  await until(async () => (await readdir(ws.layout.inbox)).includes(`CODEX_DELEGATION_RESULT_${id}.json`), "the plan run's RESULT", 90_000);
-  const result = JSON.parse(await readFile(ws.layout.result(id, "json"), "utf8"));
+  const result = await resultJson(ws.layout, id, 90_000);
   expect(result).toMatchObject({ kind: "plan-run", status: "completed", codex: { sandbox: "workspace-write" } });
   const head = git(ws.dir, "rev-parse", "HEAD").trim();
   const subjects = git(ws.dir, "log", "--reverse", "--format=%s", `${head}..codex/plan-${plan}`).trim().split("\n");
