@@ -3,7 +3,7 @@
 // `wait`/`show` of a finished request against `node -e 0`, and the client's own CPU. Returns rows
 // for bench/run.ts; never a test. BENCH_CLIENT_N sets the number of pairs and runs (default 15).
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -46,10 +46,11 @@ export async function benchClient(): Promise<Row[]> {
   /** One whole client process: wall ms from the outside, CPU ms from the inside. */
   const client = async (args: string[]) => {
     const t = performance.now();
+    const startedAt = Date.now();
     const run = await execa(CLI, args, { env: { ...env, NODE_OPTIONS: `--import=${hook}`, BENCH_USAGE_FILE: usageFile }, extendEnv: false, stdin: "ignore", reject: false });
     const wallMs = performance.now() - t;
     if (run.exitCode !== 0) throw new Error(`bench: codex-relay ${args[0]} exited ${run.exitCode}: ${String(run.stderr).slice(-800)}`);
-    return { wallMs, cpuMs: Number(readFileSync(usageFile, "utf8")) / 1000, stdout: String(run.stdout) };
+    return { wallMs, startedAt, endedAt: Date.now(), cpuMs: Number(readFileSync(usageFile, "utf8")) / 1000, stdout: String(run.stdout) };
   };
   const wall = async (file: string, args: string[]) => {
     const t = performance.now();
@@ -74,12 +75,24 @@ export async function benchClient(): Promise<Row[]> {
     const relayed: number[] = [];
     const raw: number[] = [];
     const waitingCpu: number[] = [];
+    // Where a `delegate --wait` spends its time (epoch ms; file times and the daemon's log).
+    const split = { publish: [] as number[], detect: [] as number[], overhead: [] as number[], codex: [] as number[], exit: [] as number[] };
+    const layoutFile = (name: string) => path.join(ws, ".autonomous_runs/codex_delegations", name);
     for (let i = 0; i < N; i += 1) {
       const run = await delegate(`client bench ${i}`, true);
       const id = JSON.parse(run.stdout).id as string;
       relayed.push(run.wallMs);
       waitingCpu.push(run.cpuMs);
       await settled(id);
+      const at = (event: string) => Date.parse(String(log.events().find((e) => e.id === id && e.event === event)?.at));
+      const published = statSync(layoutFile(`CODEX_DELEGATION_REQUEST_${id}.md`)).mtimeMs;
+      const resultAt = statSync(layoutFile(`CODEX_DELEGATION_RESULT_${id}.json`)).mtimeMs;
+      const codexMs = Number(log.events().find((e) => e.id === id && e.event === "codex finished")?.ms);
+      split.publish.push(published - run.startedAt);
+      split.detect.push(at("detected") - published);
+      split.overhead.push(resultAt - at("detected") - codexMs);
+      split.codex.push(codexMs);
+      split.exit.push(run.endedAt - resultAt);
       const sent = [...server.requests].reverse().find((r) => r.text.includes(`Delegation ${id}`))?.text ?? "";
       const prompt = sent.slice(Math.max(0, sent.indexOf("You are the Auditor")));
       raw.push(await wall(codexBinary(), rawArgs(prompt)));
@@ -129,6 +142,11 @@ export async function benchClient(): Promise<Row[]> {
       { metric: "client: delegate --wait median", value: ms(median(relayed)), target: "" },
       { metric: "client: delegate --wait / raw codex exec", value: (median(relayed) / median(raw)).toFixed(2), target: "≤ 1.15" },
       { metric: "client: node -e 0 median", value: ms(nodeMs), target: "" },
+      { metric: "client split: client start → request published, median", value: ms(median(split.publish)), target: "" },
+      { metric: "client split: published → daemon detected, median", value: ms(median(split.detect)), target: "" },
+      { metric: "client split: daemon overhead (detected → RESULT, Codex excluded), median", value: ms(median(split.overhead)), target: "" },
+      { metric: "client split: Codex in the daemon, median (raw codex exec above)", value: ms(median(split.codex)), target: "" },
+      { metric: "client split: RESULT written → client exited, median", value: ms(median(split.exit)), target: "" },
       { metric: "client: wait, finished request, median", value: `${ms(median(waitRuns))} (${(median(waitRuns) / nodeMs).toFixed(1)}× node)`, target: "≤ 2× node" },
       { metric: "client: show, finished request, median", value: `${ms(median(showRuns))} (${(median(showRuns) / nodeMs).toFixed(1)}× node)`, target: "≤ 2× node" },
       { metric: "client CPU: delegate (publish only) median", value: ms(median(publishCpu)), target: "" },

@@ -44,7 +44,7 @@ const CLAIM_ID_POLL_MS = 20;
 export async function delegateFromPrompt(layout: Layout, ask: PromptDelegation, now: Date, env: Env): Promise<HookRequest[]> {
   // The daemon's own redactor, config and all: the phrase record and the request are files too.
   // Loaded here, not at the top: it brings the config schema (zod), which a prompt without the
-  // phrase never needs (the hook's bundle keeps this module outside, see scripts/bundle-hook.mjs).
+  // phrase never needs (the CLI bundle splits it into its own chunk, see scripts/bundle-cli.mjs).
   const { loadWorkspaceRedactor } = await import("../../context/workspace-redactor.js");
   const redactor = await loadWorkspaceRedactor(layout.configFile, env);
   const requests: HookRequest[] = [];
