@@ -56,12 +56,23 @@ export async function benchDaemonCosts(): Promise<Row[]> {
     },
   };
   try {
-    return [...(await coldAndWarm(bench)), ...(await cpuPerRequest(bench))];
+    return [nodeStartRow(), ...(await coldAndWarm(bench)), ...(await cpuPerRequest(bench))];
   } finally {
     await server.close();
     await home.cleanup();
     await rm(root, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+// The machine is shared: each run carries its own yardstick, the start of a bare node process.
+function nodeStartRow(): Row {
+  const runs: number[] = [];
+  for (let i = 0; i < 7; i += 1) {
+    const start = performance.now();
+    execFileSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    runs.push(performance.now() - start);
+  }
+  return { metric: "node -e 0, median (n=7)", value: `${median(runs).toFixed(1)} ms`, target: "" };
 }
 
 // COLD_N fresh daemons: each left idle for IDLE_MS, then one request (cold), then WARM_N more.

@@ -13,6 +13,31 @@ import { posixRelative } from "../util/posix-relative.js";
 /** Requests whose audit commit this process has started and not finished. */
 const inFlight = new Set<string>();
 
+/**
+ * `<workspace>\0<id>` of requests this process saw on the audit branch: committed them itself or
+ * found them in a catch-up's listing. A sweep whose finished requests are all known needs no git
+ * run (each is a fork of the daemon, blocking its event loop while a request may be arriving).
+ */
+const seenAudited = new Set<string>();
+
+/** Whether this process has seen `id` of `workspace` on the audit branch. */
+export function seenInAudit(workspace: string, id: string): boolean {
+  return seenAudited.has(`${workspace}\0${id}`);
+}
+
+/** Note that `id` of `workspace` is on the audit branch. */
+export function markSeenInAudit(workspace: string, id: string): void {
+  seenAudited.add(`${workspace}\0${id}`);
+}
+
+/** Forget ids that are no longer finished requests (retention removed them): the set stays the inbox's size. */
+export function forgetSeenInAudit(workspace: string, keep: ReadonlySet<string>): void {
+  for (const key of seenAudited) {
+    const [where, id = ""] = key.split("\0");
+    if (where === workspace && !keep.has(id)) seenAudited.delete(key);
+  }
+}
+
 /** Whether this process is committing `id` right now (the catch-up leaves it to that commit). */
 export function auditInFlight(id: string): boolean {
   return inFlight.has(id);
@@ -58,8 +83,10 @@ async function commitRequest(ctx: RelayContext, id: string, extra: readonly stri
   const message = ctx.redactor.redact(`delegation ${id}: ${result.status ?? "unknown"}\n\n${result.summary ?? ""}\n\n${trailers.join("\n")}\n`);
   try {
     const outcome = await commitToAudit({ workspace: layout.workspace, files, message, now: ctx.now(), unlessPresent: `delegations/${id}` });
-    if ("commit" in outcome) ctx.logger.log("info", "audit committed", { id, commit: outcome.commit.slice(0, 12) });
-    else ctx.logger.log("info", "audit skipped", { id, message: outcome.skipped });
+    if ("commit" in outcome) {
+      markSeenInAudit(layout.workspace, id);
+      ctx.logger.log("info", "audit committed", { id, commit: outcome.commit.slice(0, 12) });
+    } else ctx.logger.log("info", "audit skipped", { id, message: outcome.skipped });
   } catch (error) {
     ctx.logger.log("warn", "audit failed", { id, message: (error as Error).message });
   }

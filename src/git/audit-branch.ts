@@ -23,7 +23,7 @@ export interface AuditOptions {
   message: string;
   now?: Date;
   /**
-   * A tree path (e.g. `delegations/<id>`): skip the commit when the branch already has it. Checked
+   * A request's folder, `delegations/<id>`: skip the commit when the branch already has it. Checked
    * against the very parent the compare-and-swap expects, so two writers never commit it twice.
    */
   unlessPresent?: string;
@@ -42,34 +42,56 @@ export async function commitToAudit(options: AuditOptions): Promise<AuditOutcome
 }
 
 // Every git run is a fork of the daemon (several ms of its CPU each, blocking its event loop): a
-// commit takes three, whatever the number of files (cat-file for the tip, fast-import for blobs,
-// trees and the commit, update-ref), and the git directory is looked up once per workspace.
+// commit takes two, whatever the number of files (fast-import for blobs, trees and the commit,
+// update-ref). The branch tip and the ids under `delegations/` in it are kept in memory per git
+// directory, read once, and moved along with each commit this process makes; when another writer
+// moved the branch meanwhile, update-ref's compare-and-swap fails, the memory is dropped and the
+// commit is rebuilt on a fresh read. The git directory is looked up once per workspace.
 const gitDirs = new Map<string, string>();
+
+interface KnownTip {
+  parent: string | undefined;
+  /** `delegations/<id>` for every id in the tip's tree. */
+  audited: Set<string>;
+}
+const knownTips = new Map<string, KnownTip>();
 
 async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
   const { workspace } = options;
   for (const file of options.files) checkTreePath(file.path);
-  if (options.unlessPresent !== undefined) checkTreePath(options.unlessPresent);
-  if ((await gitDirOf(workspace)) === undefined) return { skipped: "not a git repository" };
+  if (options.unlessPresent !== undefined) checkRequestPath(options.unlessPresent);
+  const gitDir = await gitDirOf(workspace);
+  if (gitDir === undefined) return { skipped: "not a git repository" };
   const message = cleanMessage(options.message);
   const now = options.now ?? new Date();
   for (let attempt = 1; ; attempt++) {
-    const { parent, present } = await readAuditTip(workspace, options.unlessPresent);
-    if (present) return { skipped: `${options.unlessPresent} is already on ${AUDIT_BRANCH}` };
+    let known = knownTips.get(gitDir);
+    knownTips.delete(gitDir); // kept again only once update-ref has moved the branch to where we think it is
+    // A remembered tip is trusted to commit on (the compare-and-swap checks it) but never to skip
+    // on: the branch may have been rewritten since, and a skipped request would be lost to it.
+    if (known === undefined || (options.unlessPresent !== undefined && known.audited.has(options.unlessPresent))) known = await readAuditTip(workspace);
+    const { parent } = known;
+    if (options.unlessPresent !== undefined && known.audited.has(options.unlessPresent)) {
+      knownTips.set(gitDir, known);
+      return { skipped: `${options.unlessPresent} is already on ${AUDIT_BRANCH}` };
+    }
     const built = await runGit(["fast-import", "--quiet"], { cwd: workspace, input: fastImportStream({ parent, files: options.files, message, now }) });
     const commit = built.stdout.trim();
     if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new RelayError("internal_error", `git fast-import named no commit in ${workspace}: ${JSON.stringify(commit.slice(0, 200))}`);
     const expected = parent ?? "0".repeat(commit.length); // zero id: the branch must not exist yet
     const update = await runGit(["update-ref", "-m", "codex-relay audit", AUDIT_REF, commit, expected], { cwd: workspace, allowFailure: true });
-    if (update.exitCode === 0) return { commit };
+    if (update.exitCode === 0) {
+      knownTips.set(gitDir, { parent: commit, audited: new Set([...known.audited, ...options.files.flatMap((f) => requestPathOf(f.path))]) });
+      return { commit };
+    }
     if (attempt >= MAX_ATTEMPTS) {
       throw new RelayError(
         "internal_error",
         `could not update ${AUDIT_REF} in ${workspace} after ${attempt} attempts: ${update.stderr.trim()}`,
       );
     }
-    // Lost the race: rebuild on the new tip. If the ref has not moved yet, another writer holds
-    // its lock mid-update; give it a moment.
+    // Lost the race (or the remembered tip was stale): rebuild on the new tip. If the ref has not
+    // moved yet, another writer holds its lock mid-update; give it a moment.
     if ((await readAuditRef(workspace)) === parent) await sleep(20 * attempt);
   }
 }
@@ -155,16 +177,14 @@ async function gitDirOf(workspace: string): Promise<string | undefined> {
 }
 
 /**
- * The branch tip and whether `path` is in it, from one git run. The two names are resolved one
- * after the other: if the branch moved between them, `present` describes the newer tip (the branch
- * only grows), and the compare-and-swap against the older `parent` fails and retries.
+ * The branch tip and the requests in its tree: the tip resolved first, then listed by its id, so
+ * the list describes exactly the parent the compare-and-swap will expect.
  */
-async function readAuditTip(cwd: string, treePath: string | undefined): Promise<{ parent: string | undefined; present: boolean }> {
-  if (treePath === undefined) return { parent: await readAuditRef(cwd), present: false };
-  const { stdout } = await runGit(["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd, input: `${AUDIT_REF}^{commit}\n${AUDIT_REF}:${treePath}\n` });
-  const [tip = "", entry = ""] = stdout.split("\n");
-  const parent = / commit$/.test(tip) ? tip.split(" ")[0] : undefined;
-  return { parent, present: parent !== undefined && !/ missing$/.test(entry) };
+async function readAuditTip(cwd: string): Promise<KnownTip> {
+  const parent = await readAuditRef(cwd);
+  if (parent === undefined) return { parent, audited: new Set() };
+  const listing = await runGit(["ls-tree", "-z", "--name-only", parent, "delegations/"], { cwd });
+  return { parent, audited: new Set(listing.stdout.split("\0").filter(Boolean)) };
 }
 
 async function readAuditRef(cwd: string): Promise<string | undefined> {
@@ -179,6 +199,18 @@ async function readAuditRef(cwd: string): Promise<string | undefined> {
 function cleanMessage(message: string): string {
   const cleaned = stripControl(message.replace(/\r\n?/g, "\n"), /[\n\t]/);
   return `${cleaned.replace(/\n+$/, "")}\n`;
+}
+
+// `delegations/<id>/...` → [`delegations/<id>`]: the request a committed file belongs to.
+function requestPathOf(treePath: string): string[] {
+  const [top, id, ...rest] = treePath.split("/");
+  return top === "delegations" && id !== undefined && rest.length > 0 ? [`${top}/${id}`] : [];
+}
+
+// unlessPresent names one request's folder: only those are remembered between commits.
+function checkRequestPath(treePath: string): void {
+  checkTreePath(treePath);
+  if (!/^delegations\/[^/]+$/.test(treePath)) throw new RelayError("internal_error", `unlessPresent must name delegations/<id>, got ${JSON.stringify(treePath)}`);
 }
 
 // Caller bugs, not user input, but a bad path would land outside `delegations/` or break the tree.

@@ -345,6 +345,35 @@ describe("commitToAudit", () => {
     expect(await auditedIds(repo)).toEqual(new Set(["twice_1", "twice_2"]));
   });
 
+  it("commits on the remembered tip only while it is current: another writer's commit, a deleted branch", async () => {
+    const first = await commitToAudit({ workspace: repo, files: [file("a", "A.md", "a\n")], message: "a", unlessPresent: "delegations/a" });
+    // Another process (its own module instance, its own memory) moves the branch past what this one remembers.
+    vi.resetModules();
+    const other = await import("../../src/git/audit-branch.js");
+    const theirs = await other.commitToAudit({ workspace: repo, files: [file("ext", "E.md", "e\n")], message: "ext" });
+
+    const again = await commitToAudit({ workspace: repo, files: [file("ext", "E2.md", "e2\n")], message: "ext again", unlessPresent: "delegations/ext" });
+    const ours = await commitToAudit({ workspace: repo, files: [file("b", "B.md", "b\n")], message: "b", unlessPresent: "delegations/b" });
+
+    expect(again).toEqual({ skipped: `delegations/ext is already on ${AUDIT_BRANCH}` });
+    const [b, ext, a] = await auditLog(repo);
+    expect([b, ext, a]).toEqual([(ours as { commit: string }).commit, (theirs as { commit: string }).commit, (first as { commit: string }).commit]);
+    expect(git(repo, ["rev-parse", `${b}^`]).trim()).toBe(ext);
+    expect(git(repo, ["ls-tree", "-r", "--name-only", AUDIT_BRANCH]).trim().split("\n")).toEqual(["delegations/a/A.md", "delegations/b/B.md", "delegations/ext/E.md"]);
+
+    // The branch deleted behind this process's back: a request it remembers committing is committed again, not skipped.
+    git(repo, ["update-ref", "-d", `refs/heads/${AUDIT_BRANCH}`]);
+    const redo = await commitToAudit({ workspace: repo, files: [file("a", "A.md", "a\n")], message: "a again", unlessPresent: "delegations/a" });
+    expect(redo).toHaveProperty("commit");
+    expect(await auditLog(repo)).toEqual([(redo as { commit: string }).commit]);
+  });
+
+  it("refuses an unlessPresent that is not a request's folder", async () => {
+    const attempt = commitToAudit({ workspace: repo, files: [file("x", "X.md", "x\n")], message: "x", unlessPresent: "delegations/x/X.md" });
+    await expect(attempt).rejects.toThrow("unlessPresent must name delegations/<id>");
+    expect(git(repo, ["branch", "--list", AUDIT_BRANCH])).toBe("");
+  });
+
   it("lists no audited ids before the branch exists, and none outside a git repository", async () => {
     expect(await auditedIds(repo)).toEqual(new Set());
     expect(await auditedIds(await testdir({}, { parent: rootDir(), prefix: "plain-" }))).toBeUndefined();

@@ -3,6 +3,8 @@
 // front matter carries text (JSON strings) and as redactDeep sees it, and redacting twice changes nothing.
 import { describe, expect, test } from "vitest";
 import { createRedactor } from "../../src/security/redact.js";
+import { ASSIGNMENT_RULES } from "../../src/security/secret-assignments.js";
+import { SHAPE_RULES } from "../../src/security/secret-shapes.js";
 import { CONTEXTS, generateCorpus, SHAPES, type CorpusDocument } from "./secret-corpus.js";
 
 const SEED = 0x5ec2e7;
@@ -61,5 +63,18 @@ describe("the secret corpus", () => {
       const once = redactor.redact(document.text);
       expect(redactor.redact(once)).toBe(once);
     }
+  });
+
+  test("every rule's hint (the pre-check that skips a text) is in every match of the rule, so a skip never lets a secret through", () => {
+    const texts = corpus.flatMap((document) => [document.text, JSON.stringify({ logs: document.text })]);
+    let matches = 0;
+    for (const rule of [...SHAPE_RULES, ...ASSIGNMENT_RULES]) {
+      expect(rule.hint, rule.kind).toBeInstanceOf(RegExp);
+      const pattern = new RegExp(rule.pattern.source, rule.pattern.flags);
+      const missed = texts.flatMap((text) => [...text.matchAll(pattern)].map((match) => match[0]).filter((found) => !rule.hint!.test(found)));
+      expect(missed, rule.kind).toEqual([]);
+      matches += texts.reduce((n, text) => n + [...text.matchAll(pattern)].length, 0);
+    }
+    expect(matches).toBeGreaterThan(1_000);
   });
 });
