@@ -1,4 +1,4 @@
-// Parts of the generated secret corpus through the three ways a request is made: `delegate --wait`
+// The whole generated secret corpus, in three parts, through the three ways a request is made: `delegate --wait`
 // (no daemon: processed by the CLI), a hand-written request dropped into the inbox of a running
 // daemon, and the Claude Code hook. The real codex binary talks to the model stand-in. Then: no
 // planted value reached the model, no file the relay wrote holds one, and no ref of the
