@@ -27,7 +27,7 @@ export const RELAY_FEATURES_OFF: Readonly<Record<string, boolean>> = Object.free
 // Codex's skills: the list of them (its bundled imagegen, openai-docs, skill-creator… and the
 // user's) is about 4.7 KB at the head of every model request of a run that uses none.
 // `[codex.config.skills]` turns it back on.
-export const RELAY_SKILLS_OFF: Readonly<Record<string, unknown>> = Object.freeze({ include_instructions: false, bundled: { enabled: false } });
+const RELAY_SKILLS_OFF: Readonly<Record<string, unknown>> = Object.freeze({ include_instructions: false, bundled: { enabled: false } });
 
 /** The `[codex.config]` table a run passes to Codex: the relay's feature defaults under the user's choices. */
 export function relayCodexConfig(table: Readonly<Record<string, unknown>>): Record<string, unknown> {
