@@ -36,6 +36,8 @@ export async function probeProvider(
   const said = errorBodyMessage(await response.text().catch(() => ""))?.slice(0, 300) ?? "";
   const status = `GET ${url.pathname} answered ${response.status}${said ? `: ${said}` : ""}`;
   if (response.status === 401 || response.status === 403) {
+    // No key was sent: saying the provider "refused the key" would send the user looking at a key that is not there.
+    if (provider.envKey && !key) return { ok: false, detail: `${who} asks for a key and ${provider.envKey} is not set (${status})`, fix: `export ${provider.envKey}=...` };
     return { ok: false, detail: `${who} refused the key (${status})`, fix: provider.envKey ? `check the key in ${provider.envKey}` : "check the provider's credentials" };
   }
   if (response.ok) return { ok: true, detail: `${who} answers and accepts the key (${status.split(":")[0]})` };

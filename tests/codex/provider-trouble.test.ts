@@ -109,6 +109,14 @@ describe("doctor probes the provider", () => {
     expect(run.stdout).toContain("fix: check the key in MOCK_MODEL_KEY");
   });
 
+  it("says the key variable is not set, not that the provider refused a key, when there is none to send", async () => {
+    ws = await makeTestWorkspace();
+    const run = await ws.cli(["doctor"], { env: { MOCK_MODEL_KEY: "" } });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL provider +provider "mock" at \S+ asks for a key and MOCK_MODEL_KEY is not set \(GET \/v1\/models answered 401/m);
+    expect(run.stdout).not.toContain("refused the key");
+  });
+
   it("reports a Codex config.toml that does not parse as a config error, not a login failure", async () => {
     ws = await makeTestWorkspace();
     await writeFile(path.join(ws.env.CODEX_HOME!, "config.toml"), 'model = "x\n');

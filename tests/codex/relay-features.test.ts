@@ -9,6 +9,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
+import { relayCodexConfig } from "../../src/codex/relay-features.js";
 import { codexBinary, codexProviderOverrides } from "../fixtures/codex-home.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
 import { jsonMessage } from "../fixtures/model-server.js";
@@ -74,5 +75,30 @@ describe("Codex features a relay run does not need", () => {
     expect(JSON.parse(run.stdout).status).toBe("completed");
     expect(await readdir(canaries)).toEqual([]);
     expect(existsSync(canaries)).toBe(true);
+  });
+
+  it("sends the model no skills list, which plain codex exec sends, and no goal tools", async () => {
+    canaries = await mkdtemp(path.join(os.tmpdir(), "codex-relay-canaries-"));
+    ws = await makeTestWorkspace();
+    const toolNames = (body: { tools?: { name?: string }[] }) => (body.tools ?? []).map((tool) => tool.name);
+    // The control: the same Codex home and repository, without the relay.
+    ws.server.enqueue({ kind: "message", text: "hi" });
+    const overrides = codexProviderOverrides(ws.server).flatMap((value) => ["-c", value]);
+    await execa(codexBinary(), ["exec", "--json", "-s", "read-only", "-C", ws.dir, ...overrides, "--", "hello"], { env: { ...process.env, ...ws.env }, stdin: "ignore" });
+    const plain = ws.server.requests.at(-1)!;
+    expect(plain.raw).toContain("<skills_instructions>");
+
+    ws.server.enqueue(jsonMessage(analysisReply()));
+    const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"]);
+    expect(JSON.parse(run.stdout).status).toBe("completed");
+    const relayed = ws.server.requests.at(-1)!;
+    expect(relayed.raw).not.toContain("<skills_instructions>");
+    expect(relayed.raw).not.toContain("imagegen");
+    expect(toolNames(relayed.body).filter((name) => name?.includes("goal"))).toEqual([]);
+  });
+
+  it("keeps what [codex.config] says over the relay's defaults", () => {
+    const config = relayCodexConfig({ features: { goals: true }, skills: { include_instructions: true }, model_provider: "local" });
+    expect(config).toMatchObject({ model_provider: "local", features: { goals: true, hooks: false }, skills: { include_instructions: true, bundled: { enabled: false } } });
   });
 });

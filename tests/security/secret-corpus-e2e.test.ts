@@ -1,4 +1,4 @@
-// Parts of the generated secret corpus through the three ways a request is made: `delegate --wait`
+// The whole generated secret corpus, in three parts, through the three ways a request is made: `delegate --wait`
 // (no daemon: processed by the CLI), a hand-written request dropped into the inbox of a running
 // daemon, and the Claude Code hook. The real codex binary talks to the model stand-in. Then: no
 // planted value reached the model, no file the relay wrote holds one, and no ref of the
@@ -20,8 +20,10 @@ const SECRET_ENV = { BILLING_DB_CRED: "plain-looking value 7731", ACME_WEBHOOK_S
 const TOML = '[security]\nredact_env = ["BILLING_DB_CRED"]';
 
 const corpus = generateCorpus(0x5ec2e7, 1_200);
-// Three parts, each holding every shape (shapes are planted in turn), ~120 secrets each.
-const PARTS = { delegate: corpus.slice(0, 30), inbox: corpus.slice(30, 60), hook: corpus.slice(60, 90) };
+// The whole corpus (1,200 secrets, ~135 KB) in three parts, each holding every shape (shapes are
+// planted in turn); a part fits in one argument of `delegate` (Linux caps one at 128 KiB).
+const third = Math.ceil(corpus.length / 3);
+const PARTS = { delegate: corpus.slice(0, third), inbox: corpus.slice(third, 2 * third), hook: corpus.slice(2 * third) };
 
 let ws: TestWorkspace | undefined;
 let daemon: DaemonProcess | undefined;
@@ -119,7 +121,7 @@ it("no planted secret reaches the model, a file the relay wrote, or any ref of t
   for (const id of ids) expect(JSON.parse(await readFile(w.layout.result(id, "json"), "utf8")).status, id).toBe("completed");
 
   const secrets = [...Object.values(PARTS).flatMap((part) => part.flatMap((d) => d.planted.map((p) => p.value))), ...Object.values(SECRET_ENV)];
-  expect(secrets.length).toBeGreaterThan(300);
+  expect(secrets.length).toBeGreaterThanOrEqual(1_000);
   const leaked = (text: string) => secrets.filter((secret) => text.includes(secret));
 
   // The model: every body it received, as sent and as parsed.
