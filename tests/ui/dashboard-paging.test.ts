@@ -3,21 +3,15 @@
 // a request finishing while the page is open at the top; the server's cursor refusals.
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { jsonMessage } from "../fixtures/model-server.js";
-import { dashboardPage, launchBrowser } from "../helpers/browser.js";
+import { dashboardPage } from "../helpers/browser.js";
+import { useBrowser } from "../helpers/use-browser.js";
 import { useDaemonSession } from "../helpers/daemon-session.js";
 import { analysisReply, until, type TestWorkspace } from "../helpers/relay-workspace.js";
 
 const session = useDaemonSession();
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const SEEDED = 250;
 const ARCHIVED = 50;
@@ -54,7 +48,7 @@ describe("the dashboard's list, a page at a time", () => {
     await until(() => daemon.printed().includes("dashboard at "), "the dashboard's URL");
     const url = /dashboard at (\S+)/.exec(daemon.printed())![1]!;
 
-    const page = await dashboardPage(browser);
+    const page = await dashboardPage(browser());
     await page.goto(url);
     const rows = page.locator("#rows tr");
     await rows.first().waitFor();
@@ -83,7 +77,7 @@ describe("the dashboard's list, a page at a time", () => {
     const seeded = await seedFinished(ws, SEEDED, ARCHIVED);
     const daemon = await session.startDaemon(ws, ["--ui"]);
     await until(() => daemon.printed().includes("dashboard at "), "the dashboard's URL");
-    const page = await dashboardPage(browser);
+    const page = await dashboardPage(browser());
     await page.goto(/dashboard at (\S+)/.exec(daemon.printed())![1]!);
     await page.locator("#rows tr").first().waitFor();
 
