@@ -274,9 +274,11 @@ const onChange = () => {
 const onLog = (id: string) => {
   if (state.view === "requests" && state.selected === id && !pending) void renderDetail(id);
 };
+let wasDown = false;
 subscribe(onChange, onLog, (up) => {
   $("live").textContent = up ? "live" : "reconnecting…";
   $("live").classList.toggle("up", up);
-  if (up) onChange(); // what changed while the stream was down
+  if (up && wasDown) onChange(); // what changed while the stream was down
+  wasDown = !up;
 });
 kick();
