@@ -32,6 +32,14 @@ export interface RecordQuery {
   readonly limit?: number;
   /** false: leave the issue out (null) and the request files unread, where the RESULT says the rest (audit). */
   readonly issue?: boolean;
+  /** Only ids older than this one (a page's cursor: the dashboard's "load older"). */
+  readonly before?: string;
+  /** Only ids newer than this one (what appeared since a page was read). */
+  readonly after?: string;
+  /** Only these ids. */
+  readonly ids?: readonly string[];
+  /** Only records this accepts, tested with the issue read (the dashboard's filter words). */
+  readonly match?: (record: RequestRecord) => boolean;
 }
 
 const ISSUE_CHARS = 120;
@@ -52,10 +60,16 @@ function readText(file: string): string | null {
   }
 }
 
-export async function readRequestRecords(layout: Layout, query: RecordQuery): Promise<RequestRecord[]> {
-  const all = await listRequestFiles(layout);
+/** The matching records, newest first; `listing`: listRequestFiles' answer when the caller has it already. */
+export async function readRequestRecords(layout: Layout, query: RecordQuery, listing?: Map<string, RequestFiles>): Promise<RequestRecord[]> {
+  const all = listing ?? (await listRequestFiles(layout));
   const since = query.since?.getTime();
-  const ids = [...all.keys()].filter((id) => since === undefined || (requestIdTime(id)?.getTime() ?? 0) >= since).sort().reverse();
+  const { before, after } = query;
+  const only = query.ids && new Set(query.ids);
+  const ids = [...all.keys()]
+    .filter((id) => (since === undefined || (requestIdTime(id)?.getTime() ?? 0) >= since) && (before === undefined || id < before) && (after === undefined || id > after) && (!only || only.has(id)))
+    .sort()
+    .reverse();
   const reader = new WorkspaceReader(layout, query);
   const records: RequestRecord[] = [];
   const limit = query.limit && query.limit > 0 ? query.limit : Infinity;
@@ -100,8 +114,8 @@ class WorkspaceReader {
     const record = files.result ? await this.#finished(files) : await this.#open(files);
     if (kinds?.length && !kinds.includes(record.kind)) return undefined;
     if (states?.length && !states.some((state) => matchesState(record, state))) return undefined;
-    if (record.issue !== null || this.#query.issue === false || !files.request || !files.result) return record;
-    return { ...record, issue: (await this.#request(files))?.issue ?? null }; // read only for the records shown
+    const shown = record.issue !== null || this.#query.issue === false || !files.request || !files.result ? record : { ...record, issue: (await this.#request(files))?.issue ?? null }; // read only for the records shown
+    return !this.#query.match || this.#query.match(shown) ? shown : undefined;
   }
 
   async #finished(files: RequestFiles): Promise<RequestRecord> {

@@ -3,6 +3,7 @@
 import { computeAuditFigures } from "../observe/audit-figures.js";
 import type { ObserveSettings } from "../observe/observe-settings.js";
 import type { RequestRecord } from "../observe/request-record.js";
+import { listRequestFiles } from "../observe/request-files.js";
 import { readRequestRecords } from "../observe/request-records.js";
 import type { Layout } from "../protocol/layout.js";
 
@@ -27,8 +28,51 @@ export interface RequestRow {
   readonly branch: string | null;
 }
 
-export async function requestRows(layout: Layout, settings: ObserveSettings, now: Date): Promise<RequestRow[]> {
-  return (await readRequestRecords(layout, { now, settings })).map((r) => ({
+/** Which rows a page of the list asks for (all optional): see RequestPage. */
+export interface PageQuery {
+  /** At most this many rows (default PAGE_ROWS, at most MAX_PAGE_ROWS). */
+  readonly limit?: number;
+  /** Rows older than this id ("load older"). */
+  readonly before?: string;
+  /** Rows newer than this id only (a live update: what appeared since). */
+  readonly after?: string;
+  /** These rows again besides (a live update: the open rows the page holds). */
+  readonly refresh?: readonly string[];
+  /** Words every row shown contains (id, kind, state or issue), case-insensitive. */
+  readonly filter?: string;
+}
+
+/** One page of the list: the rows, whether older ones match too, the rows asked for again, and the workspace's counts. */
+export interface RequestPage {
+  readonly rows: RequestRow[];
+  readonly more: boolean;
+  readonly refreshed: RequestRow[];
+  /** Every request on record, and those without a RESULT (filter or not). */
+  readonly total: number;
+  readonly open: number;
+}
+
+export const PAGE_ROWS = 100;
+export const MAX_PAGE_ROWS = 1000;
+
+/**
+ * A page of the list, newest first. Only the rows shown are read: the listing is folder names, and
+ * reading stops at the page's end, so a workspace of 10,000 costs a page what one of 100 does.
+ */
+export async function requestPage(layout: Layout, settings: ObserveSettings, now: Date, query: PageQuery = {}): Promise<RequestPage> {
+  const listing = await listRequestFiles(layout);
+  const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? PAGE_ROWS) || PAGE_ROWS), MAX_PAGE_ROWS);
+  const words = query.filter?.trim().toLowerCase();
+  const match = words ? (r: RequestRecord) => `${r.id} ${r.kind} ${r.stateText} ${r.issue ?? r.summary ?? ""}`.toLowerCase().includes(words) : undefined;
+  const records = await readRequestRecords(layout, { now, settings, limit: limit + 1, before: query.before, after: query.after, match }, listing);
+  const refreshed = query.refresh?.length ? await readRequestRecords(layout, { now, settings, ids: query.refresh }, listing) : [];
+  let open = 0;
+  for (const files of listing.values()) if (!files.result) open += 1;
+  return { rows: records.slice(0, limit).map(rowOf), more: records.length > limit, refreshed: refreshed.map(rowOf), total: listing.size, open };
+}
+
+function rowOf(r: RequestRecord): RequestRow {
+  return {
     id: r.id,
     kind: r.kind,
     state: r.state,
@@ -41,7 +85,7 @@ export async function requestRows(layout: Layout, settings: ObserveSettings, now
     tokens: r.tokens?.total ?? null,
     costUsd: r.costUsd,
     branch: r.branch,
-  }));
+  };
 }
 
 /** A day's bar of each chart. */

@@ -14,7 +14,8 @@ import { liveUpdates } from "./live-updates.js";
 import { refuse } from "./request-guard.js";
 import { readRequestDetail } from "./request-detail.js";
 import type { ObserveSettings } from "../observe/observe-settings.js";
-import { chartFigures, requestRows } from "./ui-figures.js";
+import { chartFigures, requestPage } from "./ui-figures.js";
+import { pageQuery } from "./page-query.js";
 import { readLedger } from "./ledger-lines.js";
 import { approveDiagnosis, writeMarker } from "./ui-actions.js";
 
@@ -62,7 +63,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const { pathname } = url;
     if (req.method === "GET" && pathname === "/") return sendPage(res, token);
     if (req.method === "GET" && STATIC[pathname]) return sendFile(res, pathname.slice(1), STATIC[pathname]);
-    if (req.method === "GET" && pathname === "/api/requests") return sendJson(res, 200, await requestRows(layout, options.settings, now()));
+    if (req.method === "GET" && pathname === "/api/requests") return sendJson(res, 200, await requestPage(layout, options.settings, now(), pageQuery(url.searchParams)));
     if (req.method === "GET" && pathname === "/api/charts") return sendJson(res, 200, await chartFigures(layout, options.settings, now()));
     if (req.method === "GET" && pathname === "/api/ledger") return sendJson(res, 200, await readLedger(layout));
     if (req.method === "GET" && pathname === "/api/events") return live.add(res);

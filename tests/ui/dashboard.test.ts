@@ -5,26 +5,20 @@ import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { jsonMessage } from "../fixtures/model-server.js";
 import { parseRouteDecision } from "../../src/protocol/route-decision.js";
 import { sha256 } from "../../src/util/sha256.js";
 import { DIAGNOSIS_REPLY, fixReplies, TASK_PACKET } from "../fixtures/patch-project.js";
-import { dashboardPage, launchBrowser, screenshot } from "../helpers/browser.js";
+import { dashboardPage, screenshot } from "../helpers/browser.js";
+import { useBrowser } from "../helpers/use-browser.js";
 import { useDaemonSession } from "../helpers/daemon-session.js";
 import { commitDemoProject, writePrerequisites } from "../helpers/patch-workspace.js";
 import { analysisReply, logEvents, until, type DaemonProcess, type TestWorkspace } from "../helpers/relay-workspace.js";
 import { writeFiles } from "../helpers/testdir.js";
 
 const session = useDaemonSession();
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** A workspace, and a daemon serving the dashboard; `url` is the one it printed. */
 async function daemonWithUi(options: { patchProject?: boolean; toml?: string } = {}): Promise<{ ws: TestWorkspace; daemon: DaemonProcess; url: string }> {
@@ -44,7 +38,7 @@ describe("the dashboard", () => {
     ws.server.enqueue(jsonMessage(analysisReply()));
     const first = idOf((await ws.cli(["delegate", "--wait", "--json", "--issue", "The cache never expires."])).stdout);
 
-    const page = await dashboardPage(browser);
+    const page = await dashboardPage(browser());
     await page.goto(url);
     const firstRow = page.locator(`tr[data-id="${first}"]`);
     await firstRow.waitFor();
@@ -64,7 +58,7 @@ describe("the dashboard", () => {
     expect(await page.locator(".tab-body script").count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
     await screenshot(page, "requests-light");
-    const dark = await dashboardPage(browser, "dark");
+    const dark = await dashboardPage(browser(), "dark");
     await dark.goto(url);
     await dark.locator(`tr[data-id="${first}"]`).click();
     await dark.locator(".tab-body .markdown").waitFor();
@@ -77,7 +71,7 @@ describe("the dashboard", () => {
     const id = idOf((await ws.cli(["delegate", "--json", "--issue", "Take forever."])).stdout);
     await ws.server.waitForRequests(1);
 
-    const page = await dashboardPage(browser);
+    const page = await dashboardPage(browser());
     await page.goto(url);
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.getByText("running").waitFor();
@@ -95,7 +89,7 @@ describe("the dashboard", () => {
     ws.server.setDefault(jsonMessage(analysisReply()));
     const id = idOf((await ws.cli(["delegate", "--json", "--issue", "Wait for me."])).stdout);
 
-    const page = await dashboardPage(browser);
+    const page = await dashboardPage(browser());
     await page.goto(url);
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.getByText("awaiting approval").waitFor({ timeout: 30_000 });
@@ -115,7 +109,7 @@ describe("the dashboard", () => {
     const id = (logEvents(ws.layout).find((e) => e.event === "patch report written") as { id: string }).id;
     await until(() => existsSync(ws.layout.result(id, "json")), "the patch's RESULT");
 
-    const page = await dashboardPage(browser);
+    const page = await dashboardPage(browser());
     await page.goto(url);
     await page.locator(`tr[data-id="${id}"]`).click();
     await page.getByRole("button", { name: "Diff" }).click();
@@ -175,7 +169,7 @@ describe("approving a diagnosis from the dashboard", () => {
     expect(JSON.parse(refused.body).error).toContain("not proposed by the diagnosis: .env");
     expect(existsSync(ws.layout.routeDecision)).toBe(false);
 
-    const page = await dashboardPage(browser);
+    const page = await dashboardPage(browser());
     await page.goto(url);
     await page.locator(`tr[data-id="${id}"]`).click();
     await page.getByRole("button", { name: "Report" }).click();

@@ -17,6 +17,15 @@ export interface RequestRow {
   branch: string | null;
 }
 
+/** src/ui/ui-figures.ts RequestPage, as JSON. */
+export interface RequestPage {
+  rows: RequestRow[];
+  more: boolean;
+  refreshed: RequestRow[];
+  total: number;
+  open: number;
+}
+
 /** src/ui/ui-figures.ts DayFigures, as JSON. */
 export interface DayFigures {
   day: string;

@@ -1,7 +1,8 @@
-// The dashboard page: the request list (live), one request's detail (RESULT, report, diff, events,
-// request), the ledger and the charts. All state is in the relay's files; the page re-reads them
-// when the server says something changed.
-import { getJson, postJson, subscribe, type DayFigures, type RequestDetail, type RequestRow } from "./api.js";
+// The dashboard page: the request list (live, a page at a time), one request's detail (RESULT,
+// report, diff, events, request), the ledger and the charts. All state is in the relay's files;
+// the page reads the newest page of the list, older pages on "Load older", and when the server
+// says something changed, only the rows newer than it holds and its open rows again.
+import { getJson, postJson, subscribe, type DayFigures, type RequestDetail, type RequestPage, type RequestRow } from "./api.js";
 import { chartsView } from "./charts.js";
 import { diffView } from "./diff-view.js";
 import { h } from "./dom.js";
@@ -10,24 +11,72 @@ import { markdownInto } from "./markdown.js";
 type View = "requests" | "ledger" | "charts";
 type Tab = "result" | "report" | "diff" | "events" | "request";
 
-const state = { view: "requests" as View, rows: [] as RequestRow[], selected: null as string | null, tab: "result" as Tab, filter: "" };
+const state = { view: "requests" as View, rows: [] as RequestRow[], more: false, total: 0, open: 0, selected: null as string | null, tab: "result" as Tab, filter: "" };
+/** What the next refresh reads: the first page again (at start, after the filter changed), what changed, the next older page. */
+const want = { first: true, update: false, older: false };
 /** What the detail pane shows now: a live update that changes nothing leaves it (and a half-filled form) alone. */
 let shownDetail = "";
 const $ = (id: string) => document.getElementById(id)!;
 
 async function refresh(): Promise<void> {
-  state.rows = await getJson<RequestRow[]>("/api/requests");
+  if (want.first) {
+    want.first = want.update = false;
+    const page = await listPage({});
+    state.rows = page.rows;
+    state.more = page.more;
+  }
+  if (want.update) {
+    want.update = false;
+    await readChanges();
+  }
+  if (want.older && state.more) {
+    want.older = false;
+    const page = await listPage({ before: state.rows.at(-1)?.id ?? "" });
+    state.rows = merged(state.rows, page.rows);
+    state.more = page.more;
+  }
   renderRows();
   if (state.view === "requests" && state.selected) await renderDetail(state.selected);
   if (state.view === "charts") $("charts-view").replaceChildren(chartsView(await getJson<DayFigures[]>("/api/charts")));
   if (state.view === "ledger") await renderLedger();
 }
 
+/** One page of the list as the filter words say; the counts of the workspace come with it. */
+async function listPage(params: Record<string, string>): Promise<RequestPage> {
+  const query = new URLSearchParams({ ...params, ...(state.filter.trim() ? { filter: state.filter } : {}) });
+  const page = await getJson<RequestPage>(`/api/requests?${query}`);
+  state.total = page.total;
+  state.open = page.open;
+  return page;
+}
+
+/** A live update: the rows newer than the newest held, and the open rows held read again (a finished row does not change). */
+async function readChanges(): Promise<void> {
+  const newest = state.rows[0]?.id;
+  const open = state.rows.filter((r) => !r.finished).map((r) => r.id);
+  const page = await listPage({ ...(newest ? { after: newest } : {}), ...(open.length ? { refresh: open.join(",") } : {}) });
+  if (page.more || !newest) {
+    // More news than a page (or nothing held yet): start again from the newest page.
+    const first = newest ? await listPage({}) : page;
+    state.rows = first.rows;
+    state.more = first.more;
+    return;
+  }
+  const fresh = new Map(page.refreshed.map((r) => [r.id, r]));
+  // An open row not read again is gone (deleted); the others take their new state.
+  const kept = state.rows.flatMap((r) => (r.finished ? [r] : fresh.has(r.id) ? [fresh.get(r.id)!] : []));
+  state.rows = merged(page.rows, kept);
+}
+
+/** Two runs of rows as one, newest first, each id once (the first run's wins). */
+function merged(a: RequestRow[], b: RequestRow[]): RequestRow[] {
+  const seen = new Set(a.map((r) => r.id));
+  return [...a, ...b.filter((r) => !seen.has(r.id))].sort((x, y) => (x.id < y.id ? 1 : x.id > y.id ? -1 : 0));
+}
+
 function renderRows(): void {
-  const words = state.filter.toLowerCase();
-  const shown = words ? state.rows.filter((r) => `${r.id} ${r.kind} ${r.stateText} ${r.issue}`.toLowerCase().includes(words)) : state.rows;
   $("rows").replaceChildren(
-    ...shown.map((row) => {
+    ...state.rows.map((row) => {
       const tr = h(
         "tr",
         { "data-id": row.id, class: row.id === state.selected ? "sel" : undefined, tabindex: "0" },
@@ -43,9 +92,10 @@ function renderRows(): void {
       return tr;
     }),
   );
-  $("empty").hidden = state.rows.length > 0;
-  const open = state.rows.filter((r) => !r.finished).length;
-  $("counts").textContent = `${state.rows.length} ${state.rows.length === 1 ? "request" : "requests"} · ${open} open`;
+  $("empty").hidden = state.total > 0;
+  $("no-match").hidden = state.total === 0 || state.rows.length > 0;
+  $("older").hidden = !state.more;
+  $("counts").textContent = `${state.total} ${state.total === 1 ? "request" : "requests"} · ${state.open} open`;
 }
 
 function badge(row: RequestRow): HTMLElement {
@@ -186,32 +236,49 @@ function show(view: View): void {
   $("requests-view").hidden = view !== "requests";
   $("ledger-view").hidden = view !== "ledger";
   $("charts-view").hidden = view !== "charts";
-  void refresh();
+  kick();
 }
 
 for (const b of $("views").querySelectorAll("button")) b.addEventListener("click", () => show(b.getAttribute("data-view") as View));
+// The filter is the server's: it reads older records until a page of matches is found.
+let typing: ReturnType<typeof setTimeout> | undefined;
 $("filter").addEventListener("input", (e) => {
   state.filter = (e.target as HTMLInputElement).value;
-  renderRows();
+  clearTimeout(typing);
+  typing = setTimeout(() => {
+    want.first = true;
+    kick();
+  }, 150);
+});
+$("older").addEventListener("click", () => {
+  want.older = true;
+  kick();
 });
 let pending: Promise<void> | null = null;
 let again = false;
-// One refresh at a time; changes during one ask for one more.
-const onChange = () => {
+// One refresh at a time; what is wanted during one asks for one more.
+function kick(): void {
   if (pending) return void (again = true);
   pending = refresh().finally(() => {
     pending = null;
     if (again) {
       again = false;
-      onChange();
+      kick();
     }
   });
+}
+const onChange = () => {
+  want.update = true;
+  kick();
 };
 const onLog = (id: string) => {
   if (state.view === "requests" && state.selected === id && !pending) void renderDetail(id);
 };
+let wasDown = false;
 subscribe(onChange, onLog, (up) => {
   $("live").textContent = up ? "live" : "reconnecting…";
   $("live").classList.toggle("up", up);
+  if (up && wasDown) onChange(); // what changed while the stream was down
+  wasDown = !up;
 });
-onChange();
+kick();
