@@ -1,5 +1,6 @@
 // The shape a turn's final message must have: the JSON schema handed to `codex exec
 // --output-schema` (a file written once per workspace) and the zod check of the reply against it.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
 import type { RelayContext } from "../context/relay-context.js";
@@ -36,10 +37,14 @@ export function outputSchemaPath(layout: Layout, schema: ReplySchema<unknown>): 
 }
 
 const schemaFiles = new Map<string, Promise<string>>();
-/** An output schema, written once per workspace under the relay's private folder. */
+/**
+ * An output schema, written once per workspace under the relay's private folder, and again when
+ * someone removed that folder under a running daemon (one stat: Codex would fail on a missing file).
+ */
 export function outputSchemaFile(ctx: RelayContext, schema: ReplySchema<unknown>): Promise<string> {
   const file = outputSchemaPath(ctx.layout, schema);
   let written = schemaFiles.get(file);
+  if (written && !existsSync(file)) written = undefined;
   if (!written) {
     written = writeFileAtomic(file, JSON.stringify(schema.json(), null, 2), ctx.layout.tmp).then(() => file);
     written.catch(() => schemaFiles.delete(file)); // a failed write is retried by the next request

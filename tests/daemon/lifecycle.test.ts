@@ -212,6 +212,21 @@ describe("codex-relay start (the daemon as a child process)", () => {
     expect(w.server.requests.map((r) => r.text.includes("dropped while the daemon runs"))).toEqual([false, true]);
   });
 
+  it("answers a request dropped after someone removed .autonomous_runs between two requests", async () => {
+    const w = await workspace(); // the helper's sweep runs every second
+    w.server.setDefault(jsonMessage(analysisReply()));
+    await startDaemon(w);
+    const first = "20250101_000009";
+    await dropRequest(w, first, "the first request writes the output schema");
+    await until(() => existsSync(w.layout.result(first, "json")), "the first RESULT");
+    await rm(path.dirname(w.layout.inbox), { recursive: true, maxRetries: 10, retryDelay: 20 });
+    await until(() => existsSync(w.layout.inbox) && existsSync(w.layout.claims), "the sweep making the folders again");
+    const second = "20250101_000010";
+    await dropRequest(w, second, "the second request needs the schema again");
+    await until(() => existsSync(w.layout.result(second, "json")), "the second RESULT");
+    expect((await readResultJson(w, second)).status).toBe("completed");
+  });
+
   it("answers a request dropped after someone removed .autonomous_runs while it ran", async () => {
     const w = await workspace(); // the helper's sweep runs every second
     w.server.setDefault(jsonMessage(analysisReply()));
