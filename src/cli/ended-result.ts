@@ -1,8 +1,8 @@
 // Whether a request has ended, as `wait` sees it: its RESULT, or word that its RESULT exists and
 // does not read. A RESULT is renamed into place whole (PROTOCOL.md §10), so one that exists and
 // does not read is final: waiting on would never end. `show` calls it `failed: unreadable_result`.
-import { access } from "node:fs/promises";
 import type { Layout } from "../protocol/layout.js";
+import { pathExists } from "../util/path-exists.js";
 import { readFinishedResult, type FinishedResult } from "./finished-result.js";
 
 /** A RESULT .json that exists (in the inbox or archived) but is not JSON or not one this relay reads. */
@@ -17,8 +17,7 @@ export type EndedResult = FinishedResult | UnreadableResult;
 export async function readEndedResult(layout: Layout, id: string): Promise<EndedResult | undefined> {
   const result = await readFinishedResult(layout, id);
   if (result) return result;
-  const exists = (file: string) => access(file).then(() => true, () => false);
-  const found = (await exists(layout.result(id, "json"))) || (await exists(layout.archivedResult(id, "json")));
+  const found = (await pathExists(layout.result(id, "json"))) || (await pathExists(layout.archivedResult(id, "json")));
   return found ? { unreadable: true, id } : undefined;
 }
 

@@ -81,7 +81,9 @@ async function commitOnce(options: AuditOptions): Promise<AuditOutcome> {
     const expected = parent ?? "0".repeat(commit.length); // zero id: the branch must not exist yet
     const update = await runGit(["update-ref", "-m", "codex-relay audit", AUDIT_REF, commit, expected], { cwd: workspace, allowFailure: true });
     if (update.exitCode === 0) {
-      knownTips.set(gitDir, { parent: commit, audited: new Set([...known.audited, ...options.files.flatMap((f) => requestPathOf(f.path))]) });
+      // The set is this commit's alone now (taken out of the map above): grow it in place, not copy it (it holds the whole history).
+      for (const file of options.files) for (const request of requestPathOf(file.path)) known.audited.add(request);
+      knownTips.set(gitDir, { parent: commit, audited: known.audited });
       return { commit };
     }
     if (attempt >= MAX_ATTEMPTS) {

@@ -1,9 +1,9 @@
 // The daemon's own git writes for a patch: the commit on the sandbox branch, the ref that keeps a
 // failed attempt recoverable, branch clean-up, and the opt-in merge into the Builder's branch.
 // Messages go through stdin, never argv; the identity is codex-relay's, whatever the user's config.
-import { access } from "node:fs/promises";
 import { RelayError } from "../errors.js";
 import { runGit } from "../git/run-git.js";
+import { pathExists } from "../util/path-exists.js";
 
 const NAME = "codex-relay";
 const EMAIL = "codex-relay@localhost";
@@ -135,7 +135,7 @@ async function operationInProgress(repo: string): Promise<string | null> {
   const paths = stdout.trim().split("\n");
   for (const [i, [, what]] of markers.entries()) {
     const file = paths[i];
-    if (file !== undefined && (await access(file).then(() => true, () => false))) return what;
+    if (file !== undefined && (await pathExists(file))) return what;
   }
   return null;
 }

@@ -2,11 +2,12 @@
 // `.relay/approvals/<sha256 of ROUTE_DECISION.md>`, so a second ask for the same approval (the
 // daemon's trigger and `codex-relay patch`, in either order) joins the request still queued or
 // running instead of queueing another. A finished request is not joined: asking again re-runs.
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RelayError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { acquireLease, releaseLease } from "../util/lease.js";
+import { pathExists } from "../util/path-exists.js";
 import { readIfExists } from "../util/read-if-exists.js";
 import { sha256 } from "../util/sha256.js";
 import { ID_PATTERN, type Layout } from "./layout.js";
@@ -47,14 +48,7 @@ export async function publishApprovedPatch(layout: Layout, markdown: string, now
 
 // Queued or running: its request is there and its RESULT (the commit point) is not.
 async function isOpen(layout: Layout, id: string): Promise<boolean> {
-  return (await exists(layout.request(id))) && !(await exists(layout.result(id, "json")));
-}
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
+  return (await pathExists(layout.request(id))) && !(await pathExists(layout.result(id, "json")));
 }
 
 async function lockApproval(file: string) {
