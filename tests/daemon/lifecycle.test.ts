@@ -212,32 +212,21 @@ describe("codex-relay start (the daemon as a child process)", () => {
     expect(w.server.requests.map((r) => r.text.includes("dropped while the daemon runs"))).toEqual([false, true]);
   });
 
-  it("answers a request dropped after someone removed .autonomous_runs between two requests", async () => {
+  it("answers requests dropped after someone removed .autonomous_runs while it ran, before and after its first request", async () => {
     const w = await workspace(); // the helper's sweep runs every second
     w.server.setDefault(jsonMessage(analysisReply()));
     await startDaemon(w);
-    const first = "20250101_000009";
-    await dropRequest(w, first, "the first request writes the output schema");
-    await until(() => existsSync(w.layout.result(first, "json")), "the first RESULT");
-    await rm(path.dirname(w.layout.inbox), { recursive: true, maxRetries: 10, retryDelay: 20 });
-    await until(() => existsSync(w.layout.inbox) && existsSync(w.layout.claims), "the sweep making the folders again");
-    const second = "20250101_000010";
-    await dropRequest(w, second, "the second request needs the schema again");
-    await until(() => existsSync(w.layout.result(second, "json")), "the second RESULT");
-    expect((await readResultJson(w, second)).status).toBe("completed");
-  });
-
-  it("answers a request dropped after someone removed .autonomous_runs while it ran", async () => {
-    const w = await workspace(); // the helper's sweep runs every second
-    w.server.setDefault(jsonMessage(analysisReply()));
-    await startDaemon(w);
-    // The daemon may still be writing under it (the event log, the gateway's usage): retry as rm -rf would.
-    await rm(path.dirname(w.layout.inbox), { recursive: true, maxRetries: 10, retryDelay: 20 });
-    await until(() => existsSync(w.layout.inbox) && existsSync(w.layout.claims), "the sweep making the folders again");
-    const id = "20250101_000008";
-    await dropRequest(w, id, "dropped into the new inbox");
-    await until(() => existsSync(w.layout.result(id, "json")), "the RESULT of the request in the new inbox");
-    expect((await readResultJson(w, id)).status).toBe("completed");
+    const removeAndAsk = async (id: string, issue: string) => {
+      // The daemon may still be writing under it (the event log, the gateway's usage): retry as rm -rf would.
+      await rm(path.dirname(w.layout.inbox), { recursive: true, maxRetries: 10, retryDelay: 20 });
+      await until(() => existsSync(w.layout.inbox) && existsSync(w.layout.claims), "the sweep making the folders again");
+      await dropRequest(w, id, issue);
+      await until(() => existsSync(w.layout.result(id, "json")), `the RESULT of ${id} in the new inbox`);
+      expect((await readResultJson(w, id)).status).toBe("completed");
+    };
+    await removeAndAsk("20250101_000008", "dropped into the new inbox");
+    // The first request wrote Codex's output schema under .relay; the second needs it written again.
+    await removeAndAsk("20250101_000010", "the second request needs the schema again");
   });
 
   it("writes a daemon_crashed RESULT without calling the model for a request its daemons died on max_attempts times", async () => {
