@@ -16,6 +16,8 @@ export interface AskOptions<T> {
   readonly schema: ReplySchema<T>;
   /** Continue this thread (a repair turn) instead of starting a new one. */
   readonly resumeThreadId?: string;
+  /** A later turn may resume this one (`resumeThreadId`): Codex keeps its session for it. */
+  readonly resumable?: boolean;
 }
 
 /** The RESULT fields every turn yields: when Codex started and the tokens it used. */
@@ -41,6 +43,7 @@ export async function askCodex<T>(run: KindRun, options: AskOptions<T>): Promise
     prompt: options.prompt,
     outputSchemaFile: await outputSchemaFile(ctx, options.schema),
     resumeThreadId: options.resumeThreadId,
+    resumable: options.resumable,
     signal: run.signal,
     onSpawn: run.onSpawn,
   });

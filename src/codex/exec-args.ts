@@ -15,6 +15,8 @@ export interface ExecArgsOptions {
   /** Resume this thread instead of starting one (`codex exec resume <id>`). */
   readonly resumeThreadId?: string;
   readonly skipGitRepoCheck?: boolean;
+  /** Keep no session file in CODEX_HOME (`--ephemeral`): the thread cannot be resumed later. */
+  readonly ephemeral?: boolean;
 }
 
 export function buildExecArgs(options: ExecArgsOptions): string[] {
@@ -25,6 +27,7 @@ export function buildExecArgs(options: ExecArgsOptions): string[] {
   if (options.outputSchemaFile) args.push("--output-schema", options.outputSchemaFile);
   if (options.model) args.push("-m", options.model);
   if (options.skipGitRepoCheck) args.push("--skip-git-repo-check");
+  if (options.ephemeral) args.push("--ephemeral");
   args.push(...options.configArgs);
   if (options.resumeThreadId) args.push(options.resumeThreadId);
   args.push("--", options.prompt);

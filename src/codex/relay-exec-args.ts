@@ -15,6 +15,8 @@ export interface RelayTurn {
   readonly outputSchemaFile: string;
   /** Continue this thread (a repair turn) instead of starting one. */
   readonly resumeThreadId?: string | undefined;
+  /** A later turn may resume this one (a patch attempt before its repair): Codex must keep its session. */
+  readonly resumable?: boolean | undefined;
 }
 
 /** `gatewayConfig`: the `-c` table that points Codex at the gateway ({} when the run goes direct). */
@@ -31,5 +33,9 @@ export function relayExecArgs(config: Config, model: string | null, gatewayConfi
     resumeThreadId: turn.resumeThreadId,
     // A read-only turn works in any folder (its sandbox is the guard); one that writes needs git.
     skipGitRepoCheck: turn.sandbox === "read-only",
+    // A session file costs Codex 40-70 ms of each run (bench: codex exec with and without
+    // --ephemeral) and lands the relay's prompts in the user's Codex history. Only a turn that a
+    // later one resumes needs it, unless the workspace keeps sessions to resume them by hand.
+    ephemeral: !turn.resumable && !turn.resumeThreadId && !config.codex.keep_sessions,
   });
 }

@@ -65,6 +65,8 @@ export const ConfigSchema = z.strictObject({
       env: names.default([]),
       /** How long Codex may keep reconnecting to the provider, with no model output, before the run fails. */
       unreachable_s: seconds.default(60),
+      /** Keep each run's Codex session (`codex exec resume <thread_id>` by hand); off: `--ephemeral`. */
+      keep_sessions: z.boolean().default(false),
     })
     .prefault({}),
   daemon: z

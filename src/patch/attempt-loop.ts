@@ -37,6 +37,7 @@ async function attempt(state: PatchState, prompt: string): Promise<"done" | "rep
     prompt,
     schema: PATCH_REPLY,
     resumeThreadId: state.attempts > 1 ? (run.codex.thread_id ?? undefined) : undefined,
+    resumable: state.attempts < state.plan.attempts, // a repair turn continues this thread
   });
   state.codexMs += performance.now() - t;
   state.codexStartedAt ??= turn.base.startedAt ?? null;

@@ -1,5 +1,7 @@
 // One Codex turn as every kind runs it: the REAL codex binary against the scripted model server.
 import { readFileSync } from "node:fs";
+import { readdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { askCodex } from "../../src/codex/ask-codex.js";
 import { codexSetup } from "../../src/codex/codex-setup.js";
@@ -34,7 +36,15 @@ function kindRun(signal?: AbortSignal): KindRun {
   return { ctx, id: ID, request: parsed.request, signal, codex, warnings: [] };
 }
 
-const ask = (run: KindRun, resumeThreadId?: string) => askCodex(run, { cwd: ws.dir, sandbox: "read-only", prompt: "Why does it fail?", schema: SCHEMA, resumeThreadId });
+const ask = (run: KindRun, turn: { resumeThreadId?: string; resumable?: boolean } = {}) =>
+  askCodex(run, { cwd: ws.dir, sandbox: "read-only", prompt: "Why does it fail?", schema: SCHEMA, ...turn });
+
+/** The session files Codex kept under CODEX_HOME (sessions/YYYY/MM/DD/rollout-*.jsonl). */
+async function sessionFiles(): Promise<string[]> {
+  const dir = path.join(ws.env.CODEX_HOME ?? "", "sessions");
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  return entries.filter((name) => name.endsWith(".jsonl"));
+}
 
 describe("askCodex", () => {
   it("returns the reply checked against the schema, with usage, and records Codex in the RESULT fields and the LOG", async () => {
@@ -72,16 +82,34 @@ describe("askCodex", () => {
     }
   });
 
-  it("sets Codex up once per request, and a second turn continues the first one's thread", async () => {
+  it("sets Codex up once per request, and a second turn continues the first (resumable) one's thread", async () => {
     ws.server.enqueue(jsonMessage(analysisReply()), jsonMessage(analysisReply({ confidence: "low" })));
     const run = kindRun();
     expect(codexSetup(run)).toBe(codexSetup(run));
-    const first = await ask(run);
+    const first = await ask(run, { resumable: true });
     const thread = run.codex.thread_id;
-    const second = await ask(run, thread ?? undefined);
+    const second = await ask(run, { resumeThreadId: thread ?? undefined });
     expect([first.kind, second.kind]).toEqual(["replied", "replied"]);
     expect(second.kind === "replied" && second.reply.confidence).toBe("low");
     expect(run.codex.thread_id).toBe(thread);
     expect(codexSetup(kindRun())).not.toBe(codexSetup(run));
+  });
+
+  it("keeps no Codex session for a turn nothing resumes (codex exec --ephemeral), unless codex.keep_sessions is on", async () => {
+    ws.server.enqueue(jsonMessage(analysisReply()), jsonMessage(analysisReply()));
+    const plain = await ask(kindRun());
+    expect(plain.kind).toBe("replied");
+    expect(await sessionFiles()).toEqual([]);
+    const resumable = await ask(kindRun(), { resumable: true });
+    expect(resumable.kind).toBe("replied");
+    expect(await sessionFiles()).toHaveLength(1);
+
+    await ctx.logger.close();
+    await writeFile(path.join(ws.dir, "codex-relay.toml"), `${readFileSync(path.join(ws.dir, "codex-relay.toml"), "utf8")}`.replace("[codex]\n", "[codex]\nkeep_sessions = true\n"));
+    ctx = await createRelayContext({ workspace: ws.dir, env: ws.env });
+    expect(ctx.config.codex.keep_sessions).toBe(true);
+    ws.server.enqueue(jsonMessage(analysisReply()));
+    expect((await ask(kindRun())).kind).toBe("replied");
+    expect(await sessionFiles()).toHaveLength(2);
   });
 });

@@ -50,6 +50,11 @@ describe("buildExecArgs (pure)", () => {
     expect(flags.slice(c, c + 4)).toEqual(["-c", "features.plugins=false", "-c", 'model_provider="local"']);
   });
 
+  it("asks for no session file (--ephemeral) only when told, among the flags", () => {
+    expect(buildExecArgs(base)).not.toContain("--ephemeral");
+    expect(flagsOf(buildExecArgs({ ...base, ephemeral: true }))).toContain("--ephemeral");
+  });
+
   it("leaves out empty model and profile", () => {
     const args = buildExecArgs({ ...base, model: "", profile: "" });
     expect(args).not.toContain("-m");
