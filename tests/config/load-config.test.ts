@@ -39,6 +39,7 @@ describe("loadConfig: defaults", () => {
       config: { features: { shell_snapshot: false, plugins: false } },
       env: [],
       unreachable_s: 60,
+      keep_sessions: false,
     });
     expect(config.daemon).toEqual({
       concurrency: 1,
