@@ -26,27 +26,33 @@ async function scratch(): Promise<string> {
   return dir;
 }
 
+/** Every command that acts on an existing workspace but doctor; `request`: the file `run` is given. */
+const workspaceCommands = (request: string): string[][] => [
+  ["delegate", "--issue", "x"],
+  ["delegate", "--wait", "--issue", "x"],
+  ["diagnose"],
+  ["patch"],
+  ["micro", "tidy", "--detach"],
+  ["plan", "split it"],
+  ["run", request],
+  ["replay", "20990101_000000"],
+  ["status"],
+  ["audit"],
+  ["ui"],
+  ["start"],
+  ["show", "20990101_000000"],
+  ["wait", "20990101_000000"],
+  ["cancel", "20990101_000000"],
+  ["approve", "20990101_000000"],
+];
+
 describe("--workspace naming a folder that does not exist", () => {
   it("is an error for every command that is not init, and nothing is created", async () => {
     const w = (ws = await makeTestWorkspace());
     const typo = path.join(await scratch(), "no-such", "repo");
     const request = path.join(w.dir, "hand.md");
     await writeFile(request, "## Issue\nx\n");
-    const commands = [
-      ["delegate", "--issue", "x"],
-      ["delegate", "--wait", "--issue", "x"],
-      ["diagnose"],
-      ["patch"],
-      ["micro", "tidy", "--detach"],
-      ["run", request],
-      ["doctor"],
-      ["status"],
-      ["start"],
-      ["show", "20990101_000000"],
-      ["wait", "20990101_000000"],
-      ["cancel", "20990101_000000"],
-      ["approve", "20990101_000000"],
-    ];
+    const commands = [...workspaceCommands(request), ["doctor"]];
     for (const argv of commands) {
       const run = await w.cli([...argv, "--workspace", typo], { timeoutMs: 20_000 });
       expect(run.exitCode, argv.join(" ")).toBe(2);
@@ -67,38 +73,19 @@ describe("--workspace naming a folder that does not exist", () => {
 });
 
 /** The built CLI run as a user would from `cwd`, with no daemon anywhere. */
-function cliIn(cwd: string, args: string[]) {
+function cliIn(cwd: string, args: readonly string[]) {
   return execa(process.execPath, [CLI, ...args], { cwd, reject: false, env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir() }, extendEnv: false, stdin: "ignore", timeout: 20_000 });
 }
 
 describe("a folder outside git that is not a codex-relay workspace", () => {
-  const commands = [
-    ["delegate", "--issue", "x"],
-    ["delegate", "--wait", "--issue", "x"],
-    ["diagnose"],
-    ["patch"],
-    ["micro", "tidy", "--detach"],
-    ["plan", "split it"],
-    ["run", "hand.md"],
-    ["status"],
-    ["audit"],
-    ["ui"],
-    ["replay", "20990101_000000"],
-    ["start"],
-    ["show", "20990101_000000"],
-    ["wait", "20990101_000000"],
-    ["cancel", "20990101_000000"],
-    ["approve", "20990101_000000"],
-  ];
-
   it("is refused by every command as the current folder and as --workspace: exit 2, what to do, nothing created", async () => {
     const plain = await scratch();
     await writeFile(path.join(plain, "hand.md"), "## Issue\nx\n");
     const elsewhere = await scratch();
-    for (const argv of commands) {
+    for (const argv of workspaceCommands(path.join(plain, "hand.md"))) {
       for (const [cwd, args] of [[plain, argv], [elsewhere, [...argv, "--workspace", plain]]] as const) {
         const what = `${args.join(" ")} (in ${cwd === plain ? "the folder" : "another folder"})`;
-        const run = await cliIn(cwd, argv[0] === "run" ? args.map((a) => (a === "hand.md" ? path.join(plain, a) : a)) : [...args]);
+        const run = await cliIn(cwd, args);
         expect(run.exitCode, what).toBe(2);
         expect(run.stdout, what).toBe("");
         expect(run.stderr, what).toContain(`codex-relay ${argv[0]}: ${plain} is not in a git repository and not a codex-relay workspace (no codex-relay.toml, no .autonomous_runs/); nothing was written`);
