@@ -30,6 +30,7 @@ describe("token caps", () => {
     // The call after the crossing one never reached the provider.
     expect(ws.server.requests.filter((r) => r.path === "/v1/responses")).toHaveLength(1);
     expect(result.gateway.totals).toMatchObject({ input_tokens: 1200, output_tokens: 30, calls: 1 });
+    expect(result.usage).toMatchObject({ input_tokens: 1200, output_tokens: 30 });
   });
 
   it("holds patch_tokens over the whole request: a repair run spends what the first run left, not a fresh allowance", async () => {
@@ -49,6 +50,9 @@ describe("token caps", () => {
     // The repair's reply was never asked for: three calls reached the provider, all metered on one request.
     expect(ws.server.requests.filter((r) => r.path === "/v1/responses")).toHaveLength(3);
     expect(result.gateway.totals).toMatchObject({ input_tokens: 1100, calls: 3 });
+    // What was spent, the cut-short repair included (Codex's own count stops at the 600 of its finished run).
+    expect(result.usage).toMatchObject({ input_tokens: 1100, output_tokens: 0 });
+    expect(await readFile(ws.layout.result(result.id, "md"), "utf8")).toContain("- Tokens: 1100 in (0 cached), 0 out");
     const [report] = await outFiles(ws, /^codex-patch-FAILED-\d{8}-\d{6}\.md$/);
     const text = await readFile(path.join(ws.dir, "out", report!), "utf8");
     expect(text).toContain("spent 1100 tokens of the 1000 allowed by `budget.patch_tokens`");
