@@ -46,6 +46,8 @@ export const ERROR_HINTS = {
   not_a_git_repo: "Patches need a git repository with at least one commit: run `git init` and commit, or point --workspace at the repository.",
   workspace_not_found:
     "Check the path given to --workspace (or run the command inside the repository); `codex-relay init --workspace DIR` sets up a new workspace.",
+  not_a_workspace:
+    "Run the command inside your repository, or name it with --workspace <repo>; to use this folder, run `git init` or `codex-relay init` in it first.",
   invalid_argument: "Check the command's flags: `codex-relay <command> --help` lists them and what they take.",
   unknown_request: "Check the id: `codex-relay status` lists every request of the workspace.",
   unknown_plan: "Check the plan id: each plan is a folder progress/plans/<id>/ holding PLAN.md, written by `codex-relay plan \"<goal>\"`.",

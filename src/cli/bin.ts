@@ -7,7 +7,7 @@ import type { CliIo, CommandModule } from "./command.js";
 
 // The command as typed cannot run (a mistyped workspace or id, a config that does not validate):
 // exit 2, as for a usage error, before anything was written.
-const USAGE_ERRORS: ReadonlySet<string> = new Set(["workspace_not_found", "unknown_request", "unknown_plan", "invalid_config", "invalid_argument", "no_recording"]);
+const USAGE_ERRORS: ReadonlySet<string> = new Set(["workspace_not_found", "not_a_workspace", "unknown_request", "unknown_plan", "invalid_config", "invalid_argument", "no_recording"]);
 
 async function main(): Promise<number> {
   const parsed = parseCli(process.argv.slice(2));

@@ -1,5 +1,5 @@
 // Token usage summed over the turns of one request (a patch and its repairs).
-import type { Usage } from "../protocol/result.js";
+import type { GatewayReport, Usage } from "../protocol/result.js";
 
 export function addUsage(total: Usage | null, more: Usage | null): Usage | null {
   if (!more) return total;
@@ -11,4 +11,15 @@ export function addUsage(total: Usage | null, more: Usage | null): Usage | null 
     reasoning_output_tokens: total.reasoning_output_tokens + more.reasoning_output_tokens,
     cost_usd: null,
   };
+}
+
+/**
+ * The request's usage as the RESULT gives it: the gateway's meter when its calls went through one
+ * (every call it passed, those of a turn it cut short at a cap included), else Codex's own count,
+ * which has only the turns Codex finished.
+ */
+export function spentUsage(codexCount: Usage | null, gateway: GatewayReport | null): Usage | null {
+  if (!gateway || gateway.totals.calls === 0) return codexCount;
+  const { calls: _calls, ...tokens } = gateway.totals;
+  return { ...tokens, cost_usd: null };
 }

@@ -3,6 +3,7 @@
 // wrong becomes a RESULT; only a daemon shutdown returns without one (so the request runs again).
 import { endGatewayRoute } from "../codex/codex-setup.js";
 import { Requeue, requeueOf } from "../codex/requeue.js";
+import { spentUsage } from "../codex/usage.js";
 import type { OnCodexSpawn } from "../codex/run-codex.js";
 import { RelayError, toRelayError } from "../errors.js";
 import type { DelegationRequest } from "../protocol/request.js";
@@ -55,7 +56,8 @@ export async function processRequest(ctx: RelayContext, options: ProcessOptions)
     const gateway = run ? endGatewayRoute(run) : null;
     // A replay spent nothing: its usage repeats the recording's figures, at no cost.
     const replayOf = run?.request.replayOf;
-    const usage = input.usage && { ...input.usage, cost_usd: replayOf ? 0 : estimateCostUsd(input.usage, codex.model, ctx.config.budget.prices) };
+    const spent = replayOf ? input.usage : spentUsage(input.usage ?? null, gateway);
+    const usage = spent && { ...spent, cost_usd: replayOf ? 0 : estimateCostUsd(spent, codex.model, ctx.config.budget.prices) };
     // Recorded with the RESULT, not before the run: a run stopped for a re-run records it once.
     if (approved) await appendLedger(ctx.layout.ledger, ctx.redactor.redactDeep(approved.ledgerLine));
     const files = approved ? [...new Set([...auditFiles, ctx.layout.approve(id), ctx.layout.ledger])] : auditFiles;

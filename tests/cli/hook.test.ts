@@ -3,7 +3,7 @@
 // finished RESULTs (a real one, made by the real codex binary), and that nothing ever fails a prompt.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -158,6 +158,32 @@ describe("hook claude-code (UserPromptSubmit)", () => {
     expect(context).toMatch(/needs the issue on the same line.*no request was made/);
     expect(context.split("\n")).toHaveLength(1);
     expect(existsSync(path.join(dir, ".autonomous_runs"))).toBe(false);
+  });
+
+  it("outside git, in no codex-relay workspace: the phrase gets a one-line hint, any other prompt or the agent's phrase nothing, and nothing is created", async () => {
+    const plain = await mkdtemp(path.join(os.tmpdir(), "codex-relay-plain-"));
+    try {
+      const said = await hook(["claude-code"], promptEvent(plain, "DELEGATE TO CODEX: why does the export job exit 0?"));
+      expect(said.exitCode).toBe(0);
+      expect(said.stderr).toBe("");
+      const hint = context(said.stdout);
+      expect(hint).toMatch(new RegExp(`^codex-relay: ${plain} is not in a git repository and not a codex-relay workspace, .*made no request and nothing was written; run \`git init\` or \`npx codex-relay init\``));
+      expect(hint.split("\n")).toHaveLength(1);
+      const other = await hook(["claude-code"], promptEvent(plain, "Refactor the export job."));
+      expect([other.exitCode, other.stdout, other.stderr]).toEqual([0, "", ""]);
+      const stop = await hook(["claude-code"], JSON.stringify({ ...JSON.parse(stopEvent(plain)), last_assistant_message: "DELEGATE TO CODEX: why does it exit 0?" }));
+      expect([stop.exitCode, stop.stderr]).toEqual([0, ""]);
+      expect(stop.stdout).not.toContain("codex-relay");
+      expect(await readdir(plain)).toEqual([]);
+
+      // Set up for the relay (no git): the phrase is a request there.
+      await writeFile(path.join(plain, "codex-relay.toml"), "");
+      const asked = await hook(["claude-code"], promptEvent(plain, "DELEGATE TO CODEX: why does the export job exit 0?"));
+      expect(await requestIds(layoutFor(plain))).toHaveLength(1);
+      expect(context(asked.stdout)).toContain("is now Codex delegation request");
+    } finally {
+      await rm(plain, { recursive: true, force: true });
+    }
   });
 
   it("ignores the phrase in a fenced block, a quote or a sentence about it", async () => {

@@ -12,13 +12,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { relayCodexConfig } from "../../src/codex/relay-features.js";
 import { codexBinary, codexProviderOverrides } from "../fixtures/codex-home.js";
 import { analysisReply, makeTestWorkspace, type TestWorkspace } from "../helpers/relay-workspace.js";
-import { jsonMessage } from "../fixtures/model-server.js";
+import { jsonMessage, type RecordedRequest } from "../fixtures/model-server.js";
+import { fixReplies } from "../fixtures/patch-project.js";
+import { makePatchWorkspace, runKind } from "../helpers/patch-workspace.js";
 
 let ws: TestWorkspace;
 let canaries: string;
 afterEach(async () => {
   await ws?.cleanup();
-  await rm(canaries, { recursive: true, force: true });
+  if (canaries) await rm(canaries, { recursive: true, force: true });
 });
 
 const hooksJson = (tag: string) =>
@@ -97,8 +99,47 @@ describe("Codex features a relay run does not need", () => {
     expect(toolNames(relayed.body).filter((name) => name?.includes("goal"))).toEqual([]);
   });
 
+  it("offers the model a shell and apply_patch, never web_search, request_user_input or view_image, which plain codex exec offers", async () => {
+    ws = await makePatchWorkspace();
+    const toolNames = (request: RecordedRequest): string[] => (request.body.tools ?? []).map((tool: { name?: string; type: string }) => tool.name ?? tool.type);
+    const unneeded = ["web_search", "request_user_input", "view_image"];
+    // The control: the same Codex home, repository and model (without `-m` Codex 0.171 sends the
+    // fixture's unknown default model no tools at all).
+    ws.server.enqueue({ kind: "message", text: "hi" });
+    const overrides = codexProviderOverrides(ws.server).flatMap((value) => ["-c", value]);
+    await execa(codexBinary(), ["exec", "--json", "-s", "workspace-write", "-C", ws.dir, "-m", "gpt-5.5", ...overrides, "--", "hello"], { env: { ...process.env, ...ws.env }, stdin: "ignore" });
+    expect(toolNames(ws.server.requests.at(-1)!)).toEqual(expect.arrayContaining([...unneeded, "exec_command", "apply_patch"]));
+
+    ws.server.enqueue(jsonMessage(analysisReply()));
+    const analysis = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"]);
+    expect(JSON.parse(analysis.stdout).status).toBe("completed");
+    const analysisTools = toolNames(ws.server.requests.at(-1)!);
+    expect(analysisTools).toContain("exec_command");
+    expect(analysisTools.filter((name) => unneeded.includes(name))).toEqual([]);
+
+    const before = ws.server.requests.length;
+    ws.server.enqueue(...fixReplies());
+    const { result } = await runKind(ws, "patch", "Apply the fix");
+    expect(result.status).toBe("completed");
+    const patchTools = toolNames(ws.server.requests[before]!);
+    expect(patchTools).toEqual(expect.arrayContaining(["exec_command", "write_stdin", "apply_patch"]));
+    expect(patchTools.filter((name) => unneeded.includes(name))).toEqual([]);
+  });
+
+  it("offers request_user_input again when [codex.config.tools] turns it back on", async () => {
+    ws = await makeTestWorkspace({ toml: "[codex.config.tools.experimental_request_user_input]\nenabled = true\n" });
+    ws.server.enqueue(jsonMessage(analysisReply()));
+    const run = await ws.cli(["delegate", "--wait", "--json", "--issue", "why?"]);
+    expect(JSON.parse(run.stdout).status).toBe("completed");
+    const names = (ws.server.requests.at(-1)!.body.tools ?? []).map((tool: { name?: string }) => tool.name);
+    expect(names).toContain("request_user_input");
+    expect(names).not.toContain("view_image");
+  });
+
   it("keeps what [codex.config] says over the relay's defaults", () => {
     const config = relayCodexConfig({ features: { goals: true }, skills: { include_instructions: true }, model_provider: "local" });
     expect(config).toMatchObject({ model_provider: "local", features: { goals: true, hooks: false }, skills: { include_instructions: true, bundled: { enabled: false } } });
+    const tools = relayCodexConfig({ web_search: "cached", tools: { update_plan: { enabled: true } }, features: { view_image: true } });
+    expect(tools).toMatchObject({ web_search: "cached", tools: { update_plan: { enabled: true }, experimental_request_user_input: { enabled: false } }, features: { view_image: true, goals: false } });
   });
 });

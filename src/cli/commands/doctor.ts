@@ -38,7 +38,7 @@ interface Check {
 }
 
 export async function run({ flags, io }: CommandInput<"doctor">): Promise<number> {
-  const layout = layoutFor(existingWorkspace(flags, io.cwd));
+  const layout = layoutFor(existingWorkspace(flags, io.cwd, { anyFolder: true }));
   const checks: Check[] = [];
   const check = async (name: string, body: () => Promise<Omit<Check, "name">>) => {
     try {

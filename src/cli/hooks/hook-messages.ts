@@ -26,6 +26,11 @@ export function emptyPhraseMessage(): string {
   return 'codex-relay: "DELEGATE TO CODEX:" needs the issue on the same line, e.g. "DELEGATE TO CODEX: the login test fails on CI"; no request was made.';
 }
 
+/** The phrase said in a folder that cannot hold a relay (workspace.ts's mayHoldRelay): one line back, nothing written. */
+export function notAWorkspaceMessage(folder: string): string {
+  return `codex-relay: ${folder} is not in a git repository and not a codex-relay workspace, so "DELEGATE TO CODEX:" made no request and nothing was written; run \`git init\` or \`npx codex-relay init\` there first, or work in your repository.`;
+}
+
 export function arrivalsMessage(arrivals: readonly Arrival[]): string {
   const lines = arrivals.map((a) =>
     [

@@ -4,14 +4,14 @@
 // unless the prompt actually says the phrase (see PHRASE_PREFILTER).
 import { existsSync } from "node:fs";
 import { layoutFor, type Layout } from "../../protocol/layout.js";
-import { resolveWorkspace } from "../workspace.js";
+import { mayHoldRelay, resolveWorkspace } from "../workspace.js";
 import { pruneHookEvents, recordFact, takeHookEvent } from "../../protocol/hook-sessions.js";
 import { sha256 } from "../../util/sha256.js";
 import { takeArrivals } from "./announce-results.js";
 import { stopTakesContext } from "./claude-code-version.js";
 import type { HookRequest } from "./delegate-from-prompt.js";
 import { parseHookInput, type HookAgent, type HookEvent, type HookInput } from "./hook-input.js";
-import { arrivalsMessage, emptyPhraseMessage, requestsMessage } from "./hook-messages.js";
+import { arrivalsMessage, emptyPhraseMessage, notAWorkspaceMessage, requestsMessage } from "./hook-messages.js";
 import { hookOutput } from "./hook-output.js";
 
 export interface HookRun {
@@ -57,6 +57,12 @@ export async function runHook(run: HookRun): Promise<HookOutcome> {
   // The phrase with nothing after it: one line back instead of silence, and nothing created.
   if (mentioned && issues.length === 0 && event === "prompt" && (await saysEmpty(said))) {
     return { stdout: await speak(run, host, event, input, emptyPhraseMessage()), workspace };
+  }
+  // A folder outside git that is no relay workspace gets no relay folder from a phrase either
+  // (workspace.ts): the user hears why, once, with the prompt; an agent's phrase is dropped.
+  if (issues.length > 0 && !mayHoldRelay(workspace)) {
+    if (event !== "prompt") return nothing(`${workspace} is not in a git repository and not a codex-relay workspace; no request made`);
+    return { stdout: await speak(run, host, event, input, notAWorkspaceMessage(workspace)), workspace };
   }
   // Nothing to announce where the relay never ran, and no phrase: nothing to do, nothing created.
   if (issues.length === 0 && !existsSync(layout.relay)) return nothing();
