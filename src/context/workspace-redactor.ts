@@ -2,8 +2,9 @@
 // daemon, `delegate` and its siblings, the editor hooks), so a request is redacted as strictly
 // when it is written as the daemon's own files are.
 import { readCodexUserConfig } from "../config/codex-user-config.js";
-import { loadConfig } from "../config/load-config.js";
+import { loadConfigUsingCache } from "../config/cached-config.js";
 import type { Config } from "../config/schema.js";
+import type { Layout } from "../protocol/layout.js";
 import { providerEnvKeys } from "../security/child-env.js";
 import { createRedactor, type Redactor } from "../security/redact.js";
 
@@ -34,6 +35,6 @@ export function secretEnvNames(env: Env): string[] {
  * The same redactor for a process that has not loaded the config (a CLI command or a hook that
  * only writes a request). An invalid config is an error: without it, which values are secret is unknown.
  */
-export async function loadWorkspaceRedactor(configFile: string, env: Env): Promise<Redactor> {
-  return workspaceRedactor(await loadConfig(configFile), env);
+export async function loadWorkspaceRedactor(layout: Pick<Layout, "configFile" | "configCache">, env: Env): Promise<Redactor> {
+  return workspaceRedactor((await loadConfigUsingCache(layout.configFile, layout.configCache)).config, env);
 }
