@@ -3,7 +3,6 @@
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { parse as parseToml } from "smol-toml";
 
 export function codexHome(env: Readonly<Record<string, string | undefined>>): string {
   return env.CODEX_HOME || path.join(env.HOME || os.homedir(), ".codex");
@@ -26,6 +25,9 @@ export async function readCodexUserConfigChecked(
   } catch {
     return { ok: true, config: {} }; // no user config: Codex's defaults apply
   }
+  // The TOML reader is loaded only when there is a file to read: a CLI whose workspace config came
+  // from the daemon's cache (cached-config.ts) loads it for nothing else.
+  const { parse: parseToml } = await import("smol-toml");
   try {
     return { ok: true, config: parseToml(text) as Record<string, unknown> };
   } catch (error) {
