@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from "node:util";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { deepFreeze } from "../util/deep-freeze.js";
 import { sha256 } from "../util/sha256.js";
+import type { CodexUserEnvKeys } from "./codex-user-config.js";
 import { readConfigText } from "./config-text.js";
 import type { Config } from "./schema.js";
 
@@ -28,6 +29,8 @@ export interface LoadedConfig {
   readonly text: string | null;
   /** undefined when this build keeps no cache. */
   readonly key: string | undefined;
+  /** From the cache: the daemon's reading of the user's Codex config (codexUserEnvKeys checks it is the same file). */
+  readonly codexUser?: CodexUserEnvKeys | undefined;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function loadConfigUsingCache(configFile: string, cacheFile: string
   const text = await readConfigText(configFile);
   const key = cacheKey(text);
   const cached = key === undefined || cacheFile === undefined ? undefined : await readCache(cacheFile, key);
-  if (cached !== undefined) return { config: cached, text, key };
+  if (cached !== undefined) return { ...cached, text, key };
   const { configFromText } = await import("./load-config.js");
   return { config: configFromText(text, configFile), text, key };
 }
@@ -50,15 +53,16 @@ export async function loadConfigUsingCache(configFile: string, cacheFile: string
  * resolved config holds the toml's values verbatim, so when `redact` would change the text or the
  * resolved JSON, the cache is skipped and every CLI checks the file itself. Also skipped when JSON
  * would not give back the same config. A failed write only costs speed: it is never an error.
+ * `codexUser` goes along: names of variables and a sha256, never the user's file itself.
  */
-export async function writeConfigCache(cacheFile: string, tmpDir: string, loaded: LoadedConfig, redact: (text: string) => string): Promise<boolean> {
+export async function writeConfigCache(cacheFile: string, tmpDir: string, loaded: LoadedConfig, codexUser: CodexUserEnvKeys, redact: (text: string) => string): Promise<boolean> {
   if (loaded.key === undefined) return false;
   const json = JSON.stringify(loaded.config);
   if ((loaded.text !== null && redact(loaded.text) !== loaded.text) || redact(json) !== json) return false;
   if (!isDeepStrictEqual(JSON.parse(json), loaded.config)) return false;
   try {
     if (!(await stat(path.dirname(cacheFile))).isDirectory()) return false; // only into a .relay folder that exists
-    await writeFileAtomic(cacheFile, `${JSON.stringify({ format: FORMAT, key: loaded.key, config: loaded.config })}\n`, tmpDir);
+    await writeFileAtomic(cacheFile, `${JSON.stringify({ format: FORMAT, key: loaded.key, config: loaded.config, codexUser })}\n`, tmpDir);
     return true;
   } catch {
     return false; // no cache: every CLI checks the file itself, as without one
@@ -71,12 +75,17 @@ function cacheKey(text: string | null): string | undefined {
   return sha256(`${FORMAT}\0${BUILD}\0${process.version}\0${text === null ? "no file" : `text\0${text}`}`);
 }
 
-async function readCache(cacheFile: string, key: string): Promise<Config | undefined> {
+async function readCache(cacheFile: string, key: string): Promise<{ config: Config; codexUser?: CodexUserEnvKeys } | undefined> {
   try {
-    const entry = JSON.parse(await readFile(cacheFile, "utf8")) as { format?: unknown; key?: unknown; config?: unknown };
+    const entry = JSON.parse(await readFile(cacheFile, "utf8")) as { format?: unknown; key?: unknown; config?: unknown; codexUser?: unknown };
     if (entry.format !== FORMAT || entry.key !== key || entry.config === null || typeof entry.config !== "object") return undefined;
-    return deepFreeze(entry.config as Config);
+    return { config: deepFreeze(entry.config as Config), codexUser: isCodexUser(entry.codexUser) ? entry.codexUser : undefined };
   } catch {
     return undefined; // missing or unreadable: check the text in full, as without a cache
   }
+}
+
+function isCodexUser(value: unknown): value is CodexUserEnvKeys {
+  const user = value as Partial<CodexUserEnvKeys> | null | undefined;
+  return typeof user?.sha256 === "string" && Array.isArray(user.names) && user.names.every((name) => typeof name === "string");
 }

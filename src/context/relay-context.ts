@@ -2,6 +2,7 @@
 // config, the protocol layout, the environment, the redactor, the logger and a clock.
 import { mkdir } from "node:fs/promises";
 import { loadConfigUsingCache, writeConfigCache } from "../config/cached-config.js";
+import { codexUserEnvKeys } from "../config/codex-user-config.js";
 import type { Config } from "../config/schema.js";
 import { layoutFor, type Layout } from "../protocol/layout.js";
 import { BackgroundTasks } from "../util/background-tasks.js";
@@ -33,9 +34,10 @@ export async function createRelayContext(options: {
   const layout = layoutFor(options.workspace);
   const loaded = await loadConfigUsingCache(layout.configFile, options.cacheConfig ? undefined : layout.configCache);
   const config = loaded.config;
-  const redactor = await workspaceRedactor(config, options.env);
+  const codexUser = await codexUserEnvKeys(options.env, loaded.codexUser);
+  const redactor = workspaceRedactor(config, options.env, codexUser);
   if (!options.readOnly) await makeFolders(layout);
-  if (options.cacheConfig && !options.readOnly) await writeConfigCache(layout.configCache, layout.tmp, loaded, (text) => redactor.redact(text));
+  if (options.cacheConfig && !options.readOnly) await writeConfigCache(layout.configCache, layout.tmp, loaded, codexUser, (text) => redactor.redact(text));
   return Object.freeze({
     config,
     layout,

@@ -25,9 +25,10 @@ register(new URL("./record-hook.mjs", import.meta.url));
 const ZOD_MARKER = '"ZodType"';
 const TOML_MARKER = "control characters are not allowed in strings";
 
-/** A workspace whose daemon has started once and stopped, leaving its config cache behind. */
-async function cachedWorkspace(toml = ""): Promise<TestWorkspace> {
+/** A workspace whose daemon has started once and stopped, leaving its config cache behind; `userToml`: the user's $CODEX_HOME/config.toml. */
+async function cachedWorkspace(toml = "", userToml?: string): Promise<TestWorkspace> {
   const ws = await session.workspace({ toml });
+  if (userToml !== undefined) await writeFile(path.join(ws.env.CODEX_HOME!, "config.toml"), userToml);
   const daemon = await session.startDaemon(ws);
   await daemon.stop("SIGTERM");
   return ws;
@@ -65,6 +66,23 @@ describe("the daemon's config cache", () => {
     expect(run.loadedToml).toBe(false);
     // and the cached config is the one in force: its redact_env still applies (next test for an edit)
     expect(await requestTexts(ws)).toEqual([expect.stringContaining("the cache answers")]);
+  });
+
+  it("answers for the user's Codex config too: its provider's key is still redacted, without smol-toml", async () => {
+    const provider = (envKey: string) => `[model_providers.corp]\nname = "corp"\nbase_url = "http://127.0.0.1:9/v1"\nenv_key = "${envKey}"\n`;
+    const ws = await cachedWorkspace("", provider("CORP_AUTH"));
+    const env = { CORP_AUTH: "corp-auth-value-0001", OTHER_AUTH: "other-auth-value-0002" };
+    const cached = await delegate(ws, "saw corp-auth-value-0001 in the log", env);
+    expect(cached.exitCode).toBe(0);
+    expect(cached.loadedToml).toBe(false);
+    // the user's file changed since the daemon read it: read again, and its new provider key counts
+    await writeFile(path.join(ws.env.CODEX_HOME!, "config.toml"), provider("OTHER_AUTH"));
+    const changed = await delegate(ws, "saw other-auth-value-0002 in the log", env);
+    expect(changed.exitCode).toBe(0);
+    expect(changed.loadedToml).toBe(true);
+    const requests = (await requestTexts(ws)).join("\n");
+    expect(requests).toContain("saw [REDACTED] in the log");
+    expect(requests).not.toMatch(/corp-auth-value|other-auth-value/);
   });
 
   it("is not used once the toml changed: the new values apply", async () => {
