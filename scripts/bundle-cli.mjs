@@ -4,7 +4,8 @@
 // runner, zod's config check, the daemon) stays behind a dynamic import, in its own chunk. Our
 // modules, zod and smol-toml are inlined; other packages and node: builtins stay imports. Every
 // output lands in dist/cli/, beside bin.js, so a module that finds files next to itself
-// (import.meta.url) is given its own file's place in dist/ instead.
+// (import.meta.url) is given its own file's place in dist/ instead. What a publishing command runs
+// before its request is written is one chunk of its own (CORE_ROOTS below).
 //
 // zod's locales: zod ships every language's error messages behind one `locales` index that its
 // namespace re-exports, so the bundle held them all (about half of the 755 KB zod chunk). We only use
@@ -139,7 +140,9 @@ await build({
       },
     },
     {
-      name: "import-meta-url-of-the-original-file",
+      // Our compiled modules: import.meta.url kept to the original file's place, and the publish
+      // path imported first by each module that imports part of it (see CORE_ROOTS).
+      name: "our-modules-as-compiled",
       setup(bundle) {
         bundle.onLoad({ filter: /\/dist\/.*\.js$/ }, async (args) => {
           let text = await readFile(args.path, "utf8");

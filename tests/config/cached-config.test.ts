@@ -41,7 +41,7 @@ async function delegate(ws: TestWorkspace, issue: string, env: Record<string, st
   const run = await ws.cli(["delegate", "--issue", issue], { env: { ...env, NODE_OPTIONS: `--import=${path.join(dir, "register.mjs")}`, LOADED_LIST: list } });
   const files = existsSync(list) ? readFileSync(list, "utf8").split("\n").filter((url) => url.startsWith("file:") && url.includes("/dist/")) : [];
   const holds = (marker: string) => files.some((url) => readFileSync(new URL(url), "utf8").includes(marker));
-  return { ...run, loadedZod: holds(ZOD_MARKER), loadedToml: holds(TOML_MARKER) };
+  return { ...run, files: files.length, loadedZod: holds(ZOD_MARKER), loadedToml: holds(TOML_MARKER) };
 }
 
 async function requestTexts(ws: TestWorkspace): Promise<string[]> {
@@ -64,6 +64,8 @@ describe("the daemon's config cache", () => {
     expect(run.exitCode).toBe(0);
     expect(run.loadedZod).toBe(false);
     expect(run.loadedToml).toBe(false);
+    // bin.js, esbuild's runtime, the command, and the publish path as one chunk (scripts/bundle-cli.mjs)
+    expect(run.files).toBeLessThanOrEqual(4);
     // and the cached config is the one in force: its redact_env still applies (next test for an edit)
     expect(await requestTexts(ws)).toEqual([expect.stringContaining("the cache answers")]);
   });
