@@ -5,7 +5,7 @@
 // modules, zod and smol-toml are inlined; other packages and node: builtins stay imports. Every
 // output lands in dist/cli/, beside bin.js, so a module that finds files next to itself
 // (import.meta.url) is given its own file's place in dist/ instead. What a publishing command runs
-// before its request is written is one chunk of its own (CORE_ROOTS below).
+// before its request is written is one chunk of its own, what a waiting client adds another (GROUPS below).
 //
 // zod's locales: zod ships every language's error messages behind one `locales` index that its
 // namespace re-exports, so the bundle held them all (about half of the 755 KB zod chunk). We only use
@@ -44,15 +44,18 @@ async function buildId() {
   return hash.digest("hex").slice(0, 32);
 }
 
-// The modules a publishing command runs before its request is written, as one chunk. esbuild puts
-// modules in one chunk only when exactly the same entry points reach them (each command and each
-// lazily imported path is one), so the publish path was ~20 chunks, some of a few hundred bytes,
-// and Node's ES module loader costs about half a millisecond per file: measured, the same code as
-// one file took ~20 ms less CPU per `delegate`. So every module that imports one of them gets an
-// import of all of them (added here, at bundle time), and a lazy import() of one of them goes
-// through a wrapper that does the same: every entry point that reaches any reaches all, one chunk.
-const CORE_ROOTS = [`${OUT}/publish-and-wait.js`];
-const CORE_MODULE = "codex-relay:publish-path";
+// The modules a publishing command runs before its request is written, as one chunk, and those a
+// waiting client adds, as another. esbuild puts modules in one chunk only when exactly the same
+// entry points reach them (each command and each lazily imported path is one), so the publish path
+// was ~20 chunks, some of a few hundred bytes, and the wait ~14 more; Node's ES module loader costs
+// about half a millisecond per file: measured, a `delegate` took ~24 % less CPU with its publish
+// path in one chunk. So each module that imports a member of a group gets an import of the whole
+// group first (added here, at bundle time), and a lazy import() of a member goes through a wrapper
+// that does the same: every entry point that reaches one member reaches all, and they share a chunk.
+const GROUPS = [
+  { name: "codex-relay:publish-path", roots: [`${OUT}/publish-and-wait.js`] },
+  { name: "codex-relay:wait-path", roots: [`${OUT}/wait-and-print.js`, "dist/daemon/workspace-lock.js"] },
+];
 
 /** Each compiled module of the CLI (absolute path) and the modules it imports statically. */
 async function staticImports() {
@@ -75,15 +78,23 @@ async function staticImports() {
   return graph;
 }
 
+// Each module's group: the first whose roots import it, directly or not.
 const graph = await staticImports();
-const core = new Set();
-for (const queue = CORE_ROOTS.map((root) => path.resolve(root)); queue.length > 0; ) {
-  const file = queue.pop();
-  if (core.has(file)) continue;
-  core.add(file);
-  queue.push(...(graph.get(file) ?? []));
+const groupOf = new Map();
+for (const group of GROUPS) {
+  for (const queue = group.roots.map((root) => path.resolve(root)); queue.length > 0; ) {
+    const file = queue.pop();
+    if (groupOf.has(file)) continue;
+    groupOf.set(file, group);
+    queue.push(...(graph.get(file) ?? []));
+  }
 }
-const importsCore = new Set([...graph].filter(([file, imports]) => !core.has(file) && imports.some((i) => core.has(i))).map(([file]) => file));
+/** The groups `file` imports a member of, its own excepted. */
+function groupsImportedBy(file) {
+  const groups = new Set((graph.get(file) ?? []).map((i) => groupOf.get(i)).filter(Boolean));
+  groups.delete(groupOf.get(file));
+  return GROUPS.filter((group) => groups.has(group));
+}
 
 await build({
   entryPoints: [`${OUT}/bin.js`],
@@ -101,20 +112,21 @@ await build({
   define: { CODEX_RELAY_CONFIG_BUILD: JSON.stringify(await buildId()) },
   plugins: [
     {
-      name: "publish-path-in-one-chunk",
+      name: "path-groups-in-one-chunk",
       setup(bundle) {
-        bundle.onResolve({ filter: new RegExp(`^${CORE_MODULE}$`) }, () => ({ path: CORE_MODULE, namespace: "core" }));
-        bundle.onLoad({ filter: /.*/, namespace: "core" }, () => ({
-          contents: CORE_ROOTS.map((root) => `import ${JSON.stringify(path.resolve(root))};`).join("\n"),
+        const byName = new Map(GROUPS.map((group) => [group.name, group]));
+        bundle.onResolve({ filter: /^codex-relay:/ }, (args) => (byName.has(args.path) ? { path: args.path, namespace: "group" } : undefined));
+        bundle.onLoad({ filter: /.*/, namespace: "group" }, (args) => ({
+          contents: byName.get(args.path).roots.map((root) => `import ${JSON.stringify(path.resolve(root))};`).join("\n"),
           resolveDir: process.cwd(),
           loader: "js",
         }));
         bundle.onResolve({ filter: /^\./ }, (args) => {
           const file = path.resolve(args.resolveDir, args.path);
-          return args.kind === "dynamic-import" && core.has(file) ? { path: file, namespace: "core-entry" } : undefined;
+          return args.kind === "dynamic-import" && groupOf.has(file) ? { path: file, namespace: "group-entry" } : undefined;
         });
-        bundle.onLoad({ filter: /.*/, namespace: "core-entry" }, (args) => ({
-          contents: `import ${JSON.stringify(CORE_MODULE)};\nexport * from ${JSON.stringify(args.path)};`,
+        bundle.onLoad({ filter: /.*/, namespace: "group-entry" }, (args) => ({
+          contents: `import ${JSON.stringify(groupOf.get(args.path).name)};\nexport * from ${JSON.stringify(args.path)};`,
           resolveDir: path.dirname(args.path),
           loader: "js",
         }));
@@ -140,8 +152,8 @@ await build({
       },
     },
     {
-      // Our compiled modules: import.meta.url kept to the original file's place, and the publish
-      // path imported first by each module that imports part of it (see CORE_ROOTS).
+      // Our compiled modules: import.meta.url kept to the original file's place, and each group
+      // imported first by each module that imports a member of it (see GROUPS).
       name: "our-modules-as-compiled",
       setup(bundle) {
         bundle.onLoad({ filter: /\/dist\/.*\.js$/ }, async (args) => {
@@ -150,9 +162,10 @@ await build({
             const own = path.relative(path.resolve(OUT), args.path).split(path.sep).join("/");
             text = text.replaceAll("import.meta.url", `new URL(${JSON.stringify(own)}, import.meta.url).href`);
           }
-          if (importsCore.has(args.path)) {
+          const groups = groupsImportedBy(args.path);
+          if (groups.length > 0) {
             const hashbang = text.startsWith("#!") ? text.slice(0, text.indexOf("\n") + 1) : "";
-            text = `${hashbang}import ${JSON.stringify(CORE_MODULE)};\n${text.slice(hashbang.length)}`;
+            text = `${hashbang}${groups.map((group) => `import ${JSON.stringify(group.name)};\n`).join("")}${text.slice(hashbang.length)}`;
           }
           return { contents: text, loader: "js" };
         });
