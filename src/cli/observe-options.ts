@@ -10,8 +10,9 @@ import type { CliIo } from "./command.js";
 
 /**
  * The workspace's settings, loaded when first needed (from the daemon's config cache when it
- * answers, else through zod and the TOML reader, which cost more than a listing); the defaults, said on stderr, when codex-relay.toml does not
- * validate: a broken config is when a user most needs to see what ran.
+ * answers, else through zod and the TOML reader, which cost more than a listing); the defaults,
+ * said on stderr, when codex-relay.toml does not validate: a broken config is when a user most
+ * needs to see what ran.
  */
 export function settingsOf(layout: Layout, io: CliIo): () => Promise<ObserveSettings> {
   return () => loadSettings(layout, io);
