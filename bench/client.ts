@@ -1,7 +1,8 @@
 // The waiting client as a user sees it (issue 9): whole processes against a serving daemon and the
 // instant local model — `delegate --wait` alternating with a raw `codex exec` of the same prompt,
-// `wait`/`show` of a finished request against `node -e 0`, and the client's own CPU. Returns rows
-// for bench/run.ts; never a test. BENCH_CLIENT_N sets the number of pairs and runs (default 15).
+// `wait`/`show` of a finished request against `node -e 0`, and the client's own CPU (with and
+// without the daemon's config cache). Returns rows for bench/run.ts; never a test.
+// BENCH_CLIENT_N sets the number of pairs and runs (default 15).
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -135,6 +136,16 @@ export async function benchClient(): Promise<Row[]> {
       showRuns.push(await wall(CLI, ["show", finished, "--workspace", ws]));
     }
 
+    // 4. Publish only again, without the daemon's config cache (a toml edited since the daemon
+    // started): the client checks codex-relay.toml itself, zod and smol-toml loaded.
+    await rm(path.join(ws, ".autonomous_runs/.relay/config-cache.json"), { force: true });
+    const uncachedCpu: number[] = [];
+    for (let i = 0; i < Math.min(N, 10); i += 1) {
+      const run = await delegate(`publish only, no config cache ${i}`, false);
+      uncachedCpu.push(run.cpuMs);
+      await settled(JSON.parse(run.stdout).id as string);
+    }
+
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     const nodeMs = median(node);
     return [
@@ -150,6 +161,7 @@ export async function benchClient(): Promise<Row[]> {
       { metric: "client: wait, finished request, median", value: `${ms(median(waitRuns))} (${(median(waitRuns) / nodeMs).toFixed(1)}× node)`, target: "≤ 2× node" },
       { metric: "client: show, finished request, median", value: `${ms(median(showRuns))} (${(median(showRuns) / nodeMs).toFixed(1)}× node)`, target: "≤ 2× node" },
       { metric: "client CPU: delegate (publish only) median", value: ms(median(publishCpu)), target: "" },
+      { metric: "client CPU: delegate (publish only), no config cache, median", value: ms(median(uncachedCpu)), target: "" },
       { metric: "client CPU: delegate --wait median", value: ms(median(waitingCpu)), target: "" },
       { metric: `client CPU: delegate --wait, ${SLOW_REPLY_MS / 1000} s reply, median`, value: ms(median(slowCpu)), target: "" },
       { metric: "client CPU beyond start-up (delegate --wait − publish only)", value: ms(median(waitingCpu) - median(publishCpu)), target: "≤ 20 ms" },

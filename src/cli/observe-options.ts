@@ -9,9 +9,10 @@ import { parseDuration } from "../util/duration.js";
 import type { CliIo } from "./command.js";
 
 /**
- * The workspace's settings, loaded when first needed (zod and the TOML reader cost more than a
- * listing of finished requests); the defaults, said on stderr, when codex-relay.toml does not
- * validate: a broken config is when a user most needs to see what ran.
+ * The workspace's settings, loaded when first needed (from the daemon's config cache when it
+ * answers, else through zod and the TOML reader, which cost more than a listing); the defaults,
+ * said on stderr, when codex-relay.toml does not validate: a broken config is when a user most
+ * needs to see what ran.
  */
 export function settingsOf(layout: Layout, io: CliIo): () => Promise<ObserveSettings> {
   return () => loadSettings(layout, io);
@@ -19,8 +20,8 @@ export function settingsOf(layout: Layout, io: CliIo): () => Promise<ObserveSett
 
 async function loadSettings(layout: Layout, io: CliIo): Promise<ObserveSettings> {
   try {
-    const { loadConfig } = await import("../config/load-config.js");
-    return observeSettings(await loadConfig(layout.configFile));
+    const { loadConfigUsingCache } = await import("../config/cached-config.js");
+    return observeSettings((await loadConfigUsingCache(layout.configFile, layout.configCache)).config);
   } catch (error) {
     io.stderr.write(`codex-relay: ${(error as Error).message.split("\n")[0]}; reading with the default settings\n`);
     return DEFAULT_OBSERVE_SETTINGS;

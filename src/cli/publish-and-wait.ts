@@ -32,7 +32,7 @@ export async function publishAndMaybeWait(
   // The config first, before anything is written: it says what is secret, and a request written
   // under a config that does not validate would wait for a daemon that cannot start, then run
   // unexpectedly once someone fixes it. An invalid config is a usage error (exit 2, see bin.ts).
-  const redactor = await loadWorkspaceRedactor(layout.configFile, io.env);
+  const redactor = await loadWorkspaceRedactor(layout, io.env);
   const now = new Date();
   const { id, joined } = await publish(layout, renderRequest({ ...fields, createdAt: now }), now, redactor);
   const what = fields.kind === undefined || fields.kind === "analysis" ? "request" : `${fields.kind} request`;

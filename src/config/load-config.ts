@@ -1,18 +1,20 @@
-// Read codex-relay.toml once, validate it, and hand out a deeply frozen resolved config.
+// Read codex-relay.toml, validate it in full, and hand out a deeply frozen resolved config.
 // A missing file means all defaults; an invalid one is an error naming file, key, expected, found.
+// This is the module that loads zod and smol-toml: a CLI reaches it through cached-config.ts, only
+// when the daemon's cache cannot answer for the text.
 import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { RelayError } from "../errors.js";
-import { readIfExists } from "../util/read-if-exists.js";
+import { deepFreeze } from "../util/deep-freeze.js";
+import { readConfigText } from "./config-text.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
 export async function loadConfig(configFile: string): Promise<Config> {
-  let text: string | null;
-  try {
-    text = await readIfExists(configFile);
-  } catch (error) {
-    throw new RelayError("invalid_config", `cannot read ${configFile}: ${(error as Error).message}`, { cause: error });
-  }
+  return configFromText(await readConfigText(configFile), configFile);
+}
+
+/** The config a text of codex-relay.toml resolves to (null: no file, all defaults). */
+export function configFromText(text: string | null, configFile: string): Config {
   if (text === null) return resolveConfig({}, configFile);
   let raw: unknown;
   try {
@@ -62,12 +64,4 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array (${JSON.stringify(value).slice(0, 60)})`;
   if (typeof value === "object" && value !== null) return "a table";
   return `${typeof value} ${String(value)}`;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

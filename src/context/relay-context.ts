@@ -1,7 +1,8 @@
 // Everything one process needs to handle requests for one workspace, built once: the frozen
 // config, the protocol layout, the environment, the redactor, the logger and a clock.
 import { mkdir } from "node:fs/promises";
-import { loadConfig } from "../config/load-config.js";
+import { loadConfigUsingCache, writeConfigCache } from "../config/cached-config.js";
+import { codexUserEnvKeys } from "../config/codex-user-config.js";
 import type { Config } from "../config/schema.js";
 import { layoutFor, type Layout } from "../protocol/layout.js";
 import { BackgroundTasks } from "../util/background-tasks.js";
@@ -27,11 +28,16 @@ export async function createRelayContext(options: {
   now?: () => Date;
   /** Write nothing, not even the folders (a dry run). */
   readOnly?: boolean;
+  /** The daemon: check the config in full and write the cache CLIs read it from (config/cached-config.ts). */
+  cacheConfig?: boolean;
 }): Promise<RelayContext> {
   const layout = layoutFor(options.workspace);
-  const config = await loadConfig(layout.configFile);
-  const redactor = await workspaceRedactor(config, options.env);
+  const loaded = await loadConfigUsingCache(layout.configFile, options.cacheConfig ? undefined : layout.configCache);
+  const config = loaded.config;
+  const codexUser = await codexUserEnvKeys(options.env, loaded.codexUser);
+  const redactor = workspaceRedactor(config, options.env, codexUser);
   if (!options.readOnly) await makeFolders(layout);
+  if (options.cacheConfig && !options.readOnly) await writeConfigCache(layout.configCache, layout.tmp, loaded, codexUser, (text) => redactor.redact(text));
   return Object.freeze({
     config,
     layout,

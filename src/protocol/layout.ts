@@ -99,6 +99,8 @@ export interface Layout {
   approval(sha256: string): string;
   /** The model gateway's token totals of one UTC day (`YYYY-MM-DD`). */
   usageDay(day: string): string;
+  /** `.relay/config-cache.json`: the daemon's validated codex-relay.toml, so a CLI need not load zod (config/cached-config.ts). */
+  readonly configCache: string;
   /** `.relay/schedules.json`: when each schedule (and the digest) last ran, so a tick missed while no daemon ran runs once at start. */
   readonly scheduleState: string;
   /** `.relay/hook-sessions/<key>/`: what the editor hooks did for one session (hook-sessions.ts); `key` from phrase-records' sessionKey. */
@@ -153,6 +155,7 @@ export function layoutFor(workspace: string): Layout {
     claim: (id: string) => path.join(relay, "claims", `${id}.json`),
     approval: (sha256: string) => path.join(relay, "approvals", sha256),
     usageDay: (day: string) => path.join(relay, "usage", `${day}.json`),
+    configCache: path.join(relay, "config-cache.json"),
     scheduleState: path.join(relay, "schedules.json"),
     hookSession: (key: string) => path.join(relay, "hook-sessions", key),
     archive: path.join(ws, RUNS_DIR, "archive"),

@@ -11,6 +11,7 @@ export async function run({ flags, io }: CommandInput<"start">): Promise<number>
   const ctx = await createRelayContext({
     workspace: existingWorkspace(flags, io.cwd),
     env: io.env,
+    cacheConfig: true,
     logger: (redactor, layout) => createLogger({ human: flags.quiet ? undefined : io.stdout, file: layout.logFile, redactor }),
   });
   const daemon = new Daemon(ctx, { fromStart: flags["from-start"] === true });

@@ -43,10 +43,10 @@ const CLAIM_ID_POLL_MS = 20;
 /** `env`: the editor's environment, whose secret values are redacted as the daemon would redact them. */
 export async function delegateFromPrompt(layout: Layout, ask: PromptDelegation, now: Date, env: Env): Promise<HookRequest[]> {
   // The daemon's own redactor, config and all: the phrase record and the request are files too.
-  // Loaded here, not at the top: it brings the config schema (zod), which a prompt without the
-  // phrase never needs (the CLI bundle splits it into its own chunk, see scripts/bundle-cli.mjs).
+  // Loaded here, not at the top: a prompt without the phrase never needs it (nor, when the
+  // daemon's config cache cannot answer, the config schema and zod: see config/cached-config.ts).
   const { loadWorkspaceRedactor } = await import("../../context/workspace-redactor.js");
-  const redactor = await loadWorkspaceRedactor(layout.configFile, env);
+  const redactor = await loadWorkspaceRedactor(layout, env);
   const requests: HookRequest[] = [];
   for (const issue of ask.issues) {
     const said = redactor.redact(issue);

@@ -22,5 +22,5 @@ export async function logHookNote(layout: Layout, entry: { agent: string; note: 
 async function redactorFor(layout: Layout, env: HookLogEnv): Promise<Redactor> {
   const { loadWorkspaceRedactor, secretEnvNames } = await import("../../context/workspace-redactor.js");
   const { createRedactor } = await import("../../security/redact.js");
-  return loadWorkspaceRedactor(layout.configFile, env).catch(() => createRedactor({ env, envNames: secretEnvNames(env) }));
+  return loadWorkspaceRedactor(layout, env).catch(() => createRedactor({ env, envNames: secretEnvNames(env) }));
 }
