@@ -2,8 +2,8 @@
 // slots): a JSON file naming its owner process, created exclusively, released by its token, and
 // held under one liveness rule (`leaseHeld`).
 import { randomBytes } from "node:crypto";
-import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
-import { link, open, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { closeSync, ftruncateSync, linkSync, openSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { link, open, rm, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { isSameProcess, processStart } from "./process-alive.js";
@@ -101,19 +101,21 @@ export async function createLease<T extends object>(file: string, data: T, now: 
   const token = randomBytes(8).toString("hex");
   const record: LeaseRecord<T> = { ...data, pid: process.pid, host: os.hostname(), start: ownStart, token, started_at: stamp, heartbeat_at: stamp };
   // Written whole under a temp name, then hard-linked into place: a lease never exists half-written,
-  // and link, like O_EXCL, fails when the name is taken.
+  // and link, like O_EXCL, fails when the name is taken. Synchronous: a claim is made on the path
+  // from a request's detection to Codex's spawn, where each of the thread pool's round trips (open,
+  // write, close, link, lstat, unlink) could wait for a busy machine to wake a thread.
   const tmp = tempName(file);
-  await writeFile(tmp, serialize(record));
+  writeFileSync(tmp, serialize(record));
   heldHere.add(token); // before the link: a contender in this process must see it held at once
   try {
-    await link(tmp, file);
+    linkSync(tmp, file);
     return { file, record };
   } catch (error) {
     heldHere.delete(token);
     if (errorCode(error) === "EEXIST") return undefined;
     throw error;
   } finally {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
   }
 }
 
