@@ -1,10 +1,11 @@
 // The daemon's log: one readable line per event for people, one JSON object per line in the log
 // file for tools. Both pass through the redactor.
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { DaemonLogEvent, DaemonLogFields, DaemonLogLevel } from "../protocol/daemon-log.js";
 import { DAEMON_LOG_VERSION } from "../protocol/daemon-log-version.js";
 import type { Redactor } from "../security/redact.js";
+import { LineAppender } from "../util/line-appender.js";
 
 export type LogLevel = DaemonLogLevel;
 export type LogFields = Record<string, unknown>;
@@ -29,37 +30,24 @@ export interface LoggerOptions {
   readonly now?: () => Date;
 }
 
-// The file gets each line by a synchronous append, not through a write stream: a request logs a
-// dozen lines, and each stream write was a round trip through the thread pool (a wake-up of another
-// thread, then of the event loop) costing more than the append itself. A line is on disk (in the
-// page cache) when log() returns, so a killed daemon loses none it logged.
+// The file gets each line by a synchronous append (see LineAppender): a request logs a dozen
+// lines, and a line is in the file when log() returns, so a killed daemon loses none it logged.
 export function createLogger(options: LoggerOptions): Logger {
   const now = options.now ?? (() => new Date());
-  let fd: number | undefined;
+  let file: LineAppender | undefined;
   if (options.file) {
     mkdirSync(path.dirname(options.file), { recursive: true });
-    fd = openSync(options.file, "a");
+    file = new LineAppender(options.file);
   }
   return {
     log(level, event, ...[fields = {}]) {
       const at = now();
       const safe = options.redactor.redactDeep(fields as LogFields);
-      if (fd !== undefined) append(fd, `${JSON.stringify({ v: DAEMON_LOG_VERSION, at: at.toISOString(), level, event, ...safe })}\n`);
+      file?.write(`${JSON.stringify({ v: DAEMON_LOG_VERSION, at: at.toISOString(), level, event, ...safe })}\n`);
       if (!options.humanSkips?.has(event)) options.human?.write(`${humanLine(at, level, event, safe)}\n`);
     },
-    close: async () => {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined; // lines logged after close go to the human stream only
-    },
+    close: async () => file?.close(), // lines logged after close go to the human stream only
   };
-}
-
-function append(fd: number, line: string): void {
-  try {
-    writeSync(fd, line);
-  } catch {
-    // a full disk must not stop the daemon: the line is lost, the work goes on
-  }
 }
 
 function humanLine(at: Date, level: LogLevel, event: string, fields: LogFields): string {
