@@ -1,6 +1,5 @@
 // One `codex exec` for a request: build the argv from the prepared setup, run it, and stream its
 // redacted events into the request's LOG file. askCodex (ask-codex.ts) is what the kinds call.
-import { createWriteStream } from "node:fs";
 import type { RelayContext } from "../context/relay-context.js";
 import { logStep } from "../context/say-step.js";
 import { relayEventLine } from "../protocol/event-log.js";
@@ -9,6 +8,7 @@ import { isReconnect } from "./events.js";
 import { ProgressTracker } from "./progress-step.js";
 import { RECONNECT_LOG_EVENT } from "./reconnect.js";
 import { relayExecArgs, type RelayTurn } from "./relay-exec-args.js";
+import { LineAppender } from "../util/line-appender.js";
 
 /** The `type` of the event-log line the relay writes for each model call through the gateway. */
 export const MODEL_CALL_LOG_EVENT = "relay.model_call";
@@ -23,10 +23,12 @@ export interface InvokeOptions extends RelayTurn {
 export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options: InvokeOptions): Promise<RunCodexResult> {
   const { id } = options;
   const args = relayExecArgs(ctx.config, setup.model, setup.gateway?.config ?? {}, options);
-  const eventLog = createWriteStream(ctx.layout.log(id), { flags: "a" });
+  // Appended line by line as events come (see LineAppender), and opened only once Codex runs: a new
+  // file is not created on the way from the request's detection to Codex's spawn.
+  const eventLog = new LineAppender(ctx.layout.log(id));
   const progress = new ProgressTracker(options.cwd);
   // Where Codex works (a patch's sandbox worktree): a follower shows its file paths relative to it.
-  eventLog.write(relayEventLine({ type: "relay.codex_started", cwd: options.cwd }, ctx.now()));
+  const started = relayEventLine({ type: "relay.codex_started", cwd: options.cwd }, ctx.now());
   const route = setup.gateway?.route;
   if (route) {
     route.onRecord = (totals) => {
@@ -39,7 +41,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
   // Each model call through the gateway is a line of the event log too: its number, tokens and
   // what was redacted from it, by kind (never the values). A call that lands after the log closed is dropped.
   const gatewayEnds = route?.beginTurn((call) => {
-    if (!eventLog.writableEnded) eventLog.write(`${JSON.stringify({ type: MODEL_CALL_LOG_EVENT, ...call })}\n`);
+    eventLog.write(`${JSON.stringify({ type: MODEL_CALL_LOG_EVENT, ...call })}\n`);
   });
   const signal = gatewayEnds ? (options.signal ? AbortSignal.any([options.signal, gatewayEnds]) : gatewayEnds) : options.signal;
   try {
@@ -54,6 +56,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
       onSpawn: (pid) => {
         const onExit = options.onSpawn?.(pid);
         ctx.logger.log("info", "codex started", { id, pid, version: setup.version, model: setup.model, sandbox: options.sandbox });
+        eventLog.write(started);
         return onExit;
       },
       onEvent: (event) => {
@@ -82,6 +85,7 @@ export async function invokeCodex(ctx: RelayContext, setup: CodexSetup, options:
     return run;
   } finally {
     if (route) route.onRecord = undefined;
-    await new Promise<void>((resolve) => eventLog.end(resolve));
+    if (!eventLog.opened) eventLog.write(started); // Codex never started: the log still says where it was to work
+    eventLog.close();
   }
 }

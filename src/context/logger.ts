@@ -1,10 +1,11 @@
 // The daemon's log: one readable line per event for people, one JSON object per line in the log
 // file for tools. Both pass through the redactor.
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { DaemonLogEvent, DaemonLogFields, DaemonLogLevel } from "../protocol/daemon-log.js";
 import { DAEMON_LOG_VERSION } from "../protocol/daemon-log-version.js";
 import type { Redactor } from "../security/redact.js";
+import { LineAppender } from "../util/line-appender.js";
 
 export type LogLevel = DaemonLogLevel;
 export type LogFields = Record<string, unknown>;
@@ -29,12 +30,14 @@ export interface LoggerOptions {
   readonly now?: () => Date;
 }
 
+// The file gets each line by a synchronous append (see LineAppender): a request logs a dozen
+// lines, and a line is in the file when log() returns, so a killed daemon loses none it logged.
 export function createLogger(options: LoggerOptions): Logger {
   const now = options.now ?? (() => new Date());
-  let file: WriteStream | undefined;
+  let file: LineAppender | undefined;
   if (options.file) {
     mkdirSync(path.dirname(options.file), { recursive: true });
-    file = createWriteStream(options.file, { flags: "a" });
+    file = new LineAppender(options.file);
   }
   return {
     log(level, event, ...[fields = {}]) {
@@ -43,7 +46,7 @@ export function createLogger(options: LoggerOptions): Logger {
       file?.write(`${JSON.stringify({ v: DAEMON_LOG_VERSION, at: at.toISOString(), level, event, ...safe })}\n`);
       if (!options.humanSkips?.has(event)) options.human?.write(`${humanLine(at, level, event, safe)}\n`);
     },
-    close: () => new Promise<void>((resolve) => (file ? file.end(resolve) : resolve())),
+    close: async () => file?.close(), // lines logged after close go to the human stream only
   };
 }
 

@@ -1,6 +1,6 @@
 // Read and parse a request file, within the size limit. Never throws: a request that cannot be
 // read says why, with the size and mtime the daemon's settle check compares between tries.
-import { readFile, stat } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { RelayError } from "../errors.js";
 import { parseRequest } from "../protocol/parse-request.js";
@@ -12,28 +12,37 @@ export type ReadRequestOutcome =
   | { ok: true; request: DelegationRequest; digest: string }
   | { ok: false; error: RelayError; fingerprint: string | null };
 
+// Synchronous reads of one small file (the size is checked before it is read): on the path from
+// detection to Codex's spawn, each await of the thread pool was a wake-up of another thread,
+// and on a busy machine each of the five (stat, open, fstat, read, close) could wait a millisecond.
 export async function readRequest(ctx: RelayContext, id: string): Promise<ReadRequestOutcome> {
   const file = ctx.layout.request(id);
   const name = path.basename(file);
-  let size: number;
-  let fingerprint: string;
+  let fd: number;
   try {
-    const info = await stat(file);
-    size = info.size;
-    fingerprint = `${info.size}:${info.mtimeMs}:${info.ino}`;
+    // Non-blocking: a FIFO under a request's name must not hang the daemon in open.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return { ok: false, error: new RelayError("invalid_request", `${name} is gone`, { cause: error }), fingerprint: null };
-  }
-  const max = ctx.config.limits.max_request_bytes;
-  if (size > max) {
-    const error = new RelayError("request_too_large", `${name} is ${size} bytes, over limits.max_request_bytes (${max}); nothing was sent to Codex`);
-    return { ok: false, error, fingerprint };
+    const gone = (error as NodeJS.ErrnoException).code === "ENOENT";
+    const message = gone ? `${name} is gone` : `cannot read ${name}: ${(error as Error).message}`;
+    return { ok: false, error: new RelayError("invalid_request", message, { cause: error }), fingerprint: null };
   }
   let text: string;
+  let fingerprint: string;
   try {
-    text = await readFile(file, "utf8");
+    const info = fstatSync(fd);
+    fingerprint = `${info.size}:${info.mtimeMs}:${info.ino}`;
+    if (!info.isFile()) return { ok: false, error: new RelayError("invalid_request", `${name} is not a regular file`), fingerprint };
+    const max = ctx.config.limits.max_request_bytes;
+    if (info.size > max) {
+      const error = new RelayError("request_too_large", `${name} is ${info.size} bytes, over limits.max_request_bytes (${max}); nothing was sent to Codex`);
+      return { ok: false, error, fingerprint };
+    }
+    text = readFileSync(fd, "utf8");
   } catch (error) {
     return { ok: false, error: new RelayError("invalid_request", `cannot read ${name}: ${(error as Error).message}`, { cause: error }), fingerprint: null };
+  } finally {
+    closeSync(fd);
   }
   const parsed = parseRequest(text);
   if (!parsed.ok) return { ok: false, error: new RelayError("invalid_request", `${name}: ${parsed.reason}`), fingerprint };

@@ -2,9 +2,11 @@
 // redacted like everything else the daemon writes (the request itself may carry a pasted key).
 // The audit trail must never cost a request its RESULT: failures are logged, not thrown. A request
 // is committed once: a second commit of the same id (a catch-up, another process) is skipped.
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RelayContext } from "../context/relay-context.js";
+import { RelayError } from "../errors.js";
 import { commitToAudit } from "../git/audit-branch.js";
 import type { ApprovalRecord } from "../protocol/result.js";
 import { oneLine } from "../util/one-line.js";
@@ -69,7 +71,7 @@ async function commitRequest(ctx: RelayContext, id: string, extra: readonly stri
   for (const source of sources) {
     const where = source.startsWith(layout.inbox) ? path.basename(source) : posixRelative(layout.workspace, source);
     try {
-      files.push({ path: `delegations/${id}/${where}`, content: ctx.redactor.redact(await readFile(source, "utf8")) });
+      files.push({ path: `delegations/${id}/${where}`, content: ctx.redactor.redact(readRegularFile(source)) });
     } catch {
       // a deleted (cancelled) request or a run without events has fewer files: commit what exists
     }
@@ -89,5 +91,20 @@ async function commitRequest(ctx: RelayContext, id: string, extra: readonly stri
     } else ctx.logger.log("info", "audit skipped", { id, message: outcome.skipped });
   } catch (error) {
     ctx.logger.log("warn", "audit failed", { id, message: (error as Error).message });
+  }
+}
+
+/**
+ * A file's text; a FIFO or device under a request's name is refused, never waited on (it would hold
+ * the commit forever). Synchronous: four small files per request, where the thread pool took four
+ * round trips each.
+ */
+function readRegularFile(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new RelayError("invalid_request", `${path.basename(file)} is not a regular file`);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
   }
 }

@@ -20,6 +20,18 @@ export { REDACTED, type RedactionTally };
 // Env values shorter than this are too likely to be ordinary words or numbers.
 const MIN_ENV_VALUE_LENGTH = 8;
 
+// Long strings come back call after call: every model call's body through the gateway carries
+// Codex's instructions and tool definitions (~30 KB, the same each time), and running every rule
+// over them was the daemon's largest piece of JavaScript per request. A redactor remembers what
+// its rules made of each long text, counts included; the memory is bounded and starts over when full.
+const MEMO_MIN_LENGTH = 256;
+const MEMO_MAX_CHARS = 4 * 1024 * 1024;
+
+interface Redacted {
+  readonly text: string;
+  readonly counts: readonly (readonly [string, number])[];
+}
+
 // Shapes first: an assignment rule would otherwise take a URL or a JWT as a value and keep its name.
 const RULES: readonly Rule[] = [...SHAPE_RULES, ...ASSIGNMENT_RULES];
 
@@ -58,7 +70,28 @@ export function createRedactor(options: {
   // Env values go first: a shape rule could otherwise cut a known value in half and leave the rest.
   const rules: readonly Rule[] = envRule === undefined ? RULES : [envRule, ...RULES];
 
-  const redact = (text: string, tally?: RedactionTally): string => rules.reduce((out, rule) => applyRule(out, rule, tally), text);
+  const applyRules = (text: string, tally?: RedactionTally): string => rules.reduce((out, rule) => applyRule(out, rule, tally), text);
+
+  const memo = new Map<string, Redacted>();
+  let memoChars = 0;
+  const redact = (text: string, tally?: RedactionTally): string => {
+    if (text.length < MEMO_MIN_LENGTH) return applyRules(text, tally);
+    let known = memo.get(text);
+    if (known === undefined) {
+      const found: RedactionTally = new Map();
+      known = { text: applyRules(text, found), counts: [...found] };
+      if (memoChars + text.length > MEMO_MAX_CHARS) {
+        memo.clear();
+        memoChars = 0;
+      }
+      if (text.length <= MEMO_MAX_CHARS) {
+        memo.set(text, known);
+        memoChars += text.length;
+      }
+    }
+    if (tally) for (const [kind, n] of known.counts) tally.set(kind, (tally.get(kind) ?? 0) + n);
+    return known.text;
+  };
 
   const walk = (value: unknown, seen: Map<object, unknown>, tally?: RedactionTally): unknown => {
     if (typeof value === "string") return redact(value, tally);

@@ -2,17 +2,20 @@
 // slots): a JSON file naming its owner process, created exclusively, released by its token, and
 // held under one liveness rule (`leaseHeld`).
 import { randomBytes } from "node:crypto";
-import { renameSync, writeFileSync } from "node:fs";
-import { link, open, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { closeSync, ftruncateSync, linkSync, openSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { link, open, rm, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { isSameProcess, processStart } from "./process-alive.js";
+import { readIfExistsSync } from "./read-if-exists.js";
 
 /** How long a lease file that is not a lease record (torn by a writer of an older version) stays held, from its mtime. */
 const TORN_LEASE_GRACE_MS = 10_000;
 /** How long a `.break` marker may stay before it counts as left by a breaker that died holding it. */
 const ABANDONED_BREAK_MS = 10_000;
 const ACQUIRE_TRIES = 3;
+/** Enough of a lease file to read its token: leases are a few hundred bytes. */
+const REWRITE_READ_BYTES = 8192;
 
 /** Who holds a lease: every lease file carries these fields beside its kind's own. */
 export interface LeaseOwner {
@@ -99,19 +102,21 @@ export async function createLease<T extends object>(file: string, data: T, now: 
   const token = randomBytes(8).toString("hex");
   const record: LeaseRecord<T> = { ...data, pid: process.pid, host: os.hostname(), start: ownStart, token, started_at: stamp, heartbeat_at: stamp };
   // Written whole under a temp name, then hard-linked into place: a lease never exists half-written,
-  // and link, like O_EXCL, fails when the name is taken.
+  // and link, like O_EXCL, fails when the name is taken. Synchronous: a claim is made on the path
+  // from a request's detection to Codex's spawn, where each of the thread pool's round trips (open,
+  // write, close, link, lstat, unlink) could wait for a busy machine to wake a thread.
   const tmp = tempName(file);
-  await writeFile(tmp, serialize(record));
+  writeFileSync(tmp, serialize(record));
   heldHere.add(token); // before the link: a contender in this process must see it held at once
   try {
-    await link(tmp, file);
+    linkSync(tmp, file);
     return { file, record };
   } catch (error) {
     heldHere.delete(token);
     if (errorCode(error) === "EEXIST") return undefined;
     throw error;
   } finally {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
   }
 }
 
@@ -163,8 +168,9 @@ export async function breakLease(file: string, found: FoundLease<object>, now: D
  */
 export async function releaseLease(lease: Lease<object>): Promise<void> {
   try {
-    const found = await readLease(lease.file);
-    if (found?.record?.token === lease.record.token) await rm(lease.file, { force: true });
+    // Synchronous, like createLease: a few small syscalls, where the thread pool took seven round trips.
+    const text = readIfExistsSync(lease.file);
+    if (text !== null && parseRecord(text)?.token === lease.record.token) rmSync(lease.file, { force: true });
   } finally {
     heldHere.delete(lease.record.token); // after the removal: until then a contender here sees it held
   }
@@ -184,13 +190,32 @@ export async function touchLease(file: string, now: Date): Promise<void> {
 
 /**
  * Rewrites the lease's own fields, keeping its owner and token. Synchronous for callers that must
- * finish before anything can release the lease (a child's spawn callback).
+ * finish before anything can release the lease (a child's spawn callback). In place, not a temp
+ * file renamed over it: where creating a file is slow (ext4 without a journal scans past every
+ * recently deleted inode) each new file cost the daemon about a millisecond, and a claim is
+ * rewritten twice per request. A reader that meets the rewrite half done sees a torn lease, which
+ * is held (see leaseHeld). Only this acquisition's own file is written: a lease released, broken
+ * or taken over meanwhile is left as it is (a rename would have brought it back or overwritten it).
  */
 export function rewriteLeaseSync<T extends object>(lease: Lease<T>, data: Partial<T>, now: Date): Lease<T> {
   const record: LeaseRecord<T> = { ...lease.record, ...data, heartbeat_at: now.toISOString() };
-  const tmp = tempName(lease.file);
-  writeFileSync(tmp, serialize(record));
-  renameSync(tmp, lease.file);
+  let fd: number;
+  try {
+    fd = openSync(lease.file, "r+");
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return lease; // released or broken: nothing of ours to rewrite
+    throw error;
+  }
+  try {
+    const found = Buffer.allocUnsafe(REWRITE_READ_BYTES);
+    const onDisk = parseRecord<T>(found.toString("utf8", 0, readSync(fd, found, 0, found.length, 0)));
+    if (onDisk?.token !== lease.record.token) return lease; // another owner's lease now
+    const text = Buffer.from(serialize(record));
+    writeSync(fd, text, 0, text.length, 0);
+    ftruncateSync(fd, text.length);
+  } finally {
+    closeSync(fd);
+  }
   return { file: lease.file, record };
 }
 

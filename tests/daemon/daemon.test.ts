@@ -1,5 +1,6 @@
 // The daemon in this process, against real files, real git and the real codex binary: detection,
 // settling, rejection, watchdog, cancel (idempotency under load: daemon.slow.test.ts).
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { open, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -138,6 +139,18 @@ describe("bad input gets a RESULT that says what is wrong", () => {
     expect(result.error.code).toBe("request_too_large");
     expect(result.error.message).toMatch(/over limits\.max_request_bytes/);
     expect(ws.server.requests).toHaveLength(0);
+  });
+
+  it("rejects a FIFO under a request's name instead of waiting on it, and answers the next request", async () => {
+    await startDaemon();
+    ws.server.setDefault(jsonMessage(analysisReply()));
+    const fifo = "20250102_000004";
+    execFileSync("mkfifo", [ws.layout.request(fifo)]); // nobody will ever write to it
+    const result = await resultOf(fifo);
+    expect([result.status, result.error.code]).toEqual(["rejected", "invalid_request"]);
+    expect(result.error.message).toContain("not a regular file");
+    await drop("20250102_000005", "## Issue\nStill answered.\n");
+    expect((await resultOf("20250102_000005")).status).toBe("completed");
   });
 
   it("rejects a patch request whose prerequisites are missing, naming them, without running Codex", async () => {

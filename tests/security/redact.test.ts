@@ -247,6 +247,30 @@ describe("redactDeep", () => {
   });
 });
 
+describe("long texts seen again (every model call's body repeats Codex's instructions)", () => {
+  const instructions = `You are Codex. ${"Follow the rules below. ".repeat(40)}Example: OPENAI_API_KEY=sk-abcdefghijklmnopqrstuvwxyz012345 and password: "hunter22".`;
+
+  test("the second redaction of a long text gives the same text and counts the same replacements", () => {
+    const redactor = createRedactor({ env: {}, envNames: [] });
+    const tallies = [new Map<string, number>(), new Map<string, number>()];
+    const outs = tallies.map((tally) => redactor.redactDeep({ instructions, input: [{ text: instructions }] }, tally));
+    expect(outs[1]).toEqual(outs[0]);
+    expect(outs[0]!.instructions).not.toContain("sk-abcdefghijklmnopqrstuvwxyz012345");
+    expect(outs[0]!.instructions).not.toContain("hunter22");
+    expect(tallies[1]).toEqual(tallies[0]);
+    expect([...tallies[0]!.values()].reduce((a, b) => a + b, 0)).toBe(4); // two secrets, twice each
+  });
+
+  test("what one redactor remembers is its own: another with an env value still redacts that value", () => {
+    const value = "correct-horse-battery-staple-9";
+    const text = `${"filler text ".repeat(40)}${value}`;
+    expect(createRedactor({ env: {}, envNames: [] }).redact(text)).toContain(value);
+    const tally = new Map<string, number>();
+    expect(createRedactor({ env: { DB_SECRET_VALUE: value }, envNames: ["DB_SECRET_VALUE"] }).redact(text, tally)).not.toContain(value);
+    expect(tally.get("env_value")).toBe(1);
+  });
+});
+
 describe("large input", () => {
   test("MB-sized and adversarial text is redacted completely", () => {
     const filler = "lorem ipsum ".repeat(100_000);

@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { link, readFile, utimes, writeFile } from "node:fs/promises";
+import { link, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
-import { acquireLease, breakLease, createLease, leaseHeld, readLease, releaseLease, touchLease } from "../../src/util/lease.js";
+import { acquireLease, breakLease, createLease, leaseHeld, readLease, releaseLease, rewriteLeaseSync, touchLease } from "../../src/util/lease.js";
 import { isSameProcess, processStart } from "../../src/util/process-alive.js";
 import { useProcesses } from "../helpers/processes.js";
 import { useScratchDir } from "../helpers/scratch-dir.js";
@@ -125,6 +125,24 @@ describe("the lease rule", () => {
     await writeLease(file, { pid: live, start: processStart(live), token: "the-new-owners" });
     await releaseLease(lease);
     expect((await holder()).token).toBe("the-new-owners");
+  });
+
+  it("rewrites its own fields, and never a lease taken over or released meanwhile", async () => {
+    const lease = (await createLease<{ phase?: string }>(file, { phase: "request" }, now()))!;
+    rewriteLeaseSync(lease, { phase: "codex" }, now());
+    expect(await holder()).toMatchObject({ pid: process.pid, token: lease.record.token, phase: "codex" });
+    rewriteLeaseSync(lease, { phase: "request" }, now()); // shorter than what it replaces
+    expect(await holder()).toMatchObject({ token: lease.record.token, phase: "request" });
+
+    const live = liveProcess();
+    await writeLease(file, { pid: live, start: processStart(live), token: "the-new-owners" });
+    rewriteLeaseSync(lease, { phase: "codex" }, now());
+    expect(await holder()).not.toHaveProperty("phase");
+    expect((await holder()).token).toBe("the-new-owners");
+
+    await rm(file);
+    rewriteLeaseSync(lease, { phase: "codex" }, now());
+    expect(existsSync(file)).toBe(false);
   });
 
   it("breaks only the generation it judged stale", async () => {
