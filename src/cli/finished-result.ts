@@ -8,7 +8,7 @@ import type { ResultFile, ResultStatus } from "../protocol/result.js";
 /** What a client needs of a RESULT; printed with --json, the whole object is shown. */
 export type FinishedResult = Pick<ResultFile, "schema" | "id" | "status" | "summary">;
 
-// protocol/result.ts holds the zod originals; tests/cli/finished-result.test.ts keeps these equal.
+// protocol/result.ts holds the zod originals; tests/cli/publish-and-wait.test.ts keeps these equal.
 import { RESULT_SCHEMA_ID as RESULT_SCHEMA } from "../protocol/result-schema-id.js";
 export const RESULT_STATUSES: readonly ResultStatus[] = ["completed", "failed", "rejected", "cancelled", "timed_out"];
 
