@@ -4,7 +4,6 @@
 // and writes a call's files once the call has ended (off the path of that call's first byte and
 // last byte). A recording that cannot be written is given up with a log line; the run goes on.
 import { appendFile, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { appendFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RECORDING_SCHEMA_ID, recordingFiles, type RecordedCall, type RecordingHeader, type RecordingStop } from "../protocol/recording.js";
 
@@ -75,12 +74,10 @@ export class Recorder {
     this.#run(async () => {
       await this.#ready;
       if (this.#broken) return;
-      // Synchronous writes, once the call is over: three files a call, where the thread pool took
-      // nine round trips (each a wake-up of another thread, then of the event loop).
-      writeFileSync(this.#files.request(line.call), request);
+      await writeFile(this.#files.request(line.call), request);
       // Redacted on its way to disk only: Codex got the stream as it came.
-      writeFileSync(this.#files.response(line.call), this.#options.redact(Buffer.concat(response).toString("utf8")));
-      appendFileSync(this.#files.index, `${JSON.stringify(line)}\n`);
+      await writeFile(this.#files.response(line.call), this.#options.redact(Buffer.concat(response).toString("utf8")));
+      await appendFile(this.#files.index, `${JSON.stringify(line)}\n`);
     });
   }
 
