@@ -4,6 +4,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs
 import path from "node:path";
 import { RelayError } from "../errors.js";
 import { parseRequest } from "../protocol/parse-request.js";
+import { isNotFound } from "../util/not-found.js";
 import type { DelegationRequest } from "../protocol/request.js";
 import type { RelayContext } from "../context/relay-context.js";
 import { sha256 } from "../util/sha256.js";
@@ -23,7 +24,7 @@ export async function readRequest(ctx: RelayContext, id: string): Promise<ReadRe
     // Non-blocking: a FIFO under a request's name must not hang the daemon in open.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const gone = (error as NodeJS.ErrnoException).code === "ENOENT";
+    const gone = isNotFound(error);
     const message = gone ? `${name} is gone` : `cannot read ${name}: ${(error as Error).message}`;
     return { ok: false, error: new RelayError("invalid_request", message, { cause: error }), fingerprint: null };
   }

@@ -7,6 +7,7 @@ import { link, open, rm, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { isSameProcess, processStart } from "./process-alive.js";
+import { errnoCode } from "./not-found.js";
 import { readIfExistsSync } from "./read-if-exists.js";
 
 /** How long a lease file that is not a lease record (torn by a writer of an older version) stays held, from its mtime. */
@@ -81,7 +82,7 @@ export async function readLease<T extends object>(file: string): Promise<FoundLe
   try {
     handle = await open(file, "r");
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
+    if (errnoCode(error) === "ENOENT") return undefined;
     throw error;
   }
   try {
@@ -113,7 +114,7 @@ export async function createLease<T extends object>(file: string, data: T, now: 
     return { file, record };
   } catch (error) {
     heldHere.delete(token);
-    if (errorCode(error) === "EEXIST") return undefined;
+    if (errnoCode(error) === "EEXIST") return undefined;
     throw error;
   } finally {
     rmSync(tmp, { force: true });
@@ -145,8 +146,8 @@ export async function breakLease(file: string, found: FoundLease<object>, now: D
   try {
     await link(file, marker);
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return false; // broken or released already
-    if (errorCode(error) !== "EEXIST") throw error;
+    if (errnoCode(error) === "ENOENT") return false; // broken or released already
+    if (errnoCode(error) !== "EEXIST") throw error;
     await clearAbandonedMarker(marker, now);
     return false;
   }
@@ -184,7 +185,7 @@ export async function touchLease(file: string, now: Date): Promise<void> {
   try {
     await utimes(file, now, now);
   } catch (error) {
-    if (errorCode(error) !== "ENOENT") throw error;
+    if (errnoCode(error) !== "ENOENT") throw error;
   }
 }
 
@@ -203,7 +204,7 @@ export function rewriteLeaseSync<T extends object>(lease: Lease<T>, data: Partia
   try {
     fd = openSync(lease.file, "r+");
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return lease; // released or broken: nothing of ours to rewrite
+    if (errnoCode(error) === "ENOENT") return lease; // released or broken: nothing of ours to rewrite
     throw error;
   }
   try {
@@ -246,8 +247,4 @@ function tempName(file: string): string {
 
 function serialize(record: object): string {
   return `${JSON.stringify(record)}\n`;
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
 }
