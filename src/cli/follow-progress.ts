@@ -35,7 +35,7 @@ export function followProgress(layout: Layout, id: string, onChange: (view: Prog
     soon = undefined;
     if (queued) return reading;
     queued = true;
-    reading = reading.then(async () => {
+    reading = reading.then(() => {
       queued = false;
       try {
         readAppended();
