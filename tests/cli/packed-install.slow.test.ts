@@ -127,7 +127,9 @@ describe("installed from the tarball", () => {
 
     server.enqueue(jsonMessage(analysisReply()));
     const delegated = await relay(["delegate", "--wait", "--issue", "500 error on /runs/start", "--logs", "Traceback: KeyError 'request'"], [bin]);
-    expect(delegated.stderr).toMatch(/result written +\[\d{8}_\d{6}\] status=completed/);
+    // A request id is YYYYMMDD_HHMMSS, with _N when another took that second (protocol/layout.ts).
+    const id = /result written +\[(\d{8}_\d{6}(?:_\d+)?)\] status=completed/.exec(delegated.stderr)?.[1];
+    expect(id, delegated.stderr).toBeDefined();
     expect(delegated.exitCode).toBe(0);
     expect(delegated.stdout).toContain("The rate limiter decorator wraps the route before the request parameter exists.");
     expect(server.requests.at(-1)!.text).toContain("KeyError 'request'");
@@ -135,7 +137,7 @@ describe("installed from the tarball", () => {
     // Everything it wrote is ignored; the record is the audit branch.
     expect(git("status", "--porcelain", "--untracked-files=all")).toBe("");
     const audited = git("ls-tree", "-r", "--name-only", "codex-relay/audit");
-    expect(audited).toMatch(/^delegations\/\d{8}_\d{6}\/CODEX_DELEGATION_RESULT_\d{8}_\d{6}\.json$/m);
+    expect(audited.split("\n")).toContain(`delegations/${id}/CODEX_DELEGATION_RESULT_${id}.json`);
   });
 });
 
